@@ -1,0 +1,65 @@
+# Mercato's one interface for people and CI. `make demo` and `make test` install what they need.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+# uv must use this machine's CPython, never download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit demo infra-up infra-down clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+sync: $(UV) ## install the Python workspace from the committed lock file
+	$(UV) sync --all-packages --locked --quiet
+
+infra-install: sync ## fetch Apache Kafka (Maven Central) and install PostgreSQL where missing
+	$(BIN)/mercato infra install
+
+install: sync infra-install ## everything the project needs
+
+protos: sync ## regenerate the Python stubs from protos/
+	$(BIN)/python libs/protos/generate.py
+
+protos-check: sync ## fail when the generated stubs are stale
+	$(BIN)/python libs/protos/generate.py --check
+
+lint: sync ## ruff and mypy (strict for libs/)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs/cli/src deploy/local/src
+
+fmt: sync ## format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install lint ## the whole suite against a real Kafka and PostgreSQL
+	$(BIN)/pytest
+
+test-unit: sync ## the unit tests only (no broker, no database)
+	$(BIN)/pytest tests/unit
+
+demo: install ## start the infrastructure, show it healthy, stop it
+	@trap '$(BIN)/mercato infra down' EXIT; \
+	  $(BIN)/mercato infra up; \
+	  $(BIN)/mercato infra check
+
+infra-up: install ## start the local Kafka and PostgreSQL (prints exports)
+	@$(BIN)/mercato infra up
+
+infra-down: sync ## stop them
+	@$(BIN)/mercato infra down
+
+clean: ## remove the virtualenvs and caches (not the cached Kafka jars)
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,235 @@
+"""A real single-node Apache Kafka broker (KRaft), fetched from Maven Central with Maven."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from mercato_localinfra._errors import InfraError
+from mercato_localinfra._process import free_port, pid_alive, port_open, run, tail, terminate
+
+KAFKA_VERSION = "4.1.2"
+"""The broker version `mercato infra` runs (see resources/pom.xml)."""
+
+_READY_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class KafkaProcess:
+    """A running broker: its pid, client port and controller port."""
+
+    pid: int
+    port: int
+    controller_port: int
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """The address clients connect to."""
+        return f"127.0.0.1:{self.port}"
+
+
+class LocalKafka:
+    """Installs, starts and stops one broker whose files live under `home`.
+
+    The jars are cached in `cache_dir` (outside git) and fetched only once per version.
+    """
+
+    def __init__(self, home: Path, cache_dir: Path, heap: str = "512m") -> None:
+        self.home = home
+        self.cache_dir = cache_dir
+        self.heap = heap
+
+    @property
+    def libs_dir(self) -> Path:
+        """Where the broker's jars are cached."""
+        return self.cache_dir / f"kafka-{KAFKA_VERSION}" / "libs"
+
+    @property
+    def log_path(self) -> Path:
+        """The broker's log file."""
+        return self.home / "server.log"
+
+    def installed(self) -> bool:
+        """True when the jars for this version are already cached."""
+        marker = self.libs_dir / ".complete"
+        return marker.exists()
+
+    def install(self) -> None:
+        """Fetch the broker and a logging backend from Maven Central (once)."""
+        if self.installed():
+            return
+        java = java_major_version()
+        if java is None or java < 17:
+            raise InfraError(
+                f"Kafka {KAFKA_VERSION} needs Java 17 or newer on PATH (found: {java or 'none'}); "
+                "install one, e.g. apt-get install openjdk-17-jre-headless"
+            )
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise InfraError("fetching Kafka needs Maven: install it (e.g. apt-get install maven)")
+        staging = self.libs_dir.with_name("libs.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        # Maven writes target/ beside the POM: build from a copy in the cache, not the package.
+        build_dir = self.cache_dir / "maven-build"
+        build_dir.mkdir(parents=True, exist_ok=True)
+        pom = build_dir / "pom.xml"
+        pom.write_text((resources.files(__package__) / "resources" / "pom.xml").read_text())
+        run(
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom),
+                f"-Dkafka.version={KAFKA_VERSION}",
+                f"-Dkafka.libs={staging}",
+                "dependency:copy-dependencies",
+            ],
+            what=f"fetching Apache Kafka {KAFKA_VERSION} from Maven Central",
+        )
+        if not any(staging.glob("kafka_2.13-*.jar")):
+            raise InfraError(f"Maven finished but no kafka_2.13 jar is in {staging}")
+        shutil.rmtree(self.libs_dir, ignore_errors=True)
+        staging.rename(self.libs_dir)
+        (self.libs_dir / ".complete").write_text(KAFKA_VERSION + "\n")
+
+    def _java(self, main: str, *args: str, extra_jvm: tuple[str, ...] = ()) -> list[str]:
+        with resources.as_file(
+            resources.files(__package__) / "resources" / "log4j2.properties"
+        ) as log_config:
+            log4j = f"-Dlog4j2.configurationFile={log_config}"
+        return [
+            "java",
+            f"-Xmx{self.heap}",
+            "-Xms128m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            log4j,
+            *extra_jvm,
+            "-cp",
+            f"{self.libs_dir}/*",
+            main,
+            *args,
+        ]
+
+    def _cluster_id(self) -> str:
+        path = self.home / "cluster.id"
+        if path.exists():
+            return path.read_text().strip()
+        out = run(self._java("kafka.tools.StorageTool", "random-uuid"), what="Kafka random-uuid")
+        cluster_id = out.strip().splitlines()[-1].strip()
+        path.write_text(cluster_id + "\n")
+        return cluster_id
+
+    def start(self) -> KafkaProcess:
+        """Format storage if new, start the broker on free ports, wait until it serves metadata."""
+        self.install()
+        self.home.mkdir(parents=True, exist_ok=True)
+        port, controller_port = free_port(), free_port()
+        while controller_port == port:
+            controller_port = free_port()
+        template = resources.files(__package__) / "resources" / "server.properties.template"
+        config = self.home / "server.properties"
+        config.write_text(
+            template.read_text().format(
+                port=port, controller_port=controller_port, log_dirs=self.home / "data"
+            )
+        )
+        run(
+            self._java(
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={self._cluster_id()}",
+                "--ignore-formatted",
+                "-c",
+                str(config),
+            ),
+            what="formatting Kafka storage",
+        )
+        with self.log_path.open("ab") as log:
+            proc = subprocess.Popen(
+                self._java("kafka.Kafka", str(config)),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.home,
+            )
+        broker = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
+        try:
+            self.wait_ready(broker)
+        except BaseException:
+            terminate(proc.pid, timeout=10)
+            raise
+        return broker
+
+    def wait_ready(self, broker: KafkaProcess, timeout: float = _READY_TIMEOUT) -> None:
+        """Wait until a client can fetch metadata from the broker."""
+        deadline = time.monotonic() + timeout
+        last_error = "port not open yet"
+        while time.monotonic() < deadline:
+            if not pid_alive(broker.pid):
+                raise InfraError(
+                    f"the Kafka broker exited during start-up; its log ({self.log_path}) ends:\n"
+                    + tail(self.log_path)
+                )
+            if port_open(broker.port):
+                try:
+                    fetch_metadata(broker.bootstrap_servers)
+                    return
+                except Exception as exc:  # not ready yet: any client error means "retry"
+                    last_error = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.25)
+        raise InfraError(
+            f"Kafka did not serve metadata within {timeout:.0f}s ({last_error}); "
+            f"its log ({self.log_path}) ends:\n" + tail(self.log_path)
+        )
+
+    def alive(self, broker: KafkaProcess) -> bool:
+        """True when the broker process runs and its port answers."""
+        return pid_alive(broker.pid) and port_open(broker.port)
+
+    def stop(self, broker: KafkaProcess) -> None:
+        """Shut the broker down cleanly (SIGTERM), killing it if it hangs."""
+        terminate(broker.pid, timeout=60)
+
+    def purge(self) -> None:
+        """Delete the broker's data (topics, offsets) but keep the cached jars."""
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def fetch_metadata(bootstrap_servers: str, timeout_ms: int = 5000) -> list[str]:
+    """Ask the broker for its topics: the readiness check a real client performs."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        request_timeout_ms=timeout_ms,
+        client_id="mercato-infra-probe",
+    )
+    try:
+        return sorted(admin.list_topics())
+    finally:
+        admin.close()
+
+
+def java_major_version() -> int | None:
+    """The major version of the `java` on PATH, or None when there is none."""
+    if shutil.which("java") is None:
+        return None
+    out = subprocess.run(
+        ["java", "-version"], capture_output=True, text=True, check=False, env=dict(os.environ)
+    ).stderr
+    for token in out.split():
+        token = token.strip('"')
+        if token[:1].isdigit():
+            head = token.split(".")[0]
+            if head.isdigit():
+                return int(head)
+    return None

@@ -1,0 +1,5 @@
+"""`python -m mercato_cli` is `mercato`."""
+
+from mercato_cli.app import main
+
+main()

@@ -1,0 +1,82 @@
+"""`mercato infra`: the local Kafka broker and PostgreSQL server."""
+
+from __future__ import annotations
+
+import typer
+
+from mercato_localinfra import KAFKA_VERSION, InfraError, LocalInfra, check
+
+infra_app = typer.Typer(
+    help="The local Kafka broker and PostgreSQL server (no containers).",
+    no_args_is_help=True,
+)
+
+
+def _fail(exc: InfraError) -> typer.Exit:
+    typer.echo(f"mercato infra: {exc}", err=True)
+    return typer.Exit(code=1)
+
+
+@infra_app.command()
+def install() -> None:
+    """Fetch Apache Kafka from Maven Central and install PostgreSQL where missing."""
+    infra = LocalInfra()
+    try:
+        infra.install()
+    except InfraError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"Apache Kafka {KAFKA_VERSION} cached in {infra.kafka.libs_dir}", err=True)
+
+
+@infra_app.command()
+def up() -> None:
+    """Start the broker and the database (if not running); print their addresses as exports."""
+    infra = LocalInfra()
+    try:
+        endpoints = infra.up()
+    except InfraError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"# Kafka {KAFKA_VERSION} and PostgreSQL are up (state: {infra.state_dir})", err=True
+    )
+    typer.echo(endpoints.exports(), nl=False)
+
+
+@infra_app.command()
+def down(
+    purge: bool = typer.Option(False, "--purge", help="Also delete topics and databases."),
+) -> None:
+    """Stop the broker and the database; nothing is left listening."""
+    try:
+        LocalInfra().down(purge=purge)
+    except InfraError as exc:
+        raise _fail(exc) from exc
+    typer.echo("# Kafka and PostgreSQL are stopped", err=True)
+
+
+@infra_app.command()
+def status() -> None:
+    """Print the addresses as exports when running; exit 1 when not."""
+    endpoints = LocalInfra().status()
+    if endpoints is None:
+        typer.echo("# the local Kafka and PostgreSQL are not running", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(endpoints.exports(), nl=False)
+
+
+@infra_app.command(name="check")
+def check_() -> None:
+    """Round-trip a record through Kafka and query PostgreSQL: proof that both are healthy."""
+    endpoints = LocalInfra().status()
+    if endpoints is None:
+        typer.echo("# the local Kafka and PostgreSQL are not running", err=True)
+        raise typer.Exit(code=1)
+    try:
+        health = check(endpoints)
+    except InfraError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"kafka      {endpoints.kafka_bootstrap_servers}  healthy: {health.kafka_cluster}, "
+        f"produce+consume round trip {health.kafka_round_trip_ms:.0f} ms"
+    )
+    typer.echo(f"postgresql {endpoints.database_url}  healthy: {health.postgres_version}")

@@ -1,0 +1,158 @@
+"""Session-wide infrastructure for the tests: a real Kafka broker and a real PostgreSQL.
+
+Each is taken, in this order, from
+1. the environment (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL);
+2. testcontainers, when a Docker engine answers;
+3. the local broker and server that `mercato infra` runs (started here when not running, and
+   stopped again at the end of the session if this session started them).
+When none can be had, a test that needs them skips on a developer's machine and fails in CI
+(CI=true): CI never passes by skipping the real thing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import pytest
+
+APACHE_KAFKA_IMAGE = "apache/kafka:4.1.2"
+POSTGRES_IMAGE = "postgres:16"
+
+
+@dataclass(frozen=True)
+class Infra:
+    """Where the session's broker and database listen, and who provided them."""
+
+    kafka_bootstrap_servers: str | None
+    database_url: str | None
+    source: str
+    problem: str | None = None
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+def _kafka_container(stack: ExitStack) -> str:
+    from testcontainers.core.container import DockerContainer
+
+    from mercato_localinfra import fetch_metadata
+    from mercato_localinfra._process import free_port
+
+    port = free_port()
+    container = (
+        DockerContainer(APACHE_KAFKA_IMAGE)
+        .with_bind_ports(9092, port)
+        .with_env("KAFKA_NODE_ID", "1")
+        .with_env("KAFKA_PROCESS_ROLES", "broker,controller")
+        .with_env("KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093")
+        .with_env("KAFKA_ADVERTISED_LISTENERS", f"PLAINTEXT://127.0.0.1:{port}")
+        .with_env("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+        .with_env(
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+        )
+        .with_env("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093")
+        .with_env("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .with_env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .with_env("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+    )
+    stack.enter_context(container)
+    bootstrap = f"127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            fetch_metadata(bootstrap)
+            return bootstrap
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _postgres_container(stack: ExitStack) -> str:
+    from testcontainers.postgres import PostgresContainer
+
+    container = stack.enter_context(PostgresContainer(POSTGRES_IMAGE, driver="psycopg"))
+    return str(container.get_connection_url())
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    """The session's Kafka and PostgreSQL (see the module docstring for where they come from)."""
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None
+    database = os.environ.get("DATABASE_URL") or None
+    if kafka and database:
+        yield Infra(kafka, database, source="environment")
+        return
+    problem = ""
+    with ExitStack() as stack:
+        if os.environ.get("MERCATO_TESTS_USE_DOCKER", "auto") != "never" and _docker_answers():
+            try:
+                kafka = kafka or _kafka_container(stack)
+                database = database or _postgres_container(stack)
+                yield Infra(kafka, database, source="testcontainers")
+                return
+            except Exception as exc:
+                stack.close()
+                problem = f"testcontainers failed: {exc}; "
+        from mercato_localinfra import InfraError, LocalInfra
+
+        local = LocalInfra()
+        started_here = local.status() is None
+        try:
+            endpoints = local.up()
+        except InfraError as exc:
+            yield Infra(
+                kafka, database, source="none", problem=f"{problem}local infra failed: {exc}"
+            )
+            return
+        if started_here and os.environ.get("MERCATO_TESTS_KEEP_INFRA") != "1":
+            stack.callback(local.down)
+        yield Infra(
+            kafka or endpoints.kafka_bootstrap_servers,
+            database or endpoints.database_url,
+            source="local",
+        )
+
+
+def _unavailable(what: str, infra: Infra) -> None:
+    message = f"no {what} could be had ({infra.problem or 'not configured'})"
+    if _in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap_servers(infra: Infra) -> str:
+    """Bootstrap address of a real Apache Kafka broker."""
+    if infra.kafka_bootstrap_servers is None:
+        _unavailable("Kafka broker", infra)
+    assert infra.kafka_bootstrap_servers is not None
+    return infra.kafka_bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def postgres_url(infra: Infra) -> str:
+    """SQLAlchemy URL of a real PostgreSQL database."""
+    if infra.database_url is None:
+        _unavailable("PostgreSQL server", infra)
+    assert infra.database_url is not None
+    return infra.database_url
