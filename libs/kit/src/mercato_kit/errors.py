@@ -1,0 +1,93 @@
+"""The domain error tree every service raises; the gRPC edge maps it to status codes once.
+
+    DomainError
+    ├── InvalidArgument          INVALID_ARGUMENT   (names the field)
+    │   └── IdempotencyKeyReused INVALID_ARGUMENT   (same key, different request)
+    ├── NotFound                 NOT_FOUND
+    ├── AlreadyExists            ALREADY_EXISTS
+    ├── FailedPrecondition       FAILED_PRECONDITION
+    ├── ConcurrencyError         ABORTED            (expected version did not match)
+    ├── PermissionDenied         PERMISSION_DENIED
+    └── Unauthenticated          UNAUTHENTICATED
+
+Anything else that escapes a handler is a bug: the caller gets INTERNAL with no details, and the
+details go to the log. Messages are written for the caller: no stack traces, no secrets.
+Standard library only, so domain code may import it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlreadyExists",
+    "ConcurrencyError",
+    "DomainError",
+    "FailedPrecondition",
+    "IdempotencyKeyReused",
+    "InvalidArgument",
+    "NotFound",
+    "PermissionDenied",
+    "Unauthenticated",
+]
+
+
+class DomainError(Exception):
+    """Base of every error a caller may see; its message is safe to show them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(DomainError):
+    """The request is malformed; `field` names the offending field (dotted path)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class IdempotencyKeyReused(InvalidArgument):
+    """The idempotency key was already used for a different request."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "idempotency_key",
+            f"key {key!r} was already used for a different request; use a new key",
+        )
+        self.key = key
+
+
+class NotFound(DomainError):
+    """The thing the request names does not exist (or the caller may not know it exists)."""
+
+
+class AlreadyExists(DomainError):
+    """The thing the request would create exists already."""
+
+
+class FailedPrecondition(DomainError):
+    """The request is well-formed but the system is not in a state that allows it."""
+
+
+class ConcurrencyError(DomainError):
+    """An append expected an aggregate version that is no longer current.
+
+    Raised identically by every event store backend; the caller reloads and retries.
+    """
+
+    def __init__(self, aggregate_type: str, aggregate_id: str, expected_version: int) -> None:
+        super().__init__(
+            f"{aggregate_type} {aggregate_id} changed concurrently "
+            f"(expected version {expected_version})"
+        )
+        self.aggregate_type = aggregate_type
+        self.aggregate_id = aggregate_id
+        self.expected_version = expected_version
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+
+class Unauthenticated(DomainError):
+    """The caller could not be identified (no, expired, forged or revoked credentials)."""

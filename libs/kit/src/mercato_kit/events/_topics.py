@@ -1,0 +1,65 @@
+"""The one place Mercato's topic names are defined: one topic per aggregate kind.
+
+An aggregate kind's topic is `mercato.<service>.<aggregate>`, e.g. `mercato.orders.order` for
+aggregate type `orders.order`; its dead letters go to `<topic>.dlq`. A service that adds an
+aggregate kind adds it here, so consumers in other services can name the topic without
+importing the producer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AGGREGATE_TYPES: tuple[str, ...] = (
+    "identity.account",
+    "identity.app",
+    "identity.grant",
+    "identity.signing_key",
+    "catalog.shop",
+    "catalog.product",
+    "catalog.reservation",
+    "orders.order",
+    "payments.payment",
+    "payments.payout",
+    "payments.budget",
+    "logistics.shipment",
+    "marketing.campaign",
+    "marketing.click",
+    "platform.app",
+    "platform.webhook",
+    "kit.example",
+)
+"""Every aggregate kind in Mercato, as `<service>.<aggregate>`."""
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic to provision: name, partitions, and whether it is a dead-letter topic."""
+
+    name: str
+    partitions: int
+    replication_factor: int = 1
+
+
+def topic_for(aggregate_type: str) -> str:
+    """The topic an aggregate kind's events are published to."""
+    if aggregate_type not in AGGREGATE_TYPES:
+        raise KeyError(
+            f"unknown aggregate type {aggregate_type!r}: add it to mercato_kit.events._topics"
+        )
+    return f"mercato.{aggregate_type}"
+
+
+def dlq_topic(topic: str) -> str:
+    """The dead-letter topic for a topic."""
+    return f"{topic}.dlq"
+
+
+def all_topics(partitions: int, replication_factor: int = 1) -> list[TopicSpec]:
+    """Every event topic and its dead-letter topic, for provisioning."""
+    specs: list[TopicSpec] = []
+    for aggregate_type in AGGREGATE_TYPES:
+        topic = topic_for(aggregate_type)
+        specs.append(TopicSpec(topic, partitions, replication_factor))
+        specs.append(TopicSpec(dlq_topic(topic), partitions, replication_factor))
+    return specs

@@ -1,0 +1,27 @@
+"""Storage for the kit's ports: the database handle, the kit's tables and their migrations."""
+
+from mercato_kit.storage._database import Database, async_url, sync_url
+from mercato_kit.storage._migrations import migrate
+from mercato_kit.storage._schema import (
+    consumer_positions,
+    events,
+    idempotency_keys,
+    metadata,
+    outbox,
+    processed_events,
+    relay_leases,
+)
+
+__all__ = [
+    "Database",
+    "async_url",
+    "consumer_positions",
+    "events",
+    "idempotency_keys",
+    "metadata",
+    "migrate",
+    "outbox",
+    "processed_events",
+    "relay_leases",
+    "sync_url",
+]

@@ -1,0 +1,39 @@
+"""Schema migrations with Alembic: the kit's chain, and the same runner for each service's chain."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+
+from mercato_kit.storage._database import sync_url
+
+KIT_VERSION_TABLE = "kit_alembic_version"
+
+
+def migrate(
+    url: str,
+    *,
+    script_location: Path | None = None,
+    version_table: str = KIT_VERSION_TABLE,
+    revision: str = "head",
+) -> None:
+    """Upgrade a database to `revision` (default: the latest) with one migration chain.
+
+    Without arguments it runs the kit's chain (events, outbox, leases, consumer tracking,
+    idempotency keys). A service passes its own `script_location` and `version_table`.
+    """
+    location = script_location or Path(str(resources.files("mercato_kit.storage") / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", str(location))
+    config.attributes["version_table"] = version_table
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
