@@ -2,6 +2,7 @@
 
 from mercato_kit.storage._database import Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
+from mercato_kit.storage._outbox import append_to_outbox
 from mercato_kit.storage._schema import (
     consumer_positions,
     events,
@@ -14,6 +15,7 @@ from mercato_kit.storage._schema import (
 
 __all__ = [
     "Database",
+    "append_to_outbox",
     "async_url",
     "consumer_positions",
     "events",
