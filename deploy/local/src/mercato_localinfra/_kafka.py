@@ -56,12 +56,29 @@ class LocalKafka:
 
     def installed(self) -> bool:
         """True when the jars for this version are already cached."""
-        marker = self.libs_dir / ".complete"
-        return marker.exists()
+        return (self.libs_dir / ".complete").exists()
+
+    @property
+    def tools_dir(self) -> Path:
+        """Where Kafka's performance tools (kafka-tools and its dependencies) are cached."""
+        return self.cache_dir / f"kafka-{KAFKA_VERSION}" / "tools-libs"
 
     def install(self) -> None:
         """Fetch the broker and a logging backend from Maven Central (once)."""
-        if self.installed():
+        self._fetch("pom.xml", self.libs_dir, "kafka_2.13-*.jar")
+
+    def install_tools(self) -> None:
+        """Fetch ProducerPerformance / ConsumerPerformance (kafka-tools) for benchmarks (once)."""
+        self.install()
+        self._fetch("tools-pom.xml", self.tools_dir, "kafka-tools-*.jar")
+
+    def tools_classpath(self) -> str:
+        """A Java classpath with the tools and the broker's logging backend."""
+        self.install_tools()
+        return f"{self.tools_dir}/*:{self.libs_dir}/*"
+
+    def _fetch(self, pom_name: str, target: Path, expect: str) -> None:
+        if (target / ".complete").exists():
             return
         java = java_major_version()
         if java is None or java < 17:
@@ -72,14 +89,14 @@ class LocalKafka:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise InfraError("fetching Kafka needs Maven: install it (e.g. apt-get install maven)")
-        staging = self.libs_dir.with_name("libs.partial")
+        staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         # Maven writes target/ beside the POM: build from a copy in the cache, not the package.
-        build_dir = self.cache_dir / "maven-build"
+        build_dir = self.cache_dir / "maven-build" / pom_name.removesuffix(".xml")
         build_dir.mkdir(parents=True, exist_ok=True)
         pom = build_dir / "pom.xml"
-        pom.write_text((resources.files(__package__) / "resources" / "pom.xml").read_text())
+        pom.write_text((resources.files(__package__) / "resources" / pom_name).read_text())
         run(
             [
                 mvn,
@@ -91,13 +108,13 @@ class LocalKafka:
                 f"-Dkafka.libs={staging}",
                 "dependency:copy-dependencies",
             ],
-            what=f"fetching Apache Kafka {KAFKA_VERSION} from Maven Central",
+            what=f"fetching Apache Kafka {KAFKA_VERSION} ({pom_name}) from Maven Central",
         )
-        if not any(staging.glob("kafka_2.13-*.jar")):
-            raise InfraError(f"Maven finished but no kafka_2.13 jar is in {staging}")
-        shutil.rmtree(self.libs_dir, ignore_errors=True)
-        staging.rename(self.libs_dir)
-        (self.libs_dir / ".complete").write_text(KAFKA_VERSION + "\n")
+        if not any(staging.glob(expect)):
+            raise InfraError(f"Maven finished but no {expect} is in {staging}")
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        (target / ".complete").write_text(KAFKA_VERSION + "\n")
 
     def _java(self, main: str, *args: str, extra_jvm: tuple[str, ...] = ()) -> list[str]:
         with resources.as_file(

@@ -18,11 +18,17 @@ def _fail(exc: InfraError) -> typer.Exit:
 
 
 @infra_app.command()
-def install() -> None:
+def install(
+    tools: bool = typer.Option(
+        False, "--tools", help="Also fetch Kafka's performance tools (for bench/)."
+    ),
+) -> None:
     """Fetch Apache Kafka from Maven Central and install PostgreSQL where missing."""
     infra = LocalInfra()
     try:
         infra.install()
+        if tools:
+            infra.kafka.install_tools()
     except InfraError as exc:
         raise _fail(exc) from exc
     typer.echo(f"Apache Kafka {KAFKA_VERSION} cached in {infra.kafka.libs_dir}", err=True)
