@@ -66,10 +66,10 @@ def parse_traceparent(value: str) -> str | None:
 def bind_context(context: MessageContext) -> Iterator[MessageContext]:
     """Make `context` current (and bind it into structlog) for the duration of the block."""
     token = _current.set(context)
-    bound = structlog.contextvars.bind_contextvars(
-        correlation_id=context.correlation_id,
-        causation_id=context.causation_id or None,
-    )
+    fields = {"correlation_id": context.correlation_id}
+    if context.causation_id:
+        fields["causation_id"] = context.causation_id
+    bound = structlog.contextvars.bind_contextvars(**fields)
     try:
         yield context
     finally:

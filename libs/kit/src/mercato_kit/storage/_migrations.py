@@ -5,8 +5,6 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine
 
 from mercato_kit.storage._database import sync_url
@@ -26,6 +24,10 @@ def migrate(
     Without arguments it runs the kit's chain (events, outbox, leases, consumer tracking,
     idempotency keys). A service passes its own `script_location` and `version_table`.
     """
+    # Imported here: alembic is needed to migrate, not to serve, and it slows every start-up.
+    from alembic import command
+    from alembic.config import Config
+
     location = script_location or Path(str(resources.files("mercato_kit.storage") / "migrations"))
     config = Config()
     config.set_main_option("script_location", str(location))

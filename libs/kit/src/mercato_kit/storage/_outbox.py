@@ -12,11 +12,14 @@ from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.storage._schema import outbox
 
 
-async def append_to_outbox(session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+async def append_to_outbox(
+    session: AsyncSession, envelopes: Sequence[EventEnvelope], *, topic: str | None = None
+) -> None:
     """Record envelopes for publication in the caller's transaction.
 
-    They reach Kafka (topic of their aggregate kind, key = aggregate id) only if that
-    transaction commits, and then at least once, in this order per aggregate.
+    They reach Kafka (topic of their aggregate kind unless `topic` names another one,
+    key = aggregate id) only if that transaction commits, and then at least once, in this
+    order per aggregate.
     """
     if not envelopes:
         return
@@ -26,7 +29,7 @@ async def append_to_outbox(session: AsyncSession, envelopes: Sequence[EventEnvel
         [
             {
                 "event_id": envelope.event_id,
-                "topic": topic_for(envelope.aggregate_type),
+                "topic": topic or topic_for(envelope.aggregate_type),
                 "key": envelope.aggregate_id.encode(),
                 "value": envelope.to_bytes(),
                 "created_at": now,

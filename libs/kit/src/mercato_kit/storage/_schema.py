@@ -54,6 +54,9 @@ outbox = Table(
     Column("key", LargeBinary, nullable=False),
     Column("value", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # SQLite would reuse the ids of a drained table; a flush ("every row up to id N") must not
+    # then take in rows committed after it began.
+    sqlite_autoincrement=True,
 )
 """Records written in the same transaction as the state that produced them, awaiting the relay.
 
