@@ -1,0 +1,92 @@
+"""The relay's lease: a row in `relay_leases` that at most one relay instance holds at a time."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ColumnElement, case, cast, extract, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_kit.storage import relay_leases
+
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+_MS_PER_DAY = 86_400_000.0
+
+
+class Lease:
+    """One relay instance's claim on the lease called `name` in its database.
+
+    Time is the database's clock, so instances on hosts with skewed clocks agree on expiry.
+    Each takeover by a new owner increments the fencing token; work done under a token is
+    committed only in a transaction that still finds that token (`confirm`), so an instance
+    that lost the lease while it was busy cannot complete stale work.
+    """
+
+    def __init__(self, name: str, owner: str, ttl: float, dialect: str) -> None:
+        self.name = name
+        self.owner = owner
+        self._ttl_ms = int(ttl * 1000)
+        self._now_ms = _now_ms(dialect)
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    async def acquire(self, session: AsyncSession) -> int | None:
+        """Take the lease (when free or expired) or renew it; the fencing token if ours."""
+        leases = relay_leases.c
+        token = await session.scalar(
+            update(relay_leases)
+            .where(leases.name == self.name)
+            .where(or_(leases.owner == self.owner, leases.expires_at_ms <= self._now_ms))
+            .values(
+                fencing_token=case(
+                    (leases.owner == self.owner, leases.fencing_token),
+                    else_=leases.fencing_token + 1,
+                ),
+                owner=self.owner,
+                expires_at_ms=self._now_ms + self._ttl_ms,
+            )
+            .returning(leases.fencing_token)
+        )
+        if token is None:
+            token = await session.scalar(
+                self._insert(relay_leases)
+                .values(
+                    name=self.name,
+                    owner=self.owner,
+                    expires_at_ms=self._now_ms + self._ttl_ms,
+                    fencing_token=1,
+                )
+                .on_conflict_do_nothing(index_elements=[leases.name])
+                .returning(leases.fencing_token)
+            )
+        return None if token is None else int(token)
+
+    async def confirm(self, session: AsyncSession, token: int) -> bool:
+        """Whether the lease is still ours under `token`; extends it when it is.
+
+        The row stays locked until `session` ends, so no one can take the lease over
+        before the work that depends on it commits.
+        """
+        return await self._update_own(session, token, self._now_ms + self._ttl_ms)
+
+    async def release(self, session: AsyncSession, token: int) -> bool:
+        """Give the lease up (expire it now) if it is still ours under `token`."""
+        return await self._update_own(session, token, 0)
+
+    async def _update_own(
+        self, session: AsyncSession, token: int, expires_at_ms: ColumnElement[int] | int
+    ) -> bool:
+        leases = relay_leases.c
+        name = await session.scalar(
+            update(relay_leases)
+            .where(leases.name == self.name)
+            .where(leases.owner == self.owner)
+            .where(leases.fencing_token == token)
+            .values(expires_at_ms=expires_at_ms)
+            .returning(leases.name)
+        )
+        return name is not None
+
+
+def _now_ms(dialect: str) -> ColumnElement[int]:
+    if dialect == "postgresql":
+        return cast(extract("epoch", func.clock_timestamp()) * 1000, BigInteger)
+    return cast((func.julianday("now") - _UNIX_EPOCH_JULIAN_DAY) * _MS_PER_DAY, BigInteger)

@@ -1,0 +1,348 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, at least once, in commit order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_kit.events import (
+    HEADER_EVENT_ID,
+    EnvelopeDecodeError,
+    EventEnvelope,
+    KafkaRecord,
+    to_kafka_record,
+)
+from mercato_kit.logging import get_logger
+from mercato_kit.messaging._lease import Lease
+from mercato_kit.messaging._publisher import Publisher, PublishError
+from mercato_kit.storage import Database, outbox
+
+__all__ = ["OutboxRelay"]
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+
+_EXPECTED_FAILURES = (PublishError, SQLAlchemyError, OSError)
+
+# Between rounds the relay yields to flush() and stop(), so a long backlog does not hold them.
+_BATCHES_PER_ROUND = 20
+
+
+@dataclass(frozen=True)
+class _Round:
+    """What one round did: the id of the last row published, whether a full batch was last."""
+
+    last_id: int = 0
+    more_waiting: bool = False
+
+
+class OutboxRelay:
+    """Publishes the rows of a database's outbox to Kafka and deletes them once acknowledged.
+
+    Each round it takes or renews the lease `name` in `relay_leases` (so one instance per
+    database publishes while the others wait; a crashed holder's lease lapses after
+    `lease_ttl`), reads up to `batch_size` rows in `id` order, publishes them as one batch
+    and waits for every acknowledgement, then deletes them in a transaction that first checks
+    the lease is still held under the same fencing token. A crash at any moment leaves the
+    unacknowledged rows in the outbox, to be published again: every committed row reaches
+    Kafka at least once. Per aggregate, rows are written by transactions that serialise on
+    the aggregate, so `id` order is commit order; with the idempotent producer and one batch
+    at a time, Kafka holds them in that order (a redelivered batch may repeat records, never
+    put one before an earlier one's first copy).
+
+    Run it as a task of the service (`run_until_stopped`), wake it right after a commit
+    (`notify`, or pass as `wakeup` an event the service sets after each commit and only the
+    relay waits on) so it need not wait for the next poll, and on shutdown `flush` then `stop`
+    it. Cancelling the task instead lets its database work in flight end cleanly but abandons
+    the lease, which another instance can take only after it lapses.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        publisher: Publisher,
+        *,
+        name: str = "outbox",
+        batch_size: int = 100,
+        poll_interval: float = 0.5,
+        lease_ttl: float = 10.0,
+        owner: str | None = None,
+        wakeup: asyncio.Event | None = None,
+        max_backoff: float = 5.0,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        if poll_interval <= 0:
+            raise ValueError(f"poll_interval must be positive, not {poll_interval}")
+        if lease_ttl < 2 * poll_interval:
+            raise ValueError(
+                f"lease_ttl ({lease_ttl}s) must be at least twice poll_interval "
+                f"({poll_interval}s), or the holder could not renew it in time"
+            )
+        self.name = name
+        self.owner = owner or _default_owner()
+        self._database = database
+        self._publisher = publisher
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._lease_ttl = lease_ttl
+        self._max_backoff = max(max_backoff, poll_interval)
+        self._lease = Lease(name, self.owner, lease_ttl, database.dialect)
+        self._wakeup = wakeup or asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._round = asyncio.Lock()
+        self._running = False
+        self._token: int | None = None
+        self._log = log.bind(relay=name, owner=self.owner)
+
+    @property
+    def holds_lease(self) -> bool:
+        """Whether this instance held the lease at its last round."""
+        return self._token is not None
+
+    def notify(self) -> None:
+        """Publish without waiting for the next poll (call it right after a local commit)."""
+        self._wakeup.set()
+
+    async def run_until_stopped(self) -> None:
+        """Publish until `stop()` is called; transient failures are logged and retried."""
+        if self._running:
+            raise RuntimeError(f"relay {self.name!r} is already running")
+        self._running = True
+        self._stopped.clear()
+        self._log.info("relay.started", batch_size=self._batch_size)
+        failures = 0
+        try:
+            while not self._stopping.is_set():
+                try:
+                    outcome = await self._round_once()
+                except _EXPECTED_FAILURES as exc:
+                    failures += 1
+                    delay = self._backoff(failures)
+                    self._log.warning("relay.round_failed", error=repr(exc), retry_in=delay)
+                    await self._sleep(delay)
+                    continue
+                except Exception:
+                    failures += 1
+                    delay = self._backoff(failures)
+                    self._log.exception("relay.round_failed_unexpectedly", retry_in=delay)
+                    await self._sleep(delay)
+                    continue
+                failures = 0
+                if outcome is None or not outcome.more_waiting:
+                    await self._sleep(self._poll_interval)
+            await self._release()
+        finally:
+            self._running = False
+            self._stopped.set()
+        self._log.info("relay.stopped")
+
+    async def stop(self) -> None:
+        """Finish the batch in flight, give the lease up, and return when the loop has ended.
+
+        A stopped relay stays stopped.
+        """
+        self._stopping.set()
+        self._wakeup.set()
+        if self._running:
+            await self._stopped.wait()
+        else:
+            await self._release()
+
+    async def flush(self, timeout: float) -> None:  # noqa: ASYNC109 (the shutdown budget)
+        """Publish every row committed before the call; raise TimeoutError after `timeout`.
+
+        Works whether or not the loop runs; when another instance holds the lease, waits
+        for that one to publish them.
+        """
+        async with asyncio.timeout(timeout):
+            target = await self._last_id()
+            while target is not None:
+                try:
+                    outcome = await self._round_once()
+                except _EXPECTED_FAILURES as exc:
+                    self._log.warning("relay.flush_round_failed", error=repr(exc))
+                    outcome = None
+                if outcome is not None:
+                    # Rounds go in id order from the oldest row, and every row committed
+                    # before the flush was visible to them.
+                    if not outcome.more_waiting or outcome.last_id >= target:
+                        return
+                    continue
+                await asyncio.sleep(self._poll_interval)
+                if not await self._any_row_up_to(target):
+                    return
+
+    async def _round_once(self) -> _Round | None:
+        """Publish batches while they come full (up to a few); None if the lease is not ours."""
+        async with self._round:
+            token, rows = await self._transact(self._acquire_and_read)
+            self._note_lease(token)
+            if token is None:
+                return None
+            outcome = _Round()
+            for batch_number in range(1, _BATCHES_PER_ROUND + 1):
+                if not rows:
+                    return outcome
+                await self._publish_keeping_lease([self._record(row) for row in rows], token)
+                # One transaction both retires this batch and reads the next one, so a busy
+                # relay costs the database one transaction per batch.
+                read_on = (
+                    len(rows) == self._batch_size
+                    and batch_number < _BATCHES_PER_ROUND
+                    and not self._stopping.is_set()
+                )
+                ids = [row.id for row in rows]
+                still_ours, following = await self._transact(
+                    functools.partial(self._retire, token=token, ids=ids, read_on=read_on)
+                )
+                if not still_ours:
+                    self._log.warning("relay.lease_lost_before_delete", rows=len(rows))
+                    self._note_lease(None)
+                    return None
+                self._log.debug("relay.published", rows=len(rows), first_id=ids[0], last_id=ids[-1])
+                outcome = _Round(last_id=ids[-1], more_waiting=len(rows) == self._batch_size)
+                rows = following
+            return outcome
+
+    async def _acquire_and_read(self, session: AsyncSession) -> tuple[int | None, Sequence[Any]]:
+        token = await self._lease.acquire(session)
+        return token, (await self._next_batch(session) if token is not None else [])
+
+    async def _retire(
+        self, session: AsyncSession, *, token: int, ids: list[int], read_on: bool
+    ) -> tuple[bool, Sequence[Any]]:
+        """Delete published rows if the lease is still ours; then read the next batch."""
+        if not await self._lease.confirm(session, token):
+            return False, []
+        await session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+        return True, (await self._next_batch(session) if read_on else [])
+
+    async def _next_batch(self, session: AsyncSession) -> Sequence[Any]:
+        result = await session.execute(
+            select(outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key, outbox.c.value)
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+        )
+        return result.all()
+
+    async def _transact(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` in a transaction that a cancellation of the caller does not cut short.
+
+        A transaction cancelled mid-way can leave its connection holding SQLite's write lock,
+        wedging every other writer of the service; shielded, it ends (commit or rollback)
+        on its own.
+        """
+        task = asyncio.ensure_future(self._in_transaction(work))
+        task.add_done_callback(_observe)
+        return await asyncio.shield(task)
+
+    async def _in_transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with self._database.transaction() as session:
+            return await work(session)
+
+    async def _publish_keeping_lease(self, records: list[KafkaRecord], token: int) -> None:
+        # A slow broker must not let the lease lapse while this instance is still publishing.
+        done = asyncio.Event()
+        keeper = asyncio.create_task(self._keep_lease(token, done))
+        try:
+            await self._publisher.publish(records)
+        finally:
+            done.set()
+            await keeper
+
+    async def _keep_lease(self, token: int, done: asyncio.Event) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._lease_ttl / 3):
+                    await done.wait()
+                    return
+            try:
+                still_ours = await self._transact(
+                    lambda session: self._lease.confirm(session, token)
+                )
+            except _EXPECTED_FAILURES as exc:
+                self._log.warning("relay.lease_renewal_failed", error=repr(exc))
+                continue
+            if not still_ours:
+                self._log.warning("relay.lease_lost_while_publishing")
+                return
+
+    def _record(self, row: Any) -> KafkaRecord:
+        try:
+            headers = to_kafka_record(EventEnvelope.from_bytes(row.value), row.topic).headers
+        except EnvelopeDecodeError:
+            # Blocking the outbox on one bad row would stop every later event; consumers
+            # dead-letter it instead.
+            self._log.error("relay.row_is_not_an_envelope", outbox_id=row.id, event_id=row.event_id)
+            headers = ((HEADER_EVENT_ID, row.event_id.encode()),)
+        return KafkaRecord(topic=row.topic, key=row.key, value=row.value, headers=headers)
+
+    def _note_lease(self, token: int | None) -> None:
+        if token is not None and token != self._token:
+            self._log.info("relay.lease_acquired", fencing_token=token)
+        elif token is None and self._token is not None:
+            self._log.info("relay.lease_lost")
+        self._token = token
+
+    async def _release(self) -> None:
+        async with self._round:
+            token = self._token
+            if token is None:
+                return
+            try:
+                await self._transact(lambda session: self._lease.release(session, token))
+            except _EXPECTED_FAILURES as exc:
+                self._log.warning("relay.lease_release_failed", error=repr(exc))
+            else:
+                self._log.info("relay.lease_released", fencing_token=token)
+            self._token = None
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wakeup.wait()
+        self._wakeup.clear()
+
+    def _backoff(self, failures: int) -> float:
+        return float(min(self._max_backoff, self._poll_interval * 2 ** min(failures, 16)))
+
+    async def _last_id(self) -> int | None:
+        last = await self._transact(
+            lambda session: session.scalar(
+                select(outbox.c.id).order_by(outbox.c.id.desc()).limit(1)
+            )
+        )
+        return None if last is None else int(last)
+
+    async def _any_row_up_to(self, last_id: int) -> bool:
+        first = await self._transact(
+            lambda session: session.scalar(
+                select(outbox.c.id).where(outbox.c.id <= last_id).order_by(outbox.c.id).limit(1)
+            )
+        )
+        return first is not None
+
+
+def _observe(task: asyncio.Future[Any]) -> None:
+    # Retrieve the outcome of a transaction whose caller was cancelled, so an error in it
+    # is not reported as "never retrieved".
+    if not task.cancelled():
+        task.exception()
+
+
+def _default_owner() -> str:
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
