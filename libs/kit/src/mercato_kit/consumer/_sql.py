@@ -1,0 +1,167 @@
+"""Tracking on the kit's `consumer_positions` and `processed_events` tables (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_kit.consumer._tracking import (
+    Outcome,
+    Partition,
+    TrackedEvent,
+    Tracking,
+    applied_twice,
+    position_moved_back,
+)
+from mercato_kit.storage import consumer_positions, processed_events
+
+__all__ = ["SqlTracking"]
+
+_positions = consumer_positions.c
+_events = processed_events.c
+
+
+class SqlTracking(Tracking):
+    """Tracking in the transaction of `session` (see `Tracking`).
+
+    Build one per transaction, on the session that also carries the effects:
+
+        async with database.transaction() as session:
+            tracking = SqlTracking(session)
+            ...
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def positions(self, consumer: str, topics: Collection[str]) -> dict[Partition, int]:
+        """The stored position of every partition of `topics` (see `Tracking.positions`)."""
+        if not topics:
+            return {}
+        rows = await self._session.execute(
+            select(_positions.topic, _positions.partition, _positions.next_offset).where(
+                _positions.consumer == consumer, _positions.topic.in_(set(topics))
+            )
+        )
+        return {Partition(topic, partition): offset for topic, partition, offset in rows}
+
+    async def position(self, consumer: str, partition: Partition) -> int | None:
+        """The stored position, row-locked on PostgreSQL until the transaction ends."""
+        offset = await self._session.scalar(
+            select(_positions.next_offset)
+            .where(_position_is(consumer, partition))
+            .with_for_update()
+        )
+        return None if offset is None else int(offset)
+
+    async def advance(self, consumer: str, partition: Partition, next_offset: int) -> None:
+        """Store the position; raise TrackingConflict if it would move back."""
+        statement = self._insert(consumer_positions).values(
+            consumer=consumer,
+            topic=partition.topic,
+            partition=partition.partition,
+            next_offset=next_offset,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[_positions.consumer, _positions.topic, _positions.partition],
+            set_={"next_offset": statement.excluded.next_offset},
+            where=_positions.next_offset <= statement.excluded.next_offset,
+        )
+        if not await self._changed(statement.returning(_positions.next_offset)):
+            raise position_moved_back(
+                consumer, partition, await self.position(consumer, partition), next_offset
+            )
+
+    async def outcomes(self, consumer: str, event_ids: Collection[str]) -> dict[str, Outcome]:
+        """What `consumer` did with each event it has seen."""
+        if not event_ids:
+            return {}
+        rows = await self._session.execute(
+            select(_events.event_id, _events.outcome).where(
+                _events.consumer == consumer, _events.event_id.in_(set(event_ids))
+            )
+        )
+        return {event_id: Outcome(outcome) for event_id, outcome in rows}
+
+    async def record_applied(self, consumer: str, events: Sequence[TrackedEvent]) -> None:
+        """Record events as applied; raise TrackingConflict if one already was."""
+        if not events:
+            return
+        # A plain INSERT, so the primary key refuses a second "applied" even from a transaction
+        # that did not see the first; only dead-letter records give way to it.
+        await self._session.execute(
+            delete(processed_events).where(
+                _events.consumer == consumer,
+                _events.event_id.in_({event.event_id for event in events}),
+                _events.outcome == Outcome.DEAD_LETTERED.value,
+            )
+        )
+        now = datetime.now(UTC)
+        try:
+            await self._session.execute(
+                processed_events.insert(),
+                [_row(consumer, event, Outcome.APPLIED, now) for event in events],
+            )
+        except IntegrityError as exc:
+            raise applied_twice(consumer, _named_in(exc, events)) from exc
+
+    async def record_dead_lettered(self, consumer: str, event: TrackedEvent) -> None:
+        """Record that an event was dead-lettered; raise TrackingConflict if it was applied."""
+        statement = self._insert(processed_events).values(
+            _row(consumer, event, Outcome.DEAD_LETTERED, datetime.now(UTC))
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[_events.consumer, _events.event_id],
+            set_={
+                name: statement.excluded[name]
+                for name in ("topic", "partition", "offset", "processed_at")
+            },
+            where=_events.outcome == Outcome.DEAD_LETTERED.value,
+        )
+        if not await self._changed(statement.returning(_events.event_id)):
+            raise applied_twice(consumer, event.event_id)
+
+    def _insert(self, table: Any) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "postgresql":
+            return postgresql.insert(table)
+        if dialect == "sqlite":
+            return sqlite.insert(table)
+        raise ValueError(f"unsupported database {dialect!r}: use sqlite or postgresql")
+
+    async def _changed(self, upsert: Any) -> bool:
+        # RETURNING, not rowcount: psycopg reports no rowcount for these statements.
+        return (await self._session.execute(upsert)).first() is not None
+
+
+def _position_is(consumer: str, partition: Partition) -> Any:
+    return and_(
+        _positions.consumer == consumer,
+        _positions.topic == partition.topic,
+        _positions.partition == partition.partition,
+    )
+
+
+def _row(consumer: str, event: TrackedEvent, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    return {
+        "consumer": consumer,
+        "event_id": event.event_id,
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+        "outcome": outcome.value,
+        "processed_at": now,
+    }
+
+
+def _named_in(exc: IntegrityError, events: Sequence[TrackedEvent]) -> str:
+    # PostgreSQL names the duplicate key; SQLite names only the constraint.
+    detail = str(exc.orig)
+    named = next((event.event_id for event in events if event.event_id in detail), None)
+    return named or f"{events[0].event_id} or another of the {len(events)} in the batch"
