@@ -13,14 +13,19 @@ composition root:
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsError as _SourceError
 
 __all__ = ["SettingsError", "env_name", "load_settings"]
 
 S = TypeVar("S", bound=BaseSettings)
+
+# pydantic-settings reports a value it cannot decode (bad JSON for a list, say) this way.
+_UNDECODABLE = re.compile(r'error parsing value for field "([^"]+)"')
 
 
 class SettingsError(ValueError):
@@ -47,6 +52,14 @@ def load_settings(settings_type: type[S]) -> S:
             location = str(error["loc"][0]) if error["loc"] else "?"
             field = location if location in settings_type.model_fields else None
             name = env_name(settings_type, field) if field else location.upper()
-            reason = "is not set" if error["type"] == "missing" else error["msg"].lower()
-            problems.append(f"{name} {reason}")
+            if error["type"] == "missing":
+                problems.append(f"{name} is not set")
+            else:
+                problems.append(f"{name} is malformed: {error['msg'].lower()}")
         raise SettingsError("bad configuration: " + "; ".join(problems)) from None
+    except _SourceError as exc:
+        match = _UNDECODABLE.search(str(exc))
+        if match is None or match.group(1) not in settings_type.model_fields:
+            raise SettingsError(f"bad configuration: {exc}") from None
+        name = env_name(settings_type, match.group(1))
+        raise SettingsError(f"bad configuration: {name} is malformed: not valid JSON") from None

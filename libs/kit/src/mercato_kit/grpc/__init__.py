@@ -1,0 +1,53 @@
+"""The gRPC edge, once for every service: server bootstrap, interceptors, validation, errors.
+
+- `create_server(address)` -> `GrpcServer`: grpc.aio with the standard health service,
+  reflection, and the interceptors (correlation id, access log, error mapping, validation).
+- `serve(server, *hooks)`: run until SIGTERM/SIGINT, then stop gracefully and run the hooks.
+- `validate(message)`: the rules declared with `(mercato.validate.v1.field)`; raises
+  InvalidArgument naming the field (`lines[2].quantity`).
+- `status_code_for(error)`: the one mapping of the domain error tree to status codes.
+"""
+
+from mercato_kit.grpc._interceptors import (
+    CORRELATION_ID_KEY,
+    INVALID_FIELD_KEY,
+    TRACEPARENT_KEY,
+    AccessLogInterceptor,
+    Call,
+    CallInterceptor,
+    CorrelationInterceptor,
+    ErrorMappingInterceptor,
+    ValidationInterceptor,
+)
+from mercato_kit.grpc._server import (
+    DEFAULT_GRACE_SECONDS,
+    GrpcServer,
+    ShutdownHook,
+    create_server,
+    run_shutdown_hooks,
+    serve,
+)
+from mercato_kit.grpc._status import status_code_for
+from mercato_kit.grpc._validation import Violation, validate, violations
+
+__all__ = [
+    "CORRELATION_ID_KEY",
+    "DEFAULT_GRACE_SECONDS",
+    "INVALID_FIELD_KEY",
+    "TRACEPARENT_KEY",
+    "AccessLogInterceptor",
+    "Call",
+    "CallInterceptor",
+    "CorrelationInterceptor",
+    "ErrorMappingInterceptor",
+    "GrpcServer",
+    "ShutdownHook",
+    "ValidationInterceptor",
+    "Violation",
+    "create_server",
+    "run_shutdown_hooks",
+    "serve",
+    "status_code_for",
+    "validate",
+    "violations",
+]

@@ -1,0 +1,335 @@
+"""The interceptors every Mercato gRPC server runs, outermost first.
+
+    CorrelationInterceptor   binds the call's MessageContext (x-correlation-id, traceparent)
+    AccessLogInterceptor     one structured line per call: method, code, duration, peer
+    ErrorMappingInterceptor  domain errors -> status codes; anything else -> INTERNAL, logged
+    (a service's own interceptors, e.g. authentication)
+    ValidationInterceptor    each request message against its proto rules
+
+Each wraps the handler's behaviour, whatever its arity, through `CallInterceptor.around` (an
+async context manager around the whole call) and `CallInterceptor.check_request` (each
+request message before the handler sees it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError, Message
+
+from mercato_kit.context import (
+    MessageContext,
+    bind_context,
+    current_context,
+    new_traceparent,
+    parse_traceparent,
+)
+from mercato_kit.errors import DomainError, InvalidArgument
+from mercato_kit.grpc._status import status_code_for
+from mercato_kit.grpc._validation import validate
+from mercato_kit.ids import new_id
+from mercato_kit.logging import get_logger
+
+__all__ = [
+    "CORRELATION_ID_KEY",
+    "INVALID_FIELD_KEY",
+    "TRACEPARENT_KEY",
+    "AccessLogInterceptor",
+    "Call",
+    "CallInterceptor",
+    "CorrelationInterceptor",
+    "ErrorMappingInterceptor",
+    "ValidationInterceptor",
+]
+
+CORRELATION_ID_KEY = "x-correlation-id"
+"""Metadata key of the correlation id, read from the request and sent back in trailers."""
+TRACEPARENT_KEY = "traceparent"
+"""Metadata key of the W3C trace context."""
+INVALID_FIELD_KEY = "x-invalid-field"
+"""Trailer naming the offending field (dotted path) of an INVALID_ARGUMENT answer."""
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Probes and tooling call these constantly: their access lines go to DEBUG.
+_QUIET_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+_LOGGER = "mercato_kit.grpc"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One incoming call as an interceptor sees it."""
+
+    method: str
+    """The full method name, `/package.Service/Method`."""
+    context: Any
+    """The call's `grpc.aio.ServicerContext`."""
+
+    def metadata(self, key: str) -> str | None:
+        """The first value of an (ASCII) invocation metadata key, if sent."""
+        for item_key, value in self.context.invocation_metadata() or ():
+            if item_key == key and isinstance(value, str):
+                return value
+        return None
+
+    def add_trailing_metadata(self, key: str, value: str) -> None:
+        """Add one trailer, keeping those already set."""
+        kept = tuple(item for item in self.context.trailing_metadata() or () if item[0] != key)
+        self.context.set_trailing_metadata((*kept, (key, _metadata_safe(value))))
+
+
+class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Base of the edge's interceptors: wraps every call's handler, whatever its arity.
+
+    Subclasses override `around` (an async context manager entered before the handler and
+    left after its last response) and/or `check_request` (called with each request message).
+    """
+
+    def around(self, call: Call) -> AbstractAsyncContextManager[None]:
+        """What to do around the whole call; by default nothing."""
+        return nullcontext()
+
+    def check_request(self, request: Any, call: Call) -> None:
+        """Inspect one request message before the handler sees it; raise to refuse it."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[Any], Awaitable[Any]],
+        handler_call_details: Any,
+    ) -> Any:
+        """Wrap the handler that the rest of the chain found for this call."""
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        return self._wrap(handler, handler_call_details.method)
+
+    def _wrap(self, handler: Any, method: str) -> Any:
+        if not handler.request_streaming and not handler.response_streaming:
+            return handler._replace(unary_unary=self._unary_unary(handler.unary_unary, method))
+        if not handler.request_streaming:
+            return handler._replace(unary_stream=self._unary_stream(handler.unary_stream, method))
+        if not handler.response_streaming:
+            return handler._replace(stream_unary=self._stream_unary(handler.stream_unary, method))
+        return handler._replace(stream_stream=self._stream_stream(handler.stream_stream, method))
+
+    def _unary_unary(self, inner: Any, method: str) -> Any:
+        async def behaviour(request: Any, context: Any) -> Any:
+            call = Call(method, context)
+            async with self.around(call):
+                self.check_request(request, call)
+                return await _settle(inner(request, context))
+
+        return behaviour
+
+    def _unary_stream(self, inner: Any, method: str) -> Any:
+        async def behaviour(request: Any, context: Any) -> AsyncIterator[Any]:
+            call = Call(method, context)
+            async with self.around(call):
+                self.check_request(request, call)
+                async for response in _responses(inner(request, context)):
+                    yield response
+
+        return behaviour
+
+    def _stream_unary(self, inner: Any, method: str) -> Any:
+        async def behaviour(requests: AsyncIterator[Any], context: Any) -> Any:
+            call = Call(method, context)
+            async with self.around(call):
+                return await _settle(inner(self._checked(requests, call), context))
+
+        return behaviour
+
+    def _stream_stream(self, inner: Any, method: str) -> Any:
+        async def behaviour(requests: AsyncIterator[Any], context: Any) -> AsyncIterator[Any]:
+            call = Call(method, context)
+            async with self.around(call):
+                async for response in _responses(inner(self._checked(requests, call), context)):
+                    yield response
+
+        return behaviour
+
+    async def _checked(self, requests: AsyncIterator[Any], call: Call) -> AsyncIterator[Any]:
+        async for request in requests:
+            self.check_request(request, call)
+            yield request
+
+
+async def _settle(result: Any) -> Any:
+    """A handler's answer, whether it is a coroutine's or a plain function's."""
+    return await result if inspect.isawaitable(result) else result
+
+
+async def _responses(result: Any) -> AsyncIterator[Any]:
+    """The responses of a streaming handler: an async generator, a sync iterable, or none at
+    all when the handler is a coroutine that writes them with `context.write`."""
+    if hasattr(result, "__aiter__"):
+        async for response in result:
+            yield response
+    elif inspect.isawaitable(result):
+        await result
+    elif result is not None:
+        for response in result:
+            yield response
+
+
+class CorrelationInterceptor(CallInterceptor):
+    """Binds a MessageContext for the call, so its logs and events carry the correlation id.
+
+    The id comes from `x-correlation-id` (a UUID), or is a new UUIDv7 when that is absent or
+    malformed; the trace continues the caller's `traceparent` when valid. The id goes back
+    to the caller in the trailing metadata, on success and on failure alike.
+    """
+
+    @asynccontextmanager
+    async def around(self, call: Call) -> AsyncIterator[None]:
+        """Bind the call's context for its whole duration."""
+        context = self.context_for(call)
+        call.add_trailing_metadata(CORRELATION_ID_KEY, context.correlation_id)
+        with bind_context(context):
+            yield
+
+    @staticmethod
+    def context_for(call: Call) -> MessageContext:
+        """The MessageContext of a call, from its metadata."""
+        given = (call.metadata(CORRELATION_ID_KEY) or "").strip().lower()
+        correlation_id = given if _UUID.fullmatch(given) else new_id()
+        trace_id = parse_traceparent(call.metadata(TRACEPARENT_KEY) or "")
+        return MessageContext(correlation_id=correlation_id, traceparent=new_traceparent(trace_id))
+
+
+class AccessLogInterceptor(CallInterceptor):
+    """One structured log line per call: method, status code, duration, correlation id, peer."""
+
+    @asynccontextmanager
+    async def around(self, call: Call) -> AsyncIterator[None]:
+        """Time the call and log how it ended."""
+        started = time.perf_counter()
+        code: Any = grpc.StatusCode.OK
+        try:
+            yield
+        except (asyncio.CancelledError, GeneratorExit):
+            code = grpc.StatusCode.CANCELLED
+            raise
+        except BaseException:
+            code = _status_code(call.context) or grpc.StatusCode.UNKNOWN
+            raise
+        else:
+            code = _status_code(call.context) or grpc.StatusCode.OK
+        finally:
+            quiet = call.method.startswith(_QUIET_SERVICES)
+            log = get_logger(_LOGGER)
+            (log.debug if quiet else log.info)(
+                "grpc call",
+                method=call.method,
+                code=code.name,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                correlation_id=current_context().correlation_id,
+                peer=call.context.peer(),
+            )
+
+
+class ErrorMappingInterceptor(CallInterceptor):
+    """Translates what a handler raises into a status, once for every service.
+
+    A DomainError becomes its status code with its message (InvalidArgument also names the
+    field in the `x-invalid-field` trailer). Anything else is a bug: the caller gets INTERNAL
+    with a generic message and the correlation id to quote; the traceback goes to the log.
+    """
+
+    @asynccontextmanager
+    async def around(self, call: Call) -> AsyncIterator[None]:
+        """Abort the call with the status its exception maps to."""
+        try:
+            yield
+        except grpc.aio.AbortError:
+            raise
+        except DomainError as error:
+            if isinstance(error, InvalidArgument):
+                call.add_trailing_metadata(INVALID_FIELD_KEY, error.field)
+            await _abort(call, status_code_for(error), error.message)
+        except Exception as error:
+            correlation_id = current_context().correlation_id
+            get_logger(_LOGGER).error(
+                "unexpected error in grpc handler",
+                method=call.method,
+                error_type=type(error).__qualname__,
+                exc_info=error,
+            )
+            await _abort(
+                call,
+                grpc.StatusCode.INTERNAL,
+                f"internal error (correlation id {correlation_id})",
+            )
+
+
+class ValidationInterceptor(CallInterceptor):
+    """Validates each request message against the rules declared on its proto fields.
+
+    A request that cannot even be decoded is INVALID_ARGUMENT too, not an exception
+    inside gRPC (whose generic answer would show the caller a Python error).
+    """
+
+    def check_request(self, request: Any, call: Call) -> None:
+        """Raise InvalidArgument naming the first field that breaks its rules."""
+        if isinstance(request, _Undecodable):
+            raise InvalidArgument("request", f"is not a valid {request.type_name} message")
+        if isinstance(request, Message):
+            validate(request)
+
+    def _wrap(self, handler: Any, method: str) -> Any:
+        deserializer = handler.request_deserializer
+        if deserializer is not None:
+            handler = handler._replace(request_deserializer=_tolerant(deserializer))
+        return super()._wrap(handler, method)
+
+
+@dataclass(frozen=True)
+class _Undecodable:
+    """Stands in for a request whose bytes did not parse, so the handler chain can refuse it."""
+
+    type_name: str
+
+
+def _tolerant(deserializer: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    owner = getattr(deserializer, "__self__", None)
+    type_name = getattr(getattr(owner, "DESCRIPTOR", None), "full_name", "request")
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except (DecodeError, ValueError, RecursionError):
+            return _Undecodable(type_name)
+
+    return deserialize
+
+
+async def _abort(call: Call, code: Any, details: str) -> None:
+    # abort() replaces the trailers unless given none; pass them on explicitly.
+    trailers = tuple(call.context.trailing_metadata() or ())
+    await call.context.abort(code, details, trailers)
+
+
+def _status_code(context: Any) -> Any:
+    """The status a handler set on the context (set_code/abort), if any, as a StatusCode."""
+    code = context.code()
+    if code is None or isinstance(code, grpc.StatusCode):
+        return code
+    for member in grpc.StatusCode:
+        if member.value[0] == code:
+            return member
+    return None
+
+
+def _metadata_safe(value: str) -> str:
+    """Metadata values must be printable ASCII; escape the rest rather than fail the call."""
+    if value.isascii() and value.isprintable():
+        return value
+    return json.dumps(value)[1:-1]

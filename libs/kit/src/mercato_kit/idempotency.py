@@ -1,0 +1,196 @@
+"""Idempotency keys for commands: the same key twice gives the same answer and one effect.
+
+A mutating command carries a key chosen by the caller. Within the transaction that applies
+the command, `idempotent` claims (scope, key) in the `idempotency_keys` table, runs the
+command, and stores its response; a repeat with the same request gets the stored response
+back without running the command again, and a repeat with a different request is refused
+with IdempotencyKeyReused.
+
+    async def place_order(self, request: PlaceOrderRequest, context) -> PlaceOrderResponse:
+        async with self.db.transaction() as session:
+            return await idempotent(
+                session, "orders.PlaceOrder", request.idempotency_key, request,
+                PlaceOrderResponse, lambda: self.app.place_order(session, request),
+            )
+
+Two concurrent calls with one key: the claim is an insert on the primary key, so the second
+waits on the first's transaction (PostgreSQL row lock; SQLite's single writer) and then finds
+its response. Only successful responses are stored: a command that raised leaves no claim,
+and a retry with the same key runs it again (its precondition may hold by then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
+
+from google.protobuf.message import Message
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_kit.errors import IdempotencyKeyReused, InvalidArgument
+from mercato_kit.storage import idempotency_keys
+
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "IdempotencyKeys",
+    "InMemoryIdempotencyKeys",
+    "SqlIdempotencyKeys",
+    "idempotent",
+    "request_hash",
+]
+
+R = TypeVar("R", bound=Message)
+
+MAX_KEY_LENGTH = 128
+"""The longest key (and scope) the table holds."""
+
+
+class IdempotencyKeys(Protocol):
+    """Runs a command at most once per (scope, key), answering repeats from the first run."""
+
+    async def run(
+        self,
+        scope: str,
+        key: str,
+        request: Message,
+        response_type: type[R],
+        compute: Callable[[], Awaitable[R]],
+    ) -> R:
+        """The response of `compute()`, run only if (scope, key) has not answered before.
+
+        Raises IdempotencyKeyReused when the key answered a different request, and
+        InvalidArgument (field `idempotency_key`) when the key is empty or too long.
+        """
+        ...
+
+
+def request_hash(request: Message) -> str:
+    """SHA-256 of the request's type and deterministic serialization, in hex."""
+    digest = hashlib.sha256(request.DESCRIPTOR.full_name.encode())
+    digest.update(b"\0")
+    digest.update(request.SerializeToString(deterministic=True))
+    return digest.hexdigest()
+
+
+class SqlIdempotencyKeys:
+    """Idempotency keys in the `idempotency_keys` table, inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def run(
+        self,
+        scope: str,
+        key: str,
+        request: Message,
+        response_type: type[R],
+        compute: Callable[[], Awaitable[R]],
+    ) -> R:
+        """See IdempotencyKeys.run; the effects of `compute` share the caller's transaction."""
+        _check(scope, key)
+        digest = request_hash(request)
+        # A savepoint, so a command that fails takes its claim with it even if the caller
+        # goes on to commit the transaction.
+        async with self._session.begin_nested():
+            if await self._claim(scope, key, digest):
+                response = await compute()
+                await self._session.execute(
+                    update(idempotency_keys)
+                    .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+                    .values(response=response.SerializeToString(deterministic=True))
+                )
+                return response
+        row = (
+            await self._session.execute(
+                select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
+                    idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+                )
+            )
+        ).one()
+        if row.request_hash != digest:
+            raise IdempotencyKeyReused(key)
+        return response_type.FromString(row.response)
+
+    async def _claim(self, scope: str, key: str, digest: str) -> bool:
+        """Insert the key unless it exists; True when this transaction inserted it.
+
+        On PostgreSQL a concurrent, uncommitted claim of the same key makes this wait for
+        that transaction: then it inserts (the other rolled back) or finds the row.
+        """
+        values = {
+            "scope": scope,
+            "key": key,
+            "request_hash": digest,
+            "response": b"",
+            "created_at": datetime.now(UTC),
+        }
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # RETURNING, not rowcount: drivers need not report a count for INSERT.
+        inserted = await self._session.execute(
+            insert(idempotency_keys)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(idempotency_keys.c.key)
+        )
+        return inserted.first() is not None
+
+
+async def idempotent(
+    session: AsyncSession,
+    scope: str,
+    key: str,
+    request: Message,
+    response_type: type[R],
+    compute: Callable[[], Awaitable[R]],
+) -> R:
+    """Run `compute` at most once per (scope, key) in `session`'s transaction.
+
+    `scope` names the command ("orders.PlaceOrder"); the first response is stored and
+    returned to every repeat of the same request. See SqlIdempotencyKeys.
+    """
+    return await SqlIdempotencyKeys(session).run(scope, key, request, response_type, compute)
+
+
+class InMemoryIdempotencyKeys:
+    """The in-memory fake for unit tests: same contract, no transactions."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[str, str], tuple[str, bytes]] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def run(
+        self,
+        scope: str,
+        key: str,
+        request: Message,
+        response_type: type[R],
+        compute: Callable[[], Awaitable[R]],
+    ) -> R:
+        """See IdempotencyKeys.run."""
+        _check(scope, key)
+        digest = request_hash(request)
+        async with self._locks.setdefault((scope, key), asyncio.Lock()):
+            stored = self._answers.get((scope, key))
+            if stored is None:
+                response = await compute()
+                self._answers[scope, key] = (digest, response.SerializeToString(deterministic=True))
+                return response
+        stored_digest, stored_response = stored
+        if stored_digest != digest:
+            raise IdempotencyKeyReused(key)
+        return response_type.FromString(stored_response)
+
+
+def _check(scope: str, key: str) -> None:
+    if not scope or len(scope) > MAX_KEY_LENGTH:
+        raise ValueError(f"an idempotency scope is 1 to {MAX_KEY_LENGTH} characters: {scope!r}")
+    if not key:
+        raise InvalidArgument("idempotency_key", "is required")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidArgument("idempotency_key", f"must be at most {MAX_KEY_LENGTH} characters")
