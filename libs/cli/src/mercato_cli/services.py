@@ -39,6 +39,7 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("marketing", "127.0.0.1:50056"),
         ServiceSpec("ledger", "127.0.0.1:50057"),
         ServiceSpec("platform", "127.0.0.1:50058"),
+        ServiceSpec("example", "127.0.0.1:50059"),
     )
 }
 

@@ -27,6 +27,7 @@ AGGREGATE_TYPES: tuple[str, ...] = (
     "marketing.click",
     "platform.app",
     "platform.webhook",
+    "example.wishlist",
     "kit.example",
 )
 """Every aggregate kind in Mercato, as `<service>.<aggregate>`."""

@@ -1,0 +1,252 @@
+"""The service runtime: what every Mercato service process does around its own code.
+
+A service's composition root builds its settings and calls `run_service` with a `wire`
+function that registers its gRPC servicers and consumers on the `ServiceContext`:
+
+    async def main() -> None:
+        settings = load_settings(ExampleSettings)
+        await run_service("example", settings, wire=bootstrap, migrations=MIGRATIONS)
+
+`run_service` then, in order: configures logging; creates the service's database when missing
+and migrates it (the kit's chain, then the service's); provisions the topics the service
+produces and consumes (and their dead-letter topics); starts the outbox relay, the consumers and
+the gRPC server (health, reflection, interceptors); and on SIGTERM or SIGINT stops accepting
+calls, drains in-flight calls, stops the consumers, flushes the relay, and closes everything.
+A relay or consumer that dies unexpectedly stops the whole process (exit 1), so an
+orchestrator restarts it rather than leaving a service that answers but no longer publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mercato_kit.consumer import Handler, IdempotentConsumer
+from mercato_kit.events import AGGREGATE_TYPES, TopicSpec, dlq_topic, topic_for
+from mercato_kit.grpc import GrpcServer, create_server, serve
+from mercato_kit.logging import configure_logging, get_logger
+from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
+from mercato_kit.settings import SettingsError, load_settings
+from mercato_kit.storage import Database, migrate, sync_url
+from mercato_kit.store import SqlUnitOfWork
+
+__all__ = [
+    "ServiceContext",
+    "ServiceExit",
+    "ServiceSettings",
+    "database_url_for",
+    "ensure_database",
+    "run_service",
+    "run_service_main",
+]
+
+_log = get_logger(__name__)
+
+S = TypeVar("S", bound="ServiceSettings")
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; subclass with `env_prefix="<SERVICE>_"` and a grpc_addr default.
+
+    - `<SERVICE>_GRPC_ADDR`: where the gRPC server listens.
+    - `<SERVICE>_DATABASE_URL`: the service's own database. Without it, `DATABASE_URL` (a
+      PostgreSQL URL) gives the server, and the service uses database `<name>_<service>` on it;
+      without either, an SQLite file `<MERCATO_DATA_DIR>/<service>.db` (default `.mercato/data`).
+    - `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_TOPIC_PARTITIONS` (default 3).
+    - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
+    """
+
+    grpc_addr: str
+    database_url: str | None = None
+    shared_database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(Path(".mercato/data"), validation_alias="MERCATO_DATA_DIR")
+    kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_topic_partitions: int = Field(3, ge=1, le=1000, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    shutdown_grace: float = Field(10.0, gt=0)
+
+
+def database_url_for(service: str, settings: ServiceSettings) -> str:
+    """The service's own database URL (see ServiceSettings)."""
+    if settings.database_url:
+        return settings.database_url
+    if settings.shared_database_url:
+        shared = make_url(settings.shared_database_url)
+        if shared.get_backend_name() == "sqlite":
+            folder = Path(shared.database or ".").parent
+            return f"sqlite:///{folder / f'{service}.db'}"
+        return shared.set(database=f"{shared.database or 'mercato'}_{service}").render_as_string(
+            hide_password=False
+        )
+    return f"sqlite:///{settings.data_dir / f'{service}.db'}"
+
+
+def ensure_database(url: str) -> None:
+    """Create the database when missing: the SQLite file's folder, or the PostgreSQL database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    name = parsed.database
+    if not name:
+        raise ValueError("a PostgreSQL database URL must name the database")
+    admin = create_engine(
+        sync_url(parsed.set(database="postgres").render_as_string(hide_password=False)),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                with contextlib.suppress(Exception):  # lost a race with another instance
+                    connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        admin.dispose()
+
+
+class ServiceExit(SystemExit):
+    """A background task of the service failed; the process exits non-zero."""
+
+
+@dataclass
+class ServiceContext:
+    """What a service's `wire` function gets: its settings, database, server and relay."""
+
+    name: str
+    settings: ServiceSettings
+    database: Database
+    server: GrpcServer
+    relay: OutboxRelay
+    consumers: list[IdempotentConsumer] = field(default_factory=list)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work; its commit wakes the relay so events leave at once."""
+        return SqlUnitOfWork(self.database, after_commit=self.relay.notify)
+
+    def add_consumer(
+        self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
+    ) -> IdempotentConsumer:
+        """Consume `topics` with `handler`, as group `<service>.<reaction>`."""
+        consumer = IdempotentConsumer(
+            self.database,
+            self.settings.kafka_bootstrap_servers,
+            name=f"{self.name}.{reaction}",
+            topics=list(topics),
+            handler=handler,
+            **options,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+
+def _topics_to_provision(service: str, consumed: Sequence[str], partitions: int) -> list[TopicSpec]:
+    own = [topic_for(kind) for kind in AGGREGATE_TYPES if kind.startswith(f"{service}.")]
+    names = sorted({*own, *consumed} | {dlq_topic(topic) for topic in consumed})
+    return [TopicSpec(name, partitions) for name in names]
+
+
+async def run_service(
+    name: str,
+    settings: ServiceSettings,
+    *,
+    wire: Callable[[ServiceContext], Awaitable[None] | None],
+    migrations: Path | None = None,
+) -> None:
+    """Run one service until SIGTERM/SIGINT (see the module docstring for what happens).
+
+    `migrations` is the folder of the service's own Alembic revision files.
+    """
+    configure_logging(name, settings.log_level)
+    url = database_url_for(name, settings)
+    await asyncio.to_thread(ensure_database, url)
+    await asyncio.to_thread(migrate, url)
+    if migrations is not None:
+        await asyncio.to_thread(
+            migrate, url, versions=migrations, version_table=f"{name}_alembic_version"
+        )
+    database = Database(url)
+    publisher = KafkaPublisher(
+        create_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
+    )
+    await publisher.start()
+    relay = OutboxRelay(database, publisher, name=name)
+    server = create_server(settings.grpc_addr, grace=settings.shutdown_grace)
+    context = ServiceContext(name, settings, database, server, relay)
+    wired = wire(context)
+    if wired is not None:
+        await wired
+    consumed = sorted({topic for consumer in context.consumers for topic in consumer.topics})
+    await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        _topics_to_provision(name, consumed, settings.kafka_topic_partitions),
+    )
+    failed: list[str] = []
+
+    def watch(task: asyncio.Task[None], what: str) -> None:
+        def done(finished: asyncio.Task[None]) -> None:
+            if finished.cancelled() or finished.exception() is None:
+                return
+            _log.error("background task failed", task=what, exc_info=finished.exception())
+            failed.append(what)
+            server.request_stop(f"{what} failed")
+
+        task.add_done_callback(done)
+
+    relay_task = asyncio.create_task(relay.run_until_stopped(), name=f"{name}-relay")
+    watch(relay_task, "outbox relay")
+    consumer_tasks = []
+    for consumer in context.consumers:
+        task = asyncio.create_task(consumer.run(), name=consumer.name)
+        watch(task, f"consumer {consumer.name}")
+        consumer_tasks.append(task)
+
+    async def stop_consumers() -> None:
+        await asyncio.gather(*(consumer.stop() for consumer in context.consumers))
+        await asyncio.gather(*consumer_tasks, return_exceptions=True)
+
+    async def flush_outbox_relay() -> None:
+        try:
+            await relay.flush(timeout=settings.shutdown_grace)
+        finally:
+            await relay.stop()
+            await asyncio.gather(relay_task, return_exceptions=True)
+
+    async def close_connections() -> None:
+        await publisher.close()
+        await database.dispose()
+
+    _log.info("service starting", database=make_url(url).render_as_string(hide_password=True))
+    await serve(server, stop_consumers, flush_outbox_relay, close_connections)
+    if failed:
+        raise ServiceExit(f"{name} stopped because {', '.join(failed)} failed")
+    _log.info("service stopped")
+
+
+def run_service_main(
+    name: str,
+    settings_type: type[S],
+    *,
+    wire: Callable[[ServiceContext], Awaitable[None] | None],
+    migrations: Path | None = None,
+) -> None:
+    """A service's `main()`: read settings (a bad one exits 2 naming it), run until stopped."""
+    try:
+        settings = load_settings(settings_type)
+    except SettingsError as exc:
+        sys.stderr.write(f"{name}: {exc}\n")
+        raise SystemExit(2) from None
+    asyncio.run(run_service(name, settings, wire=wire, migrations=migrations))

@@ -1,0 +1,89 @@
+"""The gRPC servicer: translate requests, run handlers in a unit of work, translate responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+
+from mercato.example.v1 import wishlist_pb2 as pb
+from mercato.example.v1 import wishlist_pb2_grpc
+from mercato_example.adapters.projection import summaries_of
+from mercato_example.adapters.translator import WishlistTranslator, to_message
+from mercato_example.application import add_item, create_wishlist, get_wishlist
+from mercato_example.domain import AddItem, CreateWishlist
+from mercato_kit.errors import ConcurrencyError
+from mercato_kit.idempotency import idempotent
+from mercato_kit.store import SqlUnitOfWork
+
+_CONFLICT_RETRIES = 3
+
+
+class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
+    """Requests arrive validated (the kit's edge); domain errors leave as status codes."""
+
+    def __init__(self, unit_of_work: Callable[[], SqlUnitOfWork]) -> None:
+        self._unit_of_work = unit_of_work
+        self._translator = WishlistTranslator()
+
+    async def CreateWishlist(
+        self, request: pb.CreateWishlistRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateWishlistResponse:
+        command = CreateWishlist(owner_id=request.owner_id, name=request.name)
+        async with self._unit_of_work() as uow:
+
+            async def create() -> pb.CreateWishlistResponse:
+                wishlist = await create_wishlist(uow, self._translator, command)
+                return pb.CreateWishlistResponse(wishlist_id=wishlist.id, version=wishlist.version)
+
+            response = await idempotent(
+                uow.session,
+                "example.CreateWishlist",
+                request.idempotency_key,
+                request,
+                pb.CreateWishlistResponse,
+                create,
+            )
+            await uow.commit()
+        return response
+
+    async def AddItem(
+        self, request: pb.AddItemRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AddItemResponse:
+        command = AddItem(request.wishlist_id, request.sku, request.quantity)
+        for attempt in range(1, _CONFLICT_RETRIES + 1):
+            try:
+                async with self._unit_of_work() as uow:
+
+                    async def add() -> pb.AddItemResponse:
+                        wishlist = await add_item(uow, self._translator, command)
+                        return pb.AddItemResponse(version=wishlist.version)
+
+                    response = await idempotent(
+                        uow.session,
+                        "example.AddItem",
+                        request.idempotency_key,
+                        request,
+                        pb.AddItemResponse,
+                        add,
+                    )
+                    await uow.commit()
+                return response
+            except ConcurrencyError:
+                if attempt == _CONFLICT_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def GetWishlist(
+        self, request: pb.GetWishlistRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetWishlistResponse:
+        async with self._unit_of_work() as uow:
+            wishlist = await get_wishlist(uow, self._translator, request.wishlist_id)
+        return pb.GetWishlistResponse(wishlist=to_message(wishlist))
+
+    async def ListWishlists(
+        self, request: pb.ListWishlistsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListWishlistsResponse:
+        async with self._unit_of_work() as uow:
+            summaries = await summaries_of(uow.session, request.owner_id)
+        return pb.ListWishlistsResponse(wishlists=summaries)

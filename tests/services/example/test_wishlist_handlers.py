@@ -1,0 +1,41 @@
+"""The example service's handlers against the kit's in-memory unit of work (a fake)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mercato.example.v1 import wishlist_pb2 as pb
+from mercato_example.adapters.translator import WishlistTranslator
+from mercato_example.application import add_item, create_wishlist, get_wishlist
+from mercato_example.domain import AddItem, CreateWishlist
+from mercato_kit.errors import NotFound
+from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
+
+translator = WishlistTranslator()
+
+
+async def test_creating_then_adding_publishes_both_events_in_order() -> None:
+    store = InMemoryEventStore()
+    async with InMemoryUnitOfWork(store) as uow:
+        wishlist = await create_wishlist(uow, translator, CreateWishlist("o-1", "Tea"))
+        await uow.commit()
+    async with InMemoryUnitOfWork(store) as uow:
+        await add_item(uow, translator, AddItem(wishlist.id, "TEA-1", 2))
+        await uow.commit()
+
+    published = [(e.event_type, e.aggregate_version) for e in store.published]
+    assert published == [
+        (pb.WishlistCreated.DESCRIPTOR.full_name, 1),
+        (pb.ItemAdded.DESCRIPTOR.full_name, 2),
+    ]
+
+
+async def test_an_uncommitted_unit_of_work_changes_nothing() -> None:
+    store = InMemoryEventStore()
+    async with InMemoryUnitOfWork(store) as uow:
+        wishlist = await create_wishlist(uow, translator, CreateWishlist("o-1", "Tea"))
+
+    async with InMemoryUnitOfWork(store) as uow:
+        with pytest.raises(NotFound):
+            await get_wishlist(uow, translator, wishlist.id)
+    assert store.published == []
