@@ -31,6 +31,15 @@ from pydantic_settings import BaseSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from mercato_kit.auth import (
+    AuthInterceptor,
+    AuthPolicies,
+    InMemoryRevocations,
+    KeyProvider,
+    RemoteKeyProvider,
+    TokenVerifier,
+)
+from mercato_kit.auth._identity import identity_key_fetcher
 from mercato_kit.consumer import Handler, IdempotentConsumer
 from mercato_kit.events import AGGREGATE_TYPES, TopicSpec, dlq_topic, topic_for
 from mercato_kit.grpc import GrpcServer, create_server, serve
@@ -63,6 +72,7 @@ class ServiceSettings(BaseSettings):
       PostgreSQL URL) gives the server, and the service uses database `<name>_<service>` on it;
       without either, an SQLite file `<MERCATO_DATA_DIR>/<service>.db` (default `.mercato/data`).
     - `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_TOPIC_PARTITIONS` (default 3).
+    - `IDENTITY_GRPC_ADDR` (default 127.0.0.1:50051): where token-signing keys are fetched.
     - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
     """
 
@@ -72,6 +82,7 @@ class ServiceSettings(BaseSettings):
     data_dir: Path = Field(Path(".mercato/data"), validation_alias="MERCATO_DATA_DIR")
     kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_topic_partitions: int = Field(3, ge=1, le=1000, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    identity_grpc_addr: str = Field("127.0.0.1:50051", validation_alias="IDENTITY_GRPC_ADDR")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     shutdown_grace: float = Field(10.0, gt=0)
 
@@ -124,14 +135,24 @@ class ServiceExit(SystemExit):
 
 @dataclass
 class ServiceContext:
-    """What a service's `wire` function gets: its settings, database, server and relay."""
+    """What a service's `wire` function gets: its settings, database, server, relay and auth."""
 
     name: str
     settings: ServiceSettings
     database: Database
     server: GrpcServer
     relay: OutboxRelay
+    policies: AuthPolicies
+    revocations: InMemoryRevocations
     consumers: list[IdempotentConsumer] = field(default_factory=list)
+
+    def add_servicer(
+        self, add_to_server: Callable[[Any, Any], None], servicer: object, service: Any
+    ) -> None:
+        """Serve `servicer` (a generated `add_*_to_server` function and its ServiceDescriptor),
+        enforcing the policies its methods declare (`@requires`, `@public`)."""
+        self.policies.register(servicer, service)
+        add_to_server(servicer, self.server)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work; its commit wakes the relay so events leave at once."""
@@ -165,10 +186,12 @@ async def run_service(
     *,
     wire: Callable[[ServiceContext], Awaitable[None] | None],
     migrations: Path | None = None,
+    key_provider: KeyProvider | None = None,
 ) -> None:
     """Run one service until SIGTERM/SIGINT (see the module docstring for what happens).
 
-    `migrations` is the folder of the service's own Alembic revision files.
+    `migrations` is the folder of the service's own Alembic revision files; `key_provider`
+    replaces fetching token-signing keys from identity (identity itself passes its own keys).
     """
     configure_logging(name, settings.log_level)
     url = database_url_for(name, settings)
@@ -184,8 +207,15 @@ async def run_service(
     )
     await publisher.start()
     relay = OutboxRelay(database, publisher, name=name)
-    server = create_server(settings.grpc_addr, grace=settings.shutdown_grace)
-    context = ServiceContext(name, settings, database, server, relay)
+    policies, revocations = AuthPolicies(), InMemoryRevocations()
+    keys = key_provider or RemoteKeyProvider(identity_key_fetcher(settings.identity_grpc_addr))
+    verifier = TokenVerifier(keys, revocations=revocations)
+    server = create_server(
+        settings.grpc_addr,
+        grace=settings.shutdown_grace,
+        interceptors=[AuthInterceptor(verifier, policies)],
+    )
+    context = ServiceContext(name, settings, database, server, relay, policies, revocations)
     wired = wire(context)
     if wired is not None:
         await wired

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.example.v1 import wishlist_pb2_grpc
+from mercato.example.v1 import wishlist_pb2, wishlist_pb2_grpc
 from mercato_example.adapters.projection import project_wishlist_event
 from mercato_example.entrypoints.grpc_api import WishlistService
 from mercato_kit.events import topic_for
@@ -14,8 +14,10 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
 def bootstrap(context: ServiceContext) -> None:
-    wishlist_pb2_grpc.add_WishlistServiceServicer_to_server(
-        WishlistService(context.unit_of_work), context.server
+    context.add_servicer(
+        wishlist_pb2_grpc.add_WishlistServiceServicer_to_server,
+        WishlistService(context.unit_of_work),
+        wishlist_pb2.DESCRIPTOR.services_by_name["WishlistService"],
     )
     context.add_consumer(
         "wishlist-summaries", [topic_for("example.wishlist")], project_wishlist_event

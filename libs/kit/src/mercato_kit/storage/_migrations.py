@@ -33,6 +33,7 @@ def migrate(
     location = Path(str(resources.files("mercato_kit.storage") / "migrations"))
     config = Config()
     config.set_main_option("script_location", str(location))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(versions or location / "versions"))
     config.attributes["version_table"] = version_table
     engine = create_engine(sync_url(url))

@@ -12,6 +12,7 @@ from mercato_example.adapters.projection import summaries_of
 from mercato_example.adapters.translator import WishlistTranslator, to_message
 from mercato_example.application import add_item, create_wishlist, get_wishlist
 from mercato_example.domain import AddItem, CreateWishlist
+from mercato_kit.auth import public
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.idempotency import idempotent
 from mercato_kit.store import SqlUnitOfWork
@@ -20,12 +21,17 @@ _CONFLICT_RETRIES = 3
 
 
 class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
-    """Requests arrive validated (the kit's edge); domain errors leave as status codes."""
+    """Requests arrive validated (the kit's edge); domain errors leave as status codes.
+
+    The template has no accounts, so its RPCs are `@public`; a real service declares what each
+    needs with `@requires("<scope>")` and checks ownership with `require_caller()`.
+    """
 
     def __init__(self, unit_of_work: Callable[[], SqlUnitOfWork]) -> None:
         self._unit_of_work = unit_of_work
         self._translator = WishlistTranslator()
 
+    @public
     async def CreateWishlist(
         self, request: pb.CreateWishlistRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateWishlistResponse:
@@ -47,6 +53,7 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
             await uow.commit()
         return response
 
+    @public
     async def AddItem(
         self, request: pb.AddItemRequest, context: grpc.aio.ServicerContext
     ) -> pb.AddItemResponse:
@@ -74,6 +81,7 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
                     raise
         raise AssertionError("unreachable")
 
+    @public
     async def GetWishlist(
         self, request: pb.GetWishlistRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetWishlistResponse:
@@ -81,6 +89,7 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
             wishlist = await get_wishlist(uow, self._translator, request.wishlist_id)
         return pb.GetWishlistResponse(wishlist=to_message(wishlist))
 
+    @public
     async def ListWishlists(
         self, request: pb.ListWishlistsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListWishlistsResponse:

@@ -1,0 +1,196 @@
+"""Access tokens: JWTs signed by identity with Ed25519 (EdDSA), verified locally everywhere.
+
+Claims: `iss` "mercato-identity"; `aud` ("mercato" for Mercato's own APIs, an app id for a
+partner site's sign-in tokens); `sub` (account or app id); `kind` ("account" | "app");
+`roles`; `scope` (space-separated); `iat`, `nbf`, `exp`, `jti`; and optionally `obo` (the account
+an app acts for), `grant` (the seller's grant that allows it) and `sid` (the sign-in session).
+The header's `kid` names the signing key, so keys rotate without downtime: a verifier accepts
+every key identity still publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import jwt
+
+from mercato_kit.auth._caller import Caller, CallerKind
+from mercato_kit.auth._keys import KeyProvider, SigningKey
+from mercato_kit.errors import Unauthenticated
+from mercato_kit.ids import new_id
+
+ISSUER = "mercato-identity"
+MERCATO_AUDIENCE = "mercato"
+_ALGORITHM = "EdDSA"
+_LEEWAY = timedelta(seconds=5)
+_MAX_TOKEN_LENGTH = 8192
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A signed token and the facts a response reports about it."""
+
+    token: str
+    token_id: str
+    expires_at: datetime
+
+
+class TokenIssuer:
+    """Signs access tokens with the current signing key (identity owns the only issuer)."""
+
+    def __init__(self, key: SigningKey, *, ttl: timedelta = timedelta(minutes=10)) -> None:
+        self.key = key
+        self.ttl = ttl
+
+    def issue(
+        self,
+        *,
+        subject: str,
+        kind: CallerKind,
+        roles: Iterable[str] = (),
+        scopes: Iterable[str] = (),
+        audience: str = MERCATO_AUDIENCE,
+        on_behalf_of: str | None = None,
+        grant_id: str | None = None,
+        session_id: str | None = None,
+        ttl: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> IssuedToken:
+        """Sign a token for `subject`."""
+        issued_at = now or datetime.now(UTC)
+        expires_at = issued_at + (ttl or self.ttl)
+        token_id = new_id()
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": audience,
+            "sub": subject,
+            "kind": kind,
+            "roles": sorted(set(roles)),
+            "scope": " ".join(sorted(set(scopes))),
+            "iat": int(issued_at.timestamp()),
+            "nbf": int(issued_at.timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "jti": token_id,
+        }
+        for name, value in (("obo", on_behalf_of), ("grant", grant_id), ("sid", session_id)):
+            if value:
+                claims[name] = value
+        token = jwt.encode(
+            claims, self.key.private_key, algorithm=_ALGORITHM, headers={"kid": self.key.kid}
+        )
+        return IssuedToken(token, token_id, datetime.fromtimestamp(claims["exp"], UTC))
+
+
+class Revocations(Protocol):
+    """What a verifier asks before trusting a well-signed token."""
+
+    def is_revoked(self, *, token_id: str, session_id: str | None, grant_id: str | None) -> bool:
+        """True when the token, its session or its grant has been revoked."""
+        ...
+
+
+class InMemoryRevocations:
+    """Revoked grants, sessions and tokens held in memory (fed from identity's events)."""
+
+    def __init__(self) -> None:
+        self.grants: set[str] = set()
+        self.sessions: set[str] = set()
+        self.tokens: set[str] = set()
+
+    def revoke_grant(self, grant_id: str) -> None:
+        """Every token issued under this grant stops working."""
+        self.grants.add(grant_id)
+
+    def revoke_session(self, session_id: str) -> None:
+        """Every token of this sign-in session stops working."""
+        self.sessions.add(session_id)
+
+    def revoke_token(self, token_id: str) -> None:
+        """This one token stops working."""
+        self.tokens.add(token_id)
+
+    def is_revoked(self, *, token_id: str, session_id: str | None, grant_id: str | None) -> bool:
+        """See Revocations."""
+        return (
+            token_id in self.tokens
+            or (session_id is not None and session_id in self.sessions)
+            or (grant_id is not None and grant_id in self.grants)
+        )
+
+
+class TokenVerifier:
+    """Verifies access tokens locally: signature, issuer, audience, time, revocation.
+
+    Every failure is the same kind of error, Unauthenticated, with a message that says what
+    was wrong without echoing the token.
+    """
+
+    def __init__(
+        self,
+        keys: KeyProvider,
+        *,
+        audience: str = MERCATO_AUDIENCE,
+        revocations: Revocations | None = None,
+    ) -> None:
+        self._keys = keys
+        self._audience = audience
+        self._revocations = revocations or InMemoryRevocations()
+
+    async def verify(self, token: str) -> Caller:
+        """The caller a token proves; Unauthenticated when it proves nothing."""
+        if not token or len(token) > _MAX_TOKEN_LENGTH:
+            raise Unauthenticated("malformed access token")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("malformed access token") from None
+        kid = header.get("kid")
+        if header.get("alg") != _ALGORITHM or not isinstance(kid, str):
+            raise Unauthenticated("access token not signed by identity")
+        key = await self._keys.public_key(kid)
+        if key is None:
+            raise Unauthenticated("access token signed with an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[_ALGORITHM],
+                audience=self._audience,
+                issuer=ISSUER,
+                leeway=_LEEWAY,
+                options={"require": ["exp", "iat", "nbf", "sub", "jti", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("access token expired") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthenticated("access token is for another audience") from None
+        except jwt.PyJWTError:
+            raise Unauthenticated("access token is not valid") from None
+        caller = _caller_from(claims)
+        if self._revocations.is_revoked(
+            token_id=caller.token_id, session_id=caller.session_id, grant_id=caller.grant_id
+        ):
+            raise Unauthenticated("access token has been revoked")
+        return caller
+
+
+def _caller_from(claims: dict[str, Any]) -> Caller:
+    kind = claims.get("kind")
+    roles = claims.get("roles", [])
+    scope = claims.get("scope", "")
+    if kind not in ("account", "app") or not isinstance(roles, list) or not isinstance(scope, str):
+        raise Unauthenticated("access token is not valid")
+    return Caller(
+        subject=str(claims["sub"]),
+        kind=kind,
+        roles=frozenset(str(role) for role in roles),
+        scopes=frozenset(scope.split()),
+        token_id=str(claims["jti"]),
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        on_behalf_of=claims.get("obo"),
+        grant_id=claims.get("grant"),
+        session_id=claims.get("sid"),
+    )
