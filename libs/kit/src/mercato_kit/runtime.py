@@ -19,6 +19,7 @@ orchestrator restarts it rather than leaving a service that answers but no longe
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,7 +38,9 @@ from mercato_kit.auth import (
     InMemoryRevocations,
     KeyProvider,
     RemoteKeyProvider,
+    StaticKeyProvider,
     TokenVerifier,
+    public_key_from_bytes,
 )
 from mercato_kit.auth._identity import identity_key_fetcher
 from mercato_kit.consumer import Handler, IdempotentConsumer
@@ -57,6 +60,7 @@ __all__ = [
     "ensure_database",
     "run_service",
     "run_service_main",
+    "trusted_keys_setting",
 ]
 
 _log = get_logger(__name__)
@@ -72,7 +76,9 @@ class ServiceSettings(BaseSettings):
       PostgreSQL URL) gives the server, and the service uses database `<name>_<service>` on it;
       without either, an SQLite file `<MERCATO_DATA_DIR>/<service>.db` (default `.mercato/data`).
     - `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_TOPIC_PARTITIONS` (default 3).
-    - `IDENTITY_GRPC_ADDR` (default 127.0.0.1:50051): where token-signing keys are fetched.
+    - `IDENTITY_GRPC_ADDR` (default 127.0.0.1:50051): where token-signing keys are fetched;
+      `AUTH_TRUSTED_KEYS` (`<kid>=<base64url raw Ed25519 public key>,...`) pins the keys instead
+      (a service tested or run without identity).
     - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
     """
 
@@ -83,6 +89,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_topic_partitions: int = Field(3, ge=1, le=1000, validation_alias="KAFKA_TOPIC_PARTITIONS")
     identity_grpc_addr: str = Field("127.0.0.1:50051", validation_alias="IDENTITY_GRPC_ADDR")
+    auth_trusted_keys: str | None = Field(None, validation_alias="AUTH_TRUSTED_KEYS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     shutdown_grace: float = Field(10.0, gt=0)
 
@@ -174,6 +181,27 @@ class ServiceContext:
         return consumer
 
 
+def _key_provider(settings: ServiceSettings) -> KeyProvider:
+    if not settings.auth_trusted_keys:
+        return RemoteKeyProvider(identity_key_fetcher(settings.identity_grpc_addr))
+    keys = StaticKeyProvider()
+    for entry in settings.auth_trusted_keys.split(","):
+        kid, _, encoded = entry.strip().partition("=")
+        try:
+            raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            keys.add(kid, public_key_from_bytes(raw))
+        except ValueError as exc:
+            raise SettingsError(f"AUTH_TRUSTED_KEYS is malformed near {kid!r}") from exc
+    return keys
+
+
+def trusted_keys_setting(keys: Sequence[tuple[str, bytes]]) -> str:
+    """The AUTH_TRUSTED_KEYS value for (kid, raw public key) pairs."""
+    return ",".join(
+        f"{kid}={base64.urlsafe_b64encode(raw).decode().rstrip('=')}" for kid, raw in keys
+    )
+
+
 def _topics_to_provision(service: str, consumed: Sequence[str], partitions: int) -> list[TopicSpec]:
     own = [topic_for(kind) for kind in AGGREGATE_TYPES if kind.startswith(f"{service}.")]
     names = sorted({*own, *consumed} | {dlq_topic(topic) for topic in consumed})
@@ -208,7 +236,7 @@ async def run_service(
     await publisher.start()
     relay = OutboxRelay(database, publisher, name=name)
     policies, revocations = AuthPolicies(), InMemoryRevocations()
-    keys = key_provider or RemoteKeyProvider(identity_key_fetcher(settings.identity_grpc_addr))
+    keys = key_provider or _key_provider(settings)
     verifier = TokenVerifier(keys, revocations=revocations)
     server = create_server(
         settings.grpc_addr,
@@ -276,7 +304,7 @@ def run_service_main(
     """A service's `main()`: read settings (a bad one exits 2 naming it), run until stopped."""
     try:
         settings = load_settings(settings_type)
+        asyncio.run(run_service(name, settings, wire=wire, migrations=migrations))
     except SettingsError as exc:
         sys.stderr.write(f"{name}: {exc}\n")
         raise SystemExit(2) from None
-    asyncio.run(run_service(name, settings, wire=wire, migrations=migrations))

@@ -28,6 +28,7 @@ from mercato_kit.auth._keys import (
     public_key_from_bytes,
 )
 from mercato_kit.auth._policy import AUTHENTICATED, AuthPolicies, Policy, public, requires
+from mercato_kit.auth._testing import LocalIssuer
 from mercato_kit.auth._tokens import (
     ISSUER,
     MERCATO_AUDIENCE,
@@ -51,6 +52,7 @@ __all__ = [
     "IssuedToken",
     "KeyFetcher",
     "KeyProvider",
+    "LocalIssuer",
     "Policy",
     "RemoteKeyProvider",
     "Revocations",

@@ -1,0 +1,1 @@
+"""Mercato's catalog service (see docs/architecture.md for the shape)."""

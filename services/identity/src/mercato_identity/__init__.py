@@ -1,0 +1,1 @@
+"""Mercato's identity service (see docs/architecture.md for the shape)."""

@@ -1,0 +1,1 @@
+"""Mercato's logistics service (see docs/architecture.md for the shape)."""

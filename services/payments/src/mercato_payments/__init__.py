@@ -1,0 +1,1 @@
+"""Mercato's payments service (see docs/architecture.md for the shape)."""
