@@ -1,10 +1,15 @@
-"""`mercato serve logistics` (being built)."""
+"""`mercato serve logistics`: the logistics service alone, configured by environment variables."""
 
 from __future__ import annotations
 
-import sys
+from mercato_kit.runtime import run_service_main
+from mercato_logistics.bootstrap import MIGRATIONS, bootstrap
+from mercato_logistics.settings import LogisticsSettings
 
 
 def main() -> None:
-    sys.stderr.write("mercato serve: service 'logistics' is not built yet\n")
-    raise SystemExit(2)
+    run_service_main("logistics", LogisticsSettings, wire=bootstrap, migrations=MIGRATIONS)
+
+
+if __name__ == "__main__":
+    main()

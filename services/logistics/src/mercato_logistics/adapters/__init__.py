@@ -1,0 +1,1 @@
+"""Adapters: the translator to the published contract, and the carriers' shipment index."""

@@ -1,0 +1,23 @@
+"""The composition root: the logistics service's adapters wired into the kit's runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercato.logistics.v1 import shipment_pb2, shipment_pb2_grpc
+from mercato_kit.runtime import ServiceContext
+from mercato_logistics.entrypoints.grpc_api import ShipmentService
+from mercato_logistics.settings import LogisticsSettings
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+
+
+def bootstrap(context: ServiceContext) -> None:
+    settings = context.settings
+    if not isinstance(settings, LogisticsSettings):
+        raise TypeError("the logistics service runs with LogisticsSettings")
+    context.add_servicer(
+        shipment_pb2_grpc.add_ShipmentServiceServicer_to_server,
+        ShipmentService(context.unit_of_work, settings.carriers()),
+        shipment_pb2.DESCRIPTOR.services_by_name["ShipmentService"],
+    )

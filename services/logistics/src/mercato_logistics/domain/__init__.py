@@ -1,0 +1,44 @@
+"""The logistics domain: shipments, their tracking, and the carrier rules.
+
+Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors
+and ids only.
+"""
+
+from mercato_logistics.domain.carriers import CarrierRule, CarrierRules
+from mercato_logistics.domain.commands import (
+    ConfirmDelivery,
+    CreateShipment,
+    DispatchShipment,
+    RecordTransitScan,
+    ReportLoss,
+    TrackingUpdate,
+)
+from mercato_logistics.domain.errors import (
+    IllegalTransition,
+    NoCarrier,
+    OrderAlreadyShipped,
+    ShipmentNotFound,
+)
+from mercato_logistics.domain.shipment import Shipment, ShipmentStatus, TrackingEntry
+from mercato_logistics.domain.values import Destination, Money, Parcel
+
+__all__ = [
+    "CarrierRule",
+    "CarrierRules",
+    "ConfirmDelivery",
+    "CreateShipment",
+    "Destination",
+    "DispatchShipment",
+    "IllegalTransition",
+    "Money",
+    "NoCarrier",
+    "OrderAlreadyShipped",
+    "Parcel",
+    "RecordTransitScan",
+    "ReportLoss",
+    "Shipment",
+    "ShipmentNotFound",
+    "ShipmentStatus",
+    "TrackingEntry",
+    "TrackingUpdate",
+]
