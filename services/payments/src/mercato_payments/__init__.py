@@ -1,1 +1,40 @@
-"""Mercato's payments service (see docs/architecture.md for the shape)."""
+"""Mercato's payments service: escrow per order, refunds, payouts, advertiser budgets.
+
+What it does (the contract, with every message, is protos/mercato/payments/v1/payments.proto):
+- CapturePayment charges the buyer through the payment provider and holds the order's total in
+  escrow (PaymentCaptured, then ProcessingFeeCharged), or records the decline
+  (PaymentDeclined). One payment per order: once captured, an order is never charged again,
+  whatever the idempotency key; a charge that lost a race is voided at the provider.
+- ReleaseEscrow moves what is left in escrow to the seller's payable, less commission at the
+  shop tier's rate fixed on capture (EscrowReleased). Refused after a full refund.
+- RefundPayment returns all or part of what is left in escrow to the buyer (RefundIssued),
+  once per refund id, never more than is left.
+- RunPayoutBatch pays sellers' whole payable balances out, in one currency, each seller once
+  per batch (PayoutSent..., PayoutBatchClosed).
+- DepositBudget charges an advertiser and credits their prepaid marketing budget
+  (BudgetDeposited, then ProcessingFeeCharged); a declined deposit records nothing.
+
+Money is integer minor units with a currency. Every split goes through
+`domain.money.split_share`: the share (commission, processing fee) is rate x amount / 10000
+rounded down, and the remainder minor unit stays with the rest (the seller; the platform).
+
+The simulated payment provider's test instruments (adapters/provider.py):
+    4242424242424242  approved        4000000000000408  never answers: voided after the timeout
+    4000000000000002  card declined   4000000000000119  processing error after a delay
+    any other number  unknown instrument (declined)
+
+Configuration (environment; besides the kit's, see mercato_kit.runtime.ServiceSettings):
+    PAYMENTS_GRPC_ADDR                  default 127.0.0.1:50054
+    PAYMENTS_COMMISSION_RATES           bps per shop tier, default standard=500,flagship=300
+    PAYMENTS_PROCESSING_FEE_BPS         the provider's fee on each charge, default 60 (0.6%)
+    PAYMENTS_PROVIDER_TIMEOUT_MS        default 3000
+    PAYMENTS_PROVIDER_FAILURE_DELAY_MS  the failing instrument's delay, default 1000
+
+Layout:
+    domain/        Payment (escrow per order), PayoutBatch, AdvertiserBudget; Money; the tariff
+    application/   handlers (load, decide, save), the provider call with its timeout, the ports
+    adapters/      the translator (domain <-> protobuf), the simulated provider, the sellers'
+                   payables table and its migrations
+    entrypoints/   the gRPC servicer, who may call what (access.py), main()
+    bootstrap.py   the composition root; settings.py: PaymentsSettings
+"""

@@ -1,10 +1,15 @@
-"""`mercato serve payments` (being built)."""
+"""`mercato serve payments`: the payments service alone, configured by environment variables."""
 
 from __future__ import annotations
 
-import sys
+from mercato_kit.runtime import run_service_main
+from mercato_payments.bootstrap import MIGRATIONS, bootstrap
+from mercato_payments.settings import PaymentsSettings
 
 
 def main() -> None:
-    sys.stderr.write("mercato serve: service 'payments' is not built yet\n")
-    raise SystemExit(2)
+    run_service_main("payments", PaymentsSettings, wire=bootstrap, migrations=MIGRATIONS)
+
+
+if __name__ == "__main__":
+    main()

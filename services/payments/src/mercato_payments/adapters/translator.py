@@ -1,0 +1,364 @@
+"""The one module that imports both the domain and the generated protobuf code: events to and
+from their published payloads, requests to commands, aggregates to response messages."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from mercato.common.v1 import money_pb2
+from mercato.payments.v1 import payments_pb2 as pb
+from mercato_kit.domain import DomainEvent
+from mercato_kit.errors import InvalidArgument
+from mercato_kit.events import EventEnvelope
+from mercato_payments.domain import (
+    AdvertiserBudget,
+    CapturePayment,
+    ChargeOutcome,
+    DeclineReason,
+    DepositBudget,
+    Money,
+    OrderTerms,
+    Payment,
+    PaymentStatus,
+    PayoutBatch,
+    Refund,
+    RefundPayment,
+    ReleaseEscrow,
+    RunPayoutBatch,
+    requested_amount,
+)
+
+_TIERS = {pb.SHOP_TIER_STANDARD: "standard", pb.SHOP_TIER_FLAGSHIP: "flagship"}
+_TIER_VALUES = {name: value for value, name in _TIERS.items()}
+_REASONS = {
+    DeclineReason.CARD_DECLINED: pb.DECLINE_REASON_CARD_DECLINED,
+    DeclineReason.PROVIDER_TIMEOUT: pb.DECLINE_REASON_PROVIDER_TIMEOUT,
+    DeclineReason.PROVIDER_ERROR: pb.DECLINE_REASON_PROVIDER_ERROR,
+    DeclineReason.UNKNOWN_INSTRUMENT: pb.DECLINE_REASON_UNKNOWN_INSTRUMENT,
+}
+_REASON_NAMES = {value: reason for reason, value in _REASONS.items()}
+_STATUSES = {
+    PaymentStatus.NEW: pb.PAYMENT_STATUS_UNSPECIFIED,
+    PaymentStatus.DECLINED: pb.PAYMENT_STATUS_DECLINED,
+    PaymentStatus.CAPTURED: pb.PAYMENT_STATUS_CAPTURED,
+    PaymentStatus.RELEASED: pb.PAYMENT_STATUS_RELEASED,
+    PaymentStatus.REFUNDED: pb.PAYMENT_STATUS_REFUNDED,
+}
+
+
+def money(amount: Money) -> money_pb2.Money:
+    return money_pb2.Money(currency=amount.currency, minor_units=amount.minor_units)
+
+
+def _money(message: money_pb2.Money) -> Money:
+    return Money(message.minor_units, message.currency)
+
+
+def _reason(reason: DeclineReason | None) -> pb.DeclineReason:
+    return _REASONS[reason] if reason is not None else pb.DECLINE_REASON_UNSPECIFIED
+
+
+class PaymentsTranslator:
+    """Payments' domain events <-> mercato.payments.v1 payloads (the kit's EventTranslator)."""
+
+    def to_payload(self, event: DomainEvent) -> Message:
+        match event:
+            case Payment.Captured():
+                return pb.PaymentCaptured(
+                    order_id=event.order_id,
+                    buyer_id=event.buyer_id,
+                    seller_id=event.seller_id,
+                    shop_id=event.shop_id,
+                    shop_tier=_TIER_VALUES[event.shop_tier],
+                    amount=money(event.amount),
+                    charge_id=event.charge_id,
+                    commission_rate_bps=event.commission_rate_bps,
+                    attempt=event.attempt,
+                )
+            case Payment.ProcessingFeeCharged():
+                return pb.ProcessingFeeCharged(
+                    purpose=pb.CHARGE_PURPOSE_ORDER_PAYMENT,
+                    order_id=event.order_id,
+                    charge_id=event.charge_id,
+                    gross=money(event.gross),
+                    fee=money(event.fee),
+                    net_settled=money(event.net_settled),
+                    fee_rate_bps=event.fee_rate_bps,
+                )
+            case Payment.Declined():
+                return pb.PaymentDeclined(
+                    order_id=event.order_id,
+                    buyer_id=event.buyer_id,
+                    seller_id=event.seller_id,
+                    shop_id=event.shop_id,
+                    shop_tier=_TIER_VALUES[event.shop_tier],
+                    amount=money(event.amount),
+                    reason=_REASONS[event.reason],
+                    attempt=event.attempt,
+                )
+            case Payment.RefundIssued():
+                return pb.RefundIssued(
+                    order_id=event.order_id,
+                    buyer_id=event.buyer_id,
+                    seller_id=event.seller_id,
+                    refund_id=event.refund_id,
+                    amount=money(event.amount),
+                    refunded_total=money(event.refunded_total),
+                    remaining_in_escrow=money(event.remaining_in_escrow),
+                    full=event.full,
+                    reason=event.reason,
+                )
+            case Payment.EscrowReleased():
+                return pb.EscrowReleased(
+                    order_id=event.order_id,
+                    seller_id=event.seller_id,
+                    shop_id=event.shop_id,
+                    shop_tier=_TIER_VALUES[event.shop_tier],
+                    gross=money(event.gross),
+                    commission=money(event.commission),
+                    seller_net=money(event.seller_net),
+                    commission_rate_bps=event.commission_rate_bps,
+                    captured=money(event.captured),
+                    refunded=money(event.refunded),
+                )
+            case PayoutBatch.PayoutSent():
+                return pb.PayoutSent(
+                    batch_id=event.batch_id,
+                    payout_id=event.payout_id,
+                    seller_id=event.seller_id,
+                    amount=money(event.amount),
+                )
+            case PayoutBatch.Closed():
+                return pb.PayoutBatchClosed(
+                    batch_id=event.batch_id,
+                    currency=event.currency,
+                    payout_count=event.payout_count,
+                    total=money(event.total),
+                )
+            case AdvertiserBudget.Deposited():
+                return pb.BudgetDeposited(
+                    advertiser_id=event.advertiser_id,
+                    deposit_id=event.deposit_id,
+                    amount=money(event.amount),
+                    charge_id=event.charge_id,
+                    total_deposited=money(event.total_deposited),
+                )
+            case AdvertiserBudget.ProcessingFeeCharged():
+                return pb.ProcessingFeeCharged(
+                    purpose=pb.CHARGE_PURPOSE_BUDGET_DEPOSIT,
+                    advertiser_id=event.advertiser_id,
+                    deposit_id=event.deposit_id,
+                    charge_id=event.charge_id,
+                    gross=money(event.gross),
+                    fee=money(event.fee),
+                    net_settled=money(event.net_settled),
+                    fee_rate_bps=event.fee_rate_bps,
+                )
+        raise TypeError(f"no payload for {type(event).__name__}")
+
+    def from_envelope(self, envelope: EventEnvelope) -> DomainEvent:
+        kind, name = envelope.aggregate_type, envelope.event_type.rpartition(".")[2]
+        match kind, name:
+            case "payments.payment", "PaymentCaptured":
+                captured = envelope.unpack(pb.PaymentCaptured)
+                return Payment.Captured(
+                    order_id=captured.order_id,
+                    buyer_id=captured.buyer_id,
+                    seller_id=captured.seller_id,
+                    shop_id=captured.shop_id,
+                    shop_tier=_TIERS[captured.shop_tier],
+                    amount=_money(captured.amount),
+                    charge_id=captured.charge_id,
+                    commission_rate_bps=captured.commission_rate_bps,
+                    attempt=captured.attempt,
+                )
+            case "payments.payment", "ProcessingFeeCharged":
+                fee = envelope.unpack(pb.ProcessingFeeCharged)
+                return Payment.ProcessingFeeCharged(
+                    order_id=fee.order_id,
+                    charge_id=fee.charge_id,
+                    gross=_money(fee.gross),
+                    fee=_money(fee.fee),
+                    net_settled=_money(fee.net_settled),
+                    fee_rate_bps=fee.fee_rate_bps,
+                )
+            case "payments.payment", "PaymentDeclined":
+                declined = envelope.unpack(pb.PaymentDeclined)
+                return Payment.Declined(
+                    order_id=declined.order_id,
+                    buyer_id=declined.buyer_id,
+                    seller_id=declined.seller_id,
+                    shop_id=declined.shop_id,
+                    shop_tier=_TIERS[declined.shop_tier],
+                    amount=_money(declined.amount),
+                    reason=_REASON_NAMES[declined.reason],
+                    attempt=declined.attempt,
+                )
+            case "payments.payment", "RefundIssued":
+                refund = envelope.unpack(pb.RefundIssued)
+                return Payment.RefundIssued(
+                    order_id=refund.order_id,
+                    buyer_id=refund.buyer_id,
+                    seller_id=refund.seller_id,
+                    refund_id=refund.refund_id,
+                    amount=_money(refund.amount),
+                    refunded_total=_money(refund.refunded_total),
+                    remaining_in_escrow=_money(refund.remaining_in_escrow),
+                    full=refund.full,
+                    reason=refund.reason,
+                )
+            case "payments.payment", "EscrowReleased":
+                released = envelope.unpack(pb.EscrowReleased)
+                return Payment.EscrowReleased(
+                    order_id=released.order_id,
+                    seller_id=released.seller_id,
+                    shop_id=released.shop_id,
+                    shop_tier=_TIERS[released.shop_tier],
+                    gross=_money(released.gross),
+                    commission=_money(released.commission),
+                    seller_net=_money(released.seller_net),
+                    commission_rate_bps=released.commission_rate_bps,
+                    captured=_money(released.captured),
+                    refunded=_money(released.refunded),
+                )
+            case "payments.payout", "PayoutSent":
+                sent = envelope.unpack(pb.PayoutSent)
+                return PayoutBatch.PayoutSent(
+                    sent.batch_id, sent.payout_id, sent.seller_id, _money(sent.amount)
+                )
+            case "payments.payout", "PayoutBatchClosed":
+                closed = envelope.unpack(pb.PayoutBatchClosed)
+                return PayoutBatch.Closed(
+                    closed.batch_id, closed.currency, closed.payout_count, _money(closed.total)
+                )
+            case "payments.budget", "BudgetDeposited":
+                deposited = envelope.unpack(pb.BudgetDeposited)
+                return AdvertiserBudget.Deposited(
+                    advertiser_id=deposited.advertiser_id,
+                    deposit_id=deposited.deposit_id,
+                    amount=_money(deposited.amount),
+                    charge_id=deposited.charge_id,
+                    total_deposited=_money(deposited.total_deposited),
+                )
+            case "payments.budget", "ProcessingFeeCharged":
+                fee = envelope.unpack(pb.ProcessingFeeCharged)
+                return AdvertiserBudget.ProcessingFeeCharged(
+                    advertiser_id=fee.advertiser_id,
+                    deposit_id=fee.deposit_id,
+                    charge_id=fee.charge_id,
+                    gross=_money(fee.gross),
+                    fee=_money(fee.fee),
+                    net_settled=_money(fee.net_settled),
+                    fee_rate_bps=fee.fee_rate_bps,
+                )
+        raise TypeError(f"unknown {kind} event {envelope.event_type}")
+
+
+def capture_command(request: pb.CapturePaymentRequest) -> CapturePayment:
+    if request.shop_tier not in _TIERS:
+        raise InvalidArgument("shop_tier", "must be SHOP_TIER_STANDARD or SHOP_TIER_FLAGSHIP")
+    terms = OrderTerms(
+        buyer_id=request.buyer_id,
+        seller_id=request.seller_id,
+        shop_id=request.shop_id,
+        shop_tier=_TIERS[request.shop_tier],
+        amount=requested_amount(
+            request.amount.minor_units, request.amount.currency, field="amount"
+        ),
+    )
+    return CapturePayment(request.order_id, terms, request.instrument)
+
+
+def release_command(request: pb.ReleaseEscrowRequest) -> ReleaseEscrow:
+    return ReleaseEscrow(request.order_id)
+
+
+def refund_command(request: pb.RefundPaymentRequest) -> RefundPayment:
+    amount = (
+        requested_amount(request.amount.minor_units, request.amount.currency, field="amount")
+        if request.HasField("amount")
+        else None
+    )
+    return RefundPayment(request.order_id, request.refund_id, amount, request.reason)
+
+
+def payout_command(request: pb.RunPayoutBatchRequest) -> RunPayoutBatch:
+    return RunPayoutBatch(request.batch_id, request.currency, request.max_payouts)
+
+
+def deposit_command(request: pb.DepositBudgetRequest) -> DepositBudget:
+    amount = requested_amount(request.amount.minor_units, request.amount.currency, field="amount")
+    return DepositBudget(request.advertiser_id, request.deposit_id, amount, request.instrument)
+
+
+def refund_message(refund: Refund) -> pb.Refund:
+    return pb.Refund(refund_id=refund.refund_id, amount=money(refund.amount), reason=refund.reason)
+
+
+def payment_message(payment: Payment) -> pb.Payment:
+    terms = payment.terms
+    message = pb.Payment(
+        order_id=payment.id,
+        status=_STATUSES[payment.status],
+        charge_id=payment.charge_id,
+        commission_rate_bps=payment.commission_rate_bps,
+        decline_reason=_reason(payment.decline_reason),
+        attempts=payment.attempts,
+        refunds=[refund_message(refund) for refund in payment.refunds.values()],
+        version=payment.version,
+    )
+    if terms is not None:
+        message.buyer_id, message.seller_id, message.shop_id = (
+            terms.buyer_id,
+            terms.seller_id,
+            terms.shop_id,
+        )
+        message.shop_tier = _TIER_VALUES[terms.shop_tier]
+        message.amount.CopyFrom(money(terms.amount))
+        message.captured.CopyFrom(money(payment.captured))
+        message.refunded.CopyFrom(money(payment.refunded))
+        message.in_escrow.CopyFrom(money(payment.in_escrow))
+        message.processing_fee.CopyFrom(
+            money(payment.processing_fee or Money.zero(payment.currency))
+        )
+    if payment.released is not None:
+        message.release.CopyFrom(
+            pb.Release(
+                gross=money(payment.released.gross),
+                commission=money(payment.released.commission),
+                seller_net=money(payment.released.seller_net),
+            )
+        )
+    return message
+
+
+def batch_message(batch: PayoutBatch) -> pb.PayoutBatch:
+    return pb.PayoutBatch(
+        batch_id=batch.id,
+        currency=batch.currency,
+        payouts=[
+            pb.Payout(
+                payout_id=payout.payout_id, seller_id=payout.seller_id, amount=money(payout.amount)
+            )
+            for payout in batch.payouts
+        ],
+        total=money(batch.total),
+    )
+
+
+def budget_message(budget: AdvertiserBudget) -> pb.Budget:
+    return pb.Budget(
+        advertiser_id=budget.id,
+        deposited=[money(total) for _, total in sorted(budget.totals.items())],
+        version=budget.version,
+    )
+
+
+def deposit_response(
+    budget: AdvertiserBudget, deposit_id: str, outcome: ChargeOutcome | None
+) -> pb.DepositBudgetResponse:
+    deposited = deposit_id in budget.deposits
+    declined = None if deposited or outcome is None else outcome.decline_reason
+    return pb.DepositBudgetResponse(
+        deposited=deposited, decline_reason=_reason(declined), budget=budget_message(budget)
+    )

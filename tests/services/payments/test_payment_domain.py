@@ -1,0 +1,234 @@
+"""The Payment aggregate: capture into escrow, release less commission, refunds (no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mercato_kit.errors import FailedPrecondition, InvalidArgument
+from mercato_payments.domain import (
+    ChargeOutcome,
+    DeclineReason,
+    Money,
+    OrderTerms,
+    Payment,
+    PaymentStatus,
+    Tariff,
+)
+
+TARIFF = Tariff({"standard": 500, "flagship": 300}, processing_fee_bps=60)
+TERMS = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(10_019, "CNY"))
+APPROVED = ChargeOutcome.approved("ch_1")
+DECLINED = ChargeOutcome.declined(DeclineReason.CARD_DECLINED)
+
+
+def captured(terms: OrderTerms = TERMS) -> Payment:
+    payment = Payment("order-1")
+    payment.record_charge(terms, APPROVED, TARIFF)
+    return Payment.rehydrate("order-1", payment.pending_events())
+
+
+def test_a_capture_holds_the_money_in_escrow_and_charges_the_processing_fee() -> None:
+    payment = Payment("order-1")
+
+    surplus = payment.record_charge(TERMS, APPROVED, TARIFF)
+
+    assert not surplus
+    assert payment.pending_events() == [
+        Payment.Captured(
+            order_id="order-1",
+            buyer_id="buyer-1",
+            seller_id="seller-1",
+            shop_id="shop-1",
+            shop_tier="standard",
+            amount=Money(10_019, "CNY"),
+            charge_id="ch_1",
+            commission_rate_bps=500,
+            attempt=1,
+        ),
+        Payment.ProcessingFeeCharged(
+            order_id="order-1",
+            charge_id="ch_1",
+            gross=Money(10_019, "CNY"),
+            fee=Money(60, "CNY"),
+            net_settled=Money(9_959, "CNY"),
+            fee_rate_bps=60,
+        ),
+    ]
+    assert (payment.status, payment.in_escrow) == (PaymentStatus.CAPTURED, Money(10_019, "CNY"))
+
+
+def test_a_declined_attempt_records_the_reason_and_a_later_attempt_may_capture() -> None:
+    payment = Payment("order-1")
+    payment.record_charge(TERMS, DECLINED, TARIFF)
+    assert (payment.status, payment.decline_reason) == (
+        PaymentStatus.DECLINED,
+        DeclineReason.CARD_DECLINED,
+    )
+
+    payment.record_charge(TERMS, APPROVED, TARIFF)
+
+    assert payment.status == PaymentStatus.CAPTURED
+    assert payment.attempts == 2
+    assert payment.decline_reason is None
+
+
+def test_a_captured_order_is_never_charged_again_and_a_second_charge_is_surplus() -> None:
+    payment = captured()
+
+    same_charge = payment.record_charge(TERMS, APPROVED, TARIFF)
+    another_charge = payment.record_charge(TERMS, ChargeOutcome.approved("ch_2"), TARIFF)
+    a_decline = payment.record_charge(TERMS, DECLINED, TARIFF)
+
+    assert (same_charge, another_charge, a_decline) == (False, True, False)
+    assert payment.pending_events() == []
+    assert not payment.needs_charge
+
+
+def test_a_capture_on_other_terms_than_the_first_attempt_is_refused() -> None:
+    payment = Payment("order-1")
+    payment.record_charge(TERMS, DECLINED, TARIFF)
+    other = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(1, "CNY"))
+
+    with pytest.raises(FailedPrecondition, match="amount"):
+        payment.record_charge(other, APPROVED, TARIFF)
+    assert payment.status == PaymentStatus.DECLINED
+
+
+def test_the_commission_rate_is_fixed_by_the_tier_at_capture() -> None:
+    flagship = OrderTerms("buyer-1", "seller-1", "shop-1", "flagship", Money(10_019, "CNY"))
+    payment = captured(flagship)
+
+    payment.release_escrow()
+
+    assert payment.released is not None
+    assert payment.released.commission == Money(300, "CNY")  # 3% of 100.19, rounded down
+    assert payment.released.seller_net == Money(9_719, "CNY")  # the seller keeps the remainder
+
+
+def test_release_pays_the_seller_what_is_left_after_partial_refunds_less_commission() -> None:
+    payment = captured()
+    payment.refund("refund-1", Money(19, "CNY"), "a missing ribbon")
+
+    payment.release_escrow()
+
+    released = payment.pending_events()[-1]
+    assert released == Payment.EscrowReleased(
+        order_id="order-1",
+        seller_id="seller-1",
+        shop_id="shop-1",
+        shop_tier="standard",
+        gross=Money(10_000, "CNY"),
+        commission=Money(500, "CNY"),
+        seller_net=Money(9_500, "CNY"),
+        commission_rate_bps=500,
+        captured=Money(10_019, "CNY"),
+        refunded=Money(19, "CNY"),
+    )
+    assert (payment.status, payment.in_escrow) == (PaymentStatus.RELEASED, Money(0, "CNY"))
+
+
+def test_releasing_twice_releases_once() -> None:
+    payment = captured()
+    payment.release_escrow()
+
+    payment.release_escrow()
+
+    assert len(payment.pending_events()) == 1
+
+
+def test_a_release_after_a_full_refund_is_refused() -> None:
+    payment = captured()
+    payment.refund("refund-1", None, "cancelled")
+
+    with pytest.raises(FailedPrecondition, match="refunded in full"):
+        payment.release_escrow()
+    assert payment.status == PaymentStatus.REFUNDED
+
+
+def test_a_release_before_a_capture_is_refused() -> None:
+    payment = Payment("order-1")
+    payment.record_charge(TERMS, DECLINED, TARIFF)
+
+    with pytest.raises(FailedPrecondition, match="not captured"):
+        payment.release_escrow()
+
+
+def test_partial_refunds_add_up_and_the_last_one_empties_the_escrow() -> None:
+    payment = captured()
+
+    payment.refund("refund-1", Money(10_000, "CNY"), "")
+    payment.refund("refund-2", Money(19, "CNY"), "")
+
+    first, second = payment.pending_events()
+    assert isinstance(first, Payment.RefundIssued)
+    assert isinstance(second, Payment.RefundIssued)
+    assert (first.remaining_in_escrow, first.full) == (Money(19, "CNY"), False)
+    assert (second.refunded_total, second.full) == (Money(10_019, "CNY"), True)
+    assert payment.status == PaymentStatus.REFUNDED
+
+
+def test_a_refund_never_exceeds_what_is_left_in_escrow() -> None:
+    payment = captured()
+    payment.refund("refund-1", Money(10_000, "CNY"), "")
+
+    with pytest.raises(FailedPrecondition, match="exceeds"):
+        payment.refund("refund-2", Money(20, "CNY"), "")
+    assert payment.in_escrow == Money(19, "CNY")
+
+
+def test_a_refund_is_applied_once_per_refund_id() -> None:
+    payment = captured()
+    first = payment.refund("refund-1", Money(100, "CNY"), "")
+
+    again = payment.refund("refund-1", Money(100, "CNY"), "")
+    unstated = payment.refund("refund-1", None, "")
+
+    assert first == again == unstated
+    assert payment.refunded == Money(100, "CNY")
+    with pytest.raises(FailedPrecondition, match="refund-1"):
+        payment.refund("refund-1", Money(200, "CNY"), "")
+
+
+def test_a_refund_in_another_currency_names_the_field() -> None:
+    payment = captured()
+
+    with pytest.raises(InvalidArgument) as refused:
+        payment.refund("refund-1", Money(100, "USD"), "")
+
+    assert refused.value.field == "amount.currency"
+
+
+def test_a_refund_after_the_release_is_refused() -> None:
+    payment = captured()
+    payment.release_escrow()
+
+    with pytest.raises(FailedPrecondition, match="released"):
+        payment.refund("refund-1", Money(1, "CNY"), "")
+
+
+def test_rehydrating_from_history_gives_the_same_state() -> None:
+    original = Payment("order-1")
+    original.record_charge(TERMS, DECLINED, TARIFF)
+    original.record_charge(TERMS, APPROVED, TARIFF)
+    original.refund("refund-1", Money(19, "CNY"), "ribbon")
+    original.release_escrow()
+
+    rebuilt = Payment.rehydrate("order-1", original.pending_events())
+
+    assert (rebuilt.status, rebuilt.attempts, rebuilt.charge_id) == (
+        PaymentStatus.RELEASED,
+        2,
+        "ch_1",
+    )
+    assert (rebuilt.refunded, rebuilt.processing_fee) == (Money(19, "CNY"), Money(60, "CNY"))
+    assert rebuilt.released == original.released
+    assert rebuilt.version == 5
+
+
+def test_no_processing_fee_event_when_the_fee_rounds_to_nothing() -> None:
+    payment = Payment("order-1")
+    small = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(100, "CNY"))
+
+    payment.record_charge(small, APPROVED, TARIFF)  # 0.6% of 1.00 is 0.6 fen: rounds to 0
+
+    assert [type(event) for event in payment.pending_events()] == [Payment.Captured]

@@ -1,0 +1,130 @@
+"""One contract for the SellerPayables port, run against the in-memory fake, SQLite and
+PostgreSQL; and on PostgreSQL, two payout runs racing for the same balances."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from mercato_kit.storage import Database, migrate
+from mercato_payments.adapters.payables import InMemorySellerPayables, SqlSellerPayables
+from mercato_payments.application import SellerPayables
+from mercato_payments.bootstrap import MIGRATIONS
+from mercato_payments.domain import Money
+
+Run = Callable[[Callable[[SellerPayables], Awaitable[Any]]], Awaitable[Any]]
+
+
+@asynccontextmanager
+async def _sql(url: str) -> AsyncIterator[Run]:
+    await asyncio.to_thread(migrate, url)
+    await asyncio.to_thread(
+        migrate, url, versions=MIGRATIONS, version_table="payments_alembic_version"
+    )
+    database = Database(url)
+
+    async def run(work: Callable[[SellerPayables], Awaitable[Any]]) -> Any:
+        async with database.transaction() as session:
+            return await work(SqlSellerPayables(session))
+
+    try:
+        yield run
+    finally:
+        await database.dispose()
+
+
+@asynccontextmanager
+async def _memory() -> AsyncIterator[Run]:
+    payables = InMemorySellerPayables()
+
+    async def run(work: Callable[[SellerPayables], Awaitable[Any]]) -> Any:
+        return await work(payables)
+
+    yield run
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def payables(request: pytest.FixtureRequest) -> AsyncIterator[Run]:
+    if request.param == "memory":
+        async with _memory() as run:
+            yield run
+        return
+    fixture = "fresh_sqlite_url" if request.param == "sqlite" else "fresh_postgres_url"
+    async with _sql(str(request.getfixturevalue(fixture))) as run:
+        yield run
+
+
+async def test_credits_add_up_per_seller_and_currency(payables: Run) -> None:
+    for amount in [Money(100, "CNY"), Money(23, "CNY"), Money(5, "USD")]:
+        await payables(lambda p, amount=amount: p.credit("seller-1", amount))
+    await payables(lambda p: p.credit("seller-2", Money(1, "CNY")))
+
+    balances = await payables(lambda p: p.balances("seller-1"))
+
+    assert balances == [Money(123, "CNY"), Money(5, "USD")]
+
+
+async def test_due_balances_are_positive_ones_in_the_currency_by_seller_id(payables: Run) -> None:
+    for seller, amount in [("c", 3), ("a", 1), ("b", 2), ("d", 4)]:
+        await payables(lambda p, s=seller, m=amount: p.credit(s, Money(m, "CNY")))
+    await payables(lambda p: p.credit("e", Money(9, "EUR")))
+    await payables(lambda p: p.debit("b", Money(2, "CNY")))
+
+    due = await payables(lambda p: p.lock_due("CNY", 2))
+
+    assert due == [("a", Money(1, "CNY")), ("c", Money(3, "CNY"))]
+
+
+async def test_a_debit_never_takes_a_balance_below_zero(payables: Run) -> None:
+    await payables(lambda p: p.credit("seller-1", Money(100, "CNY")))
+
+    with pytest.raises(ValueError, match="less than"):
+        await payables(lambda p: p.debit("seller-1", Money(101, "CNY")))
+    with pytest.raises(ValueError, match="less than"):
+        await payables(lambda p: p.debit("seller-2", Money(1, "CNY")))
+    await payables(lambda p: p.debit("seller-1", Money(100, "CNY")))
+
+    assert await payables(lambda p: p.balances("seller-1")) == [Money(0, "CNY")]
+
+
+async def test_racing_payout_runs_pay_each_balance_once_on_postgresql(
+    fresh_postgres_url: str,
+) -> None:
+    async with _sql(fresh_postgres_url) as run:
+        for n in range(20):
+            await run(lambda p, n=n: p.credit(f"seller-{n:02d}", Money(100 + n, "CNY")))
+        paid: list[tuple[str, Money]] = []
+
+        async def pay_out(p: SellerPayables) -> None:
+            due = await p.lock_due("CNY", 1000)
+            await asyncio.sleep(0.05)  # hold the locks while the other run arrives
+            for seller, amount in due:
+                await p.debit(seller, amount)
+            paid.extend(due)
+
+        await asyncio.gather(*(run(pay_out) for _ in range(4)))
+
+        assert sorted(paid) == [(f"seller-{n:02d}", Money(100 + n, "CNY")) for n in range(20)]
+
+
+async def test_the_table_refuses_a_negative_balance_whatever_the_code(
+    fresh_sqlite_url: str,
+) -> None:
+    from sqlalchemy import update
+
+    from mercato_payments.adapters.payables import seller_payables
+
+    async with _sql(fresh_sqlite_url) as run:
+        await run(lambda p: p.credit("seller-1", Money(1, "CNY")))
+
+        async def corrupt(p: SellerPayables) -> None:
+            assert isinstance(p, SqlSellerPayables)
+            await p._session.execute(update(seller_payables).values(balance_minor=-1))
+
+        with pytest.raises(IntegrityError):
+            await run(corrupt)
