@@ -1,0 +1,186 @@
+"""The shop and product repositories: rows and outbox in the unit of work's transaction.
+
+A write loads its aggregate `for_update` (PostgreSQL row locks on the product and its SKUs,
+taken in SKU-id order like every other locker of SKUs; SQLite serialises writers already), so
+the decision is made on current values; the row update still checks the version it loaded,
+and a mismatch is the kit's ConcurrencyError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_catalog.adapters.outbox import Outbox
+from mercato_catalog.adapters.rows import product_of, to_json, utc
+from mercato_catalog.adapters.tables import products, shops, skus
+from mercato_catalog.domain import Product, Shop, ShopStatus, StockWouldGoNegative, Tier
+from mercato_kit.errors import AlreadyExists, ConcurrencyError, NotFound
+
+_NAME_TAKEN_MARKERS = ("uq_shops_name_key", "shops.name_key")
+
+
+class SqlShops:
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        self._session = session
+        self._outbox = outbox
+
+    async def get(self, shop_id: str, *, for_update: bool = False) -> Shop:
+        query = select(shops).where(shops.c.shop_id == shop_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).mappings().first()
+        if row is None:
+            raise NotFound(f"shop {shop_id} does not exist")
+        return Shop.restore(
+            row["shop_id"],
+            version=row["version"],
+            seller_id=row["seller_id"],
+            name=row["name"],
+            description=row["description"],
+            tier=Tier(row["tier"]),
+            status=ShopStatus(row["status"]),
+            opened_at=utc(row["opened_at"]),
+        )
+
+    async def add(self, shop: Shop) -> None:
+        with _name_unique(shop):
+            await self._session.execute(
+                insert(shops).values(
+                    shop_id=shop.id,
+                    seller_id=shop.seller_id,
+                    tier=shop.tier.value,
+                    opened_at=shop.opened_at,
+                    **_profile(shop),
+                )
+            )
+        await self._outbox.record(shop)
+
+    async def save(self, shop: Shop) -> None:
+        if not shop.pending_events():
+            return
+        with _name_unique(shop):
+            changed = await self._session.execute(
+                update(shops)
+                .where(shops.c.shop_id == shop.id, shops.c.version == shop.saved_version)
+                .values(**_profile(shop))
+                .returning(shops.c.shop_id)
+            )
+        if changed.first() is None:
+            raise ConcurrencyError(Shop.aggregate_type, shop.id, shop.saved_version)
+        await self._outbox.record(shop)
+
+
+def _profile(shop: Shop) -> dict[str, object]:
+    return {
+        "name": shop.name,
+        "name_key": shop.name.casefold(),
+        "description": shop.description,
+        "status": shop.status.value,
+        "version": shop.version,
+    }
+
+
+@contextmanager
+def _name_unique(shop: Shop) -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError as exc:
+        if any(marker in str(exc.orig) for marker in _NAME_TAKEN_MARKERS):
+            raise AlreadyExists(f"a shop named {shop.name!r} exists already") from None
+        raise
+
+
+class SqlProducts:
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        self._session = session
+        self._outbox = outbox
+
+    async def get(self, product_id: str, *, for_update: bool = False) -> Product:
+        query = select(products).where(products.c.product_id == product_id)
+        sku_query = select(skus).where(skus.c.product_id == product_id).order_by(skus.c.sku_id)
+        if for_update:
+            query, sku_query = query.with_for_update(), sku_query.with_for_update()
+        row = (await self._session.execute(query)).mappings().first()
+        if row is None:
+            raise NotFound(f"product {product_id} does not exist")
+        sku_rows = (await self._session.execute(sku_query)).mappings().all()
+        return product_of(row, sku_rows)
+
+    async def add(self, product: Product) -> None:
+        await self._session.execute(
+            insert(products).values(
+                product_id=product.id,
+                shop_id=product.shop_id,
+                seller_id=product.seller_id,
+                listed_at=product.listed_at,
+                **self._details(product),
+            )
+        )
+        await self._session.execute(
+            insert(skus),
+            [
+                {
+                    "sku_id": sku.sku_id,
+                    "product_id": product.id,
+                    "position": position,
+                    "code": sku.code,
+                    "attributes": to_json(sku.attributes),
+                    "currency": sku.price.currency,
+                    "price_minor": sku.price.minor_units,
+                    "available": sku.available,
+                    "reserved": 0,
+                }
+                for position, sku in enumerate(product.skus.values())
+            ],
+        )
+        await self._outbox.record(product)
+
+    async def save(self, product: Product) -> None:
+        pending = product.pending_events()
+        if not pending:
+            return
+        changed = await self._session.execute(
+            update(products)
+            .where(
+                products.c.product_id == product.id,
+                products.c.version == product.saved_version,
+            )
+            .values(**self._details(product))
+            .returning(products.c.product_id)
+        )
+        if changed.first() is None:
+            raise ConcurrencyError(Product.aggregate_type, product.id, product.saved_version)
+        for event in pending:
+            match event:
+                case Product.PriceChanged(sku_id=sku_id, new_price=price):
+                    await self._session.execute(
+                        update(skus)
+                        .where(skus.c.sku_id == sku_id)
+                        .values(currency=price.currency, price_minor=price.minor_units)
+                    )
+                case Product.StockAdjusted(sku_id=sku_id, delta=delta):
+                    # A delta, not the new count: reservations move `available` too.
+                    adjusted = await self._session.execute(
+                        update(skus)
+                        .where(skus.c.sku_id == sku_id, skus.c.available + delta >= 0)
+                        .values(available=skus.c.available + delta)
+                        .returning(skus.c.sku_id)
+                    )
+                    if adjusted.first() is None:
+                        raise StockWouldGoNegative(f"SKU {sku_id} has too few units available")
+        await self._outbox.record(product)
+
+    @staticmethod
+    def _details(product: Product) -> dict[str, object]:
+        return {
+            "title": product.title,
+            "description": product.description,
+            "attributes": to_json(product.attributes),
+            "status": product.status.value,
+            "version": product.version,
+        }

@@ -1,0 +1,41 @@
+"""The composition root: the catalog's adapters wired into the kit's runtime."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from mercato.catalog.v1 import catalog_service_pb2, catalog_service_pb2_grpc
+from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
+from mercato_catalog.entrypoints.expiry import ReservationSweeper
+from mercato_catalog.entrypoints.grpc_api import CatalogService
+from mercato_catalog.settings import CatalogSettings
+from mercato_kit.runtime import ServiceContext
+from mercato_kit.tasks import add_periodic_task
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+
+
+def bootstrap(context: ServiceContext) -> None:
+    settings = context.settings
+    if not isinstance(settings, CatalogSettings):
+        raise TypeError("the catalog runs with CatalogSettings")
+
+    def unit_of_work() -> SqlCatalogUnitOfWork:
+        return SqlCatalogUnitOfWork(context.database, after_commit=context.relay.notify)
+
+    context.add_servicer(
+        catalog_service_pb2_grpc.add_CatalogServiceServicer_to_server,
+        CatalogService(
+            unit_of_work,
+            dialect=context.database.dialect,
+            hold_for=timedelta(milliseconds=round(settings.reservation_ttl * 1000)),
+        ),
+        catalog_service_pb2.DESCRIPTOR.services_by_name["CatalogService"],
+    )
+    add_periodic_task(
+        context,
+        "reservation-expiry",
+        ReservationSweeper(unit_of_work).sweep,
+        interval=settings.expiry_interval,
+    )
