@@ -114,24 +114,39 @@ async def test_outbox_rows_go_to_the_aggregates_topic_keyed_by_its_id(database: 
     assert (row.topic, row.key) == (topic_for(AGGREGATE_TYPE), account_id.encode())
 
 
-async def test_after_commit_is_called_only_when_a_commit_stored_events(
+async def test_after_commit_is_called_after_a_write_commit_and_never_after_a_rollback(
     database: Database,
 ) -> None:
     woken = asyncio.Event()
 
     async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
+        await uow.events.append([deposited(new_id(), 1)], expected_version=0)
+    async with SqlUnitOfWork(database, after_commit=woken.set, read_only=True) as uow:
+        await uow.events.load(AGGREGATE_TYPE, new_id())
+        await uow.commit()
+    assert not woken.is_set()
+
+    async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
         await uow.session.execute(insert(balances).values(account_id=new_id(), minor_units=1))
         await uow.commit()
-    assert not woken.is_set()
-
-    async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
-        await uow.events.append([deposited(new_id(), 1)], expected_version=0)
-    assert not woken.is_set()
-
-    async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
-        await uow.events.append([deposited(new_id(), 1)], expected_version=0)
-        await uow.commit()
     assert woken.is_set()
+
+
+async def test_a_read_only_unit_of_work_reads_while_a_writer_holds_the_database(
+    database: Database,
+) -> None:
+    account_id = new_id()
+    async with SqlUnitOfWork(database) as uow:
+        await uow.events.append([deposited(account_id, 1)], expected_version=0)
+        await uow.commit()
+
+    async with SqlUnitOfWork(database) as writer:
+        await writer.session.execute(insert(balances).values(account_id=new_id(), minor_units=1))
+        async with asyncio.timeout(10), SqlUnitOfWork(database, read_only=True) as reader:
+            history = await reader.events.load(AGGREGATE_TYPE, account_id)
+        await writer.commit()
+
+    assert [event.envelope.aggregate_version for event in history] == [1]
 
 
 async def test_on_postgresql_an_append_waits_until_an_earlier_uncommitted_append_ends(

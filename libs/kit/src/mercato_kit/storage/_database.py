@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+READ_ONLY_OPTION = "mercato_read_only"
+"""Connection execution option: the transaction only reads (SQLite: a deferred BEGIN)."""
+
 
 def async_url(url: str) -> URL:
     """The async-driver form of a database URL (aiosqlite, psycopg 3)."""
@@ -42,8 +45,10 @@ def sync_url(url: str) -> URL:
 class Database:
     """A service's database: an async engine and transactions on it.
 
-    SQLite runs in WAL mode with a busy timeout, and every transaction starts with
-    `BEGIN IMMEDIATE`, so concurrent writers queue instead of failing on lock upgrades.
+    SQLite runs in WAL mode with a busy timeout, and every write transaction starts with
+    `BEGIN IMMEDIATE`, so concurrent writers queue instead of failing on lock upgrades; a
+    `read_transaction` starts with a deferred `BEGIN` and reads a snapshot without queueing
+    behind writers (WAL lets readers and one writer run together).
     PostgreSQL runs at READ COMMITTED; correctness comes from constraints and row locks.
     """
 
@@ -66,6 +71,17 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read_transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only: on SQLite it does not take the write lock.
+
+        Writing in it is a bug; on SQLite a write may then fail with "database is locked".
+        """
+        async with self.sessions() as session:
+            await session.connection(execution_options={READ_ONLY_OPTION: True})
+            async with session.begin():
+                yield session
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
@@ -87,4 +103,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

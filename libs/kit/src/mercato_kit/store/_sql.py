@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.events import EventEnvelope
 from mercato_kit.storage import Database, append_to_outbox, events
+from mercato_kit.storage._database import READ_ONLY_OPTION
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, check_append, conflict
 
 APPEND_LOCK_KEY = 0x6D65726361746F
@@ -129,17 +130,23 @@ class SqlUnitOfWork(UnitOfWork):
             await uow.events.append(envelopes, expected_version=3)
             await uow.commit()
 
-    `after_commit`, when given, is called after a commit that appended events (e.g. to wake
-    the outbox relay).
+    `after_commit`, when given, is called after every commit (to wake the outbox relay: the
+    transaction may have written outbox rows directly with `append_to_outbox`).
+    `read_only=True` is for queries: on SQLite it does not queue behind writers.
     """
 
     def __init__(
-        self, database: Database, *, after_commit: Callable[[], object] | None = None
+        self,
+        database: Database,
+        *,
+        after_commit: Callable[[], object] | None = None,
+        read_only: bool = False,
     ) -> None:
         self._database = database
         self._after_commit = after_commit
+        self._read_only = read_only
         self._session: AsyncSession | None = None
-        self._events: _TrackingSqlEventStore | None = None
+        self._events: SqlEventStore | None = None
         self._state = "new"
 
     @property
@@ -160,7 +167,9 @@ class SqlUnitOfWork(UnitOfWork):
         if self._state != "new":
             raise RuntimeError("a unit of work is used once; make a new one")
         self._session = self._database.sessions()
-        self._events = _TrackingSqlEventStore(self._database, session=self._session)
+        if self._read_only:
+            await self._session.connection(execution_options={READ_ONLY_OPTION: True})
+        self._events = SqlEventStore(self._database, session=self._session)
         self._state = "active"
         return self
 
@@ -180,10 +189,9 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         """Commit the transaction; the unit of work is then finished."""
         session = self.session
-        appended = self._events is not None and self._events.appended
         self._state = "finished"
         await session.commit()
-        if appended and self._after_commit is not None:
+        if self._after_commit is not None and not self._read_only:
             self._after_commit()
 
     async def rollback(self) -> None:
@@ -195,15 +203,6 @@ class SqlUnitOfWork(UnitOfWork):
     def _require_active(self) -> None:
         if self._state != "active":
             raise RuntimeError(f"the unit of work is {self._state}, not active")
-
-
-class _TrackingSqlEventStore(SqlEventStore):
-    appended = False
-
-    async def append(self, envelopes: Sequence[EventEnvelope], expected_version: int) -> None:
-        await super().append(envelopes, expected_version)
-        if envelopes:
-            self.appended = True
 
 
 def _row(envelope: EventEnvelope) -> dict[str, Any]:
