@@ -177,3 +177,21 @@ async def test_on_postgresql_an_append_waits_until_an_earlier_uncommitted_append
         assert [event.envelope for event in await store.read_all()] == [earlier, later]
     finally:
         await database.dispose()
+
+
+async def test_a_read_transaction_sees_committed_rows_without_the_write_lock(
+    database: Database,
+) -> None:
+    account_id = new_id()
+    async with database.transaction() as session:
+        await session.execute(insert(balances).values(account_id=account_id, minor_units=7))
+
+    async with SqlUnitOfWork(database) as writer:
+        await writer.session.execute(insert(balances).values(account_id=new_id(), minor_units=1))
+        async with asyncio.timeout(10), database.read_transaction() as reader:
+            minor_units = await reader.scalar(
+                select(balances.c.minor_units).where(balances.c.account_id == account_id)
+            )
+        await writer.commit()
+
+    assert minor_units == 7

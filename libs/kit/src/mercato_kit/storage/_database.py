@@ -55,7 +55,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = async_url(url)
         self.dialect = self.url.get_backend_name()
-        options: dict[str, Any] = {"echo": echo}
+        # Parameters stay out of error messages: a logged failure must not carry a password
+        # hash, a token digest or a buyer's address.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "sqlite":
             options["poolclass"] = NullPool
         else:
@@ -78,9 +80,9 @@ class Database:
         Writing in it is a bug; on SQLite a write may then fail with "database is locked".
         """
         async with self.sessions() as session:
+            # Procuring the connection begins the (deferred) transaction; closing rolls it back.
             await session.connection(execution_options={READ_ONLY_OPTION: True})
-            async with session.begin():
-                yield session
+            yield session
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
