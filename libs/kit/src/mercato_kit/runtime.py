@@ -9,11 +9,14 @@ function that registers its gRPC servicers and consumers on the `ServiceContext`
 
 `run_service` then, in order: configures logging; creates the service's database when missing
 and migrates it (the kit's chain, then the service's); provisions the topics the service
-produces and consumes (and their dead-letter topics); starts the outbox relay, the consumers and
-the gRPC server (health, reflection, interceptors); and on SIGTERM or SIGINT stops accepting
+produces and consumes (and their dead-letter topics, and identity's revocation topics);
+starts the outbox relay, the consumers, the revocation follower (identity's AccessRevoked and
+SignedOut events into `ServiceContext.revocations`, which every token check consults) and the
+gRPC server (health, reflection, interceptors); and on SIGTERM or SIGINT stops accepting
 calls, drains in-flight calls, stops the consumers, flushes the relay, and closes everything.
-A relay or consumer that dies unexpectedly stops the whole process (exit 1), so an
-orchestrator restarts it rather than leaving a service that answers but no longer publishes.
+A relay, consumer or follower that dies unexpectedly stops the whole process (exit 1), so an
+orchestrator restarts it rather than leaving a service that answers but no longer publishes
+(or no longer hears of revocations).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from mercato_kit.auth import (
+    REVOCATION_TOPICS,
     AuthInterceptor,
     AuthPolicies,
     InMemoryRevocations,
@@ -40,9 +44,10 @@ from mercato_kit.auth import (
     RemoteKeyProvider,
     StaticKeyProvider,
     TokenVerifier,
+    follow_revocations,
+    identity_key_fetcher,
     public_key_from_bytes,
 )
-from mercato_kit.auth._identity import identity_key_fetcher
 from mercato_kit.consumer import Handler, IdempotentConsumer
 from mercato_kit.events import AGGREGATE_TYPES, TopicSpec, dlq_topic, topic_for
 from mercato_kit.grpc import GrpcServer, create_server, serve
@@ -204,7 +209,7 @@ def trusted_keys_setting(keys: Sequence[tuple[str, bytes]]) -> str:
 
 def _topics_to_provision(service: str, consumed: Sequence[str], partitions: int) -> list[TopicSpec]:
     own = [topic_for(kind) for kind in AGGREGATE_TYPES if kind.startswith(f"{service}.")]
-    names = sorted({*own, *consumed} | {dlq_topic(topic) for topic in consumed})
+    names = sorted({*own, *consumed, *REVOCATION_TOPICS} | {dlq_topic(topic) for topic in consumed})
     return [TopicSpec(name, partitions) for name in names]
 
 
@@ -271,10 +276,16 @@ async def run_service(
         task = asyncio.create_task(consumer.run(), name=consumer.name)
         watch(task, f"consumer {consumer.name}")
         consumer_tasks.append(task)
+    revocations_task = asyncio.create_task(
+        follow_revocations(settings.kafka_bootstrap_servers, revocations),
+        name=f"{name}-revocations",
+    )
+    watch(revocations_task, "revocation follower")
 
     async def stop_consumers() -> None:
+        revocations_task.cancel()
         await asyncio.gather(*(consumer.stop() for consumer in context.consumers))
-        await asyncio.gather(*consumer_tasks, return_exceptions=True)
+        await asyncio.gather(*consumer_tasks, revocations_task, return_exceptions=True)
 
     async def flush_outbox_relay() -> None:
         try:
@@ -300,11 +311,16 @@ def run_service_main(
     *,
     wire: Callable[[ServiceContext], Awaitable[None] | None],
     migrations: Path | None = None,
+    key_provider: KeyProvider | None = None,
 ) -> None:
-    """A service's `main()`: read settings (a bad one exits 2 naming it), run until stopped."""
+    """A service's `main()`: read settings (a bad one exits 2 naming it), run until stopped.
+
+    `key_provider`: see `run_service` (identity passes its own keys)."""
     try:
         settings = load_settings(settings_type)
-        asyncio.run(run_service(name, settings, wire=wire, migrations=migrations))
+        asyncio.run(
+            run_service(name, settings, wire=wire, migrations=migrations, key_provider=key_provider)
+        )
     except SettingsError as exc:
         sys.stderr.write(f"{name}: {exc}\n")
         raise SystemExit(2) from None

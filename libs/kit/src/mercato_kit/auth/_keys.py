@@ -17,6 +17,9 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from mercato_kit.ids import new_id
+from mercato_kit.logging import get_logger
+
+_log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,9 +92,15 @@ KeyFetcher = Callable[[], Awaitable[Mapping[str, Ed25519PublicKey]]]
 class RemoteKeyProvider:
     """Public keys fetched from their publisher (identity's key-set call) and cached.
 
-    An unknown `kid` triggers a refetch (a key rotated in), at most once per
-    `min_refresh_interval`, so forged kids cannot make a verifier hammer identity. The whole set
-    is also refreshed every `max_age` seconds, so retired keys stop being accepted.
+    - A known `kid` is answered from the cache. When the cache is older than `max_age` it is
+      refreshed in the background (so retired keys stop being accepted) while the cached keys
+      go on answering: a verifier keeps accepting what it could verify before, rather than
+      refusing every call while identity is briefly away.
+    - An unknown `kid` (a key just rotated in, or a forgery) waits for the next fetch, and
+      fetches happen at most once per `min_refresh_interval`, shared by every caller waiting:
+      a valid new key is never refused because of the cache, and forged kids cannot make a
+      verifier hammer identity (they only wait up to the interval themselves).
+    - A fetch that fails is logged; the keys already fetched stay in use.
     """
 
     def __init__(
@@ -102,19 +111,33 @@ class RemoteKeyProvider:
         self._max_age = max_age
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._fetched_at = float("-inf")
-        self._lock = asyncio.Lock()
+        self._attempted_at = float("-inf")
+        self._next: asyncio.Future[None] | None = None
 
     async def public_key(self, kid: str) -> Ed25519PublicKey | None:
         """See KeyProvider."""
-        now = time.monotonic()
-        stale = now - self._fetched_at > self._max_age
-        if kid in self._keys and not stale:
+        if kid in self._keys:
+            if time.monotonic() - self._fetched_at > self._max_age:
+                self._next_fetch()
             return self._keys[kid]
-        async with self._lock:
-            now = time.monotonic()
-            if stale or (
-                kid not in self._keys and now - self._fetched_at >= self._min_refresh_interval
-            ):
-                self._keys = dict(await self._fetch())
-                self._fetched_at = time.monotonic()
+        await asyncio.shield(self._next_fetch())
         return self._keys.get(kid)
+
+    def _next_fetch(self) -> asyncio.Future[None]:
+        """The fetch under way or scheduled, else a new one as soon as the interval allows."""
+        if self._next is None or self._next.done():
+            wait = self._attempted_at + self._min_refresh_interval - time.monotonic()
+            self._next = asyncio.ensure_future(self._fetch_after(max(0.0, wait)))
+        return self._next
+
+    async def _fetch_after(self, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        self._attempted_at = time.monotonic()
+        try:
+            keys = dict(await self._fetch())
+        except Exception as exc:  # any fetcher's failure: keep what we have
+            _log.warning("signing keys could not be fetched", error=repr(exc))
+            return
+        self._keys = keys
+        self._fetched_at = time.monotonic()

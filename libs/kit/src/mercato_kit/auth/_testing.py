@@ -41,6 +41,7 @@ class LocalIssuer:
         audience: str = MERCATO_AUDIENCE,
         on_behalf_of: str | None = None,
         grant_id: str | None = None,
+        session_id: str | None = None,
         ttl: timedelta = timedelta(minutes=10),
     ) -> str:
         """A signed access token with these claims."""
@@ -52,6 +53,7 @@ class LocalIssuer:
             audience=audience,
             on_behalf_of=on_behalf_of,
             grant_id=grant_id,
+            session_id=session_id,
             ttl=ttl,
         ).token
 

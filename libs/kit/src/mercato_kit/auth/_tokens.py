@@ -4,13 +4,14 @@ Claims: `iss` "mercato-identity"; `aud` ("mercato" for Mercato's own APIs, an ap
 partner site's sign-in tokens); `sub` (account or app id); `kind` ("account" | "app");
 `roles`; `scope` (space-separated); `iat`, `nbf`, `exp`, `jti`; and optionally `obo` (the account
 an app acts for), `grant` (the seller's grant that allows it) and `sid` (the sign-in session).
+Identity tokens for partner sites may carry more (`nonce`, `email`), which verifiers ignore.
 The header's `kid` names the signing key, so keys rotate without downtime: a verifier accepts
 every key identity still publishes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -27,6 +28,10 @@ MERCATO_AUDIENCE = "mercato"
 _ALGORITHM = "EdDSA"
 _LEEWAY = timedelta(seconds=5)
 _MAX_TOKEN_LENGTH = 8192
+_REGISTERED_CLAIMS = frozenset(
+    {"iss", "aud", "sub", "kind", "roles", "scope", "iat", "nbf", "exp", "jti"}
+    | {"obo", "grant", "sid"}
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,9 @@ class TokenIssuer:
         session_id: str | None = None,
         ttl: timedelta | None = None,
         now: datetime | None = None,
+        extra_claims: Mapping[str, str] | None = None,
     ) -> IssuedToken:
-        """Sign a token for `subject`."""
+        """Sign a token for `subject`; `extra_claims` may add claims, never replace one."""
         issued_at = now or datetime.now(UTC)
         expires_at = issued_at + (ttl or self.ttl)
         token_id = new_id()
@@ -78,6 +84,10 @@ class TokenIssuer:
         for name, value in (("obo", on_behalf_of), ("grant", grant_id), ("sid", session_id)):
             if value:
                 claims[name] = value
+        for name, value in (extra_claims or {}).items():
+            if name in claims or name in _REGISTERED_CLAIMS:
+                raise ValueError(f"claim {name!r} is set by the issuer")
+            claims[name] = value
         token = jwt.encode(
             claims, self.key.private_key, algorithm=_ALGORITHM, headers={"kid": self.key.kid}
         )

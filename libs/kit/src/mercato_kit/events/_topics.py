@@ -14,6 +14,7 @@ AGGREGATE_TYPES: tuple[str, ...] = (
     "identity.account",
     "identity.app",
     "identity.grant",
+    "identity.session",
     "identity.signing_key",
     "catalog.shop",
     "catalog.product",

@@ -1,10 +1,23 @@
-"""`mercato serve identity` (being built)."""
+"""`mercato serve identity`: the identity service alone, configured by environment variables."""
 
 from __future__ import annotations
 
-import sys
+from mercato_identity.adapters.keyring import SigningKeyRing
+from mercato_identity.bootstrap import MIGRATIONS, bootstrap_with
+from mercato_identity.settings import IdentitySettings
+from mercato_kit.runtime import run_service_main
 
 
 def main() -> None:
-    sys.stderr.write("mercato serve: service 'identity' is not built yet\n")
-    raise SystemExit(2)
+    ring = SigningKeyRing()
+    run_service_main(
+        "identity",
+        IdentitySettings,
+        wire=bootstrap_with(ring),
+        migrations=MIGRATIONS,
+        key_provider=ring,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Accounts and sessions: register, sign in, refresh, sign out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mercato_identity.application.callers import is_operator, require_live_session
+from mercato_identity.application.passwords import Passwords
+from mercato_identity.application.ports import IdentityUnitOfWork, UnitOfWorkFactory
+from mercato_identity.application.tokens import Tokens
+from mercato_identity.domain import Account, Session, SignOutReason, ThrottlePolicy
+from mercato_identity.domain.accounts import normalise_email
+from mercato_identity.domain.commands import RefreshSession, RegisterAccount, SignIn
+from mercato_identity.domain.credentials import check_password, digest, new_secret
+from mercato_identity.domain.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    RefreshTokenRejected,
+    RefreshTokenReused,
+    SignInThrottled,
+)
+from mercato_identity.domain.throttling import throttle_key
+from mercato_kit.auth import Caller, IssuedToken
+from mercato_kit.errors import FailedPrecondition, NotFound, PermissionDenied
+from mercato_kit.ids import new_id
+
+REFRESH_TOKEN_PREFIX = "mrt_"  # noqa: S105 (a prefix that marks refresh tokens, not a secret)
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    account: Account
+    session: Session
+    access_token: IssuedToken = field(repr=False)
+    scopes: frozenset[str]
+    refresh_token: str = field(repr=False)
+
+
+async def hash_new_password(passwords: Passwords, command: RegisterAccount) -> str:
+    """Check the password policy and hash (before the transaction: hashing takes a while)."""
+    check_password(command.password, command.email)
+    return await passwords.hash(command.password)
+
+
+async def register_account(
+    uow: IdentityUnitOfWork,
+    command: RegisterAccount,
+    *,
+    password_hash: str,
+    registered_by_operator: bool,
+    now: datetime,
+) -> Account:
+    email = normalise_email(command.email)
+    if await uow.accounts.with_email(email) is not None:
+        raise EmailTaken()
+    account = Account.register(
+        new_id(),
+        email,
+        command.role,
+        password_hash,
+        registered_by_operator=registered_by_operator,
+        now=now,
+    )
+    await uow.accounts.add(account)
+    return account
+
+
+async def sign_in(
+    unit_of_work: UnitOfWorkFactory,
+    passwords: Passwords,
+    tokens: Tokens,
+    throttle: ThrottlePolicy,
+    command: SignIn,
+    now: datetime,
+) -> SessionTokens:
+    """Two short transactions around the (slow) password check, which holds no lock."""
+    email = normalise_email(command.email)
+    key = throttle_key(email)
+    async with unit_of_work(read_only=True) as uow:
+        attempts = await uow.attempts.get(key)
+        account = await uow.accounts.with_email(email)
+    if attempts.is_locked(now):
+        raise SignInThrottled()
+    matches = await passwords.verify(command.password, account.password_hash if account else None)
+    async with unit_of_work() as uow:
+        if account is None or not matches:
+            attempts = await uow.attempts.get_for_update(key)
+            attempts.record_failure(now, throttle)
+            await uow.attempts.save(attempts)
+            await uow.commit()
+            raise InvalidCredentials()
+        await uow.attempts.clear(key)
+        session = Session.start(
+            new_id(), account.id, now=now, lifetime=tokens.policy.session_lifetime
+        )
+        refresh_token = new_secret(REFRESH_TOKEN_PREFIX)
+        await uow.sessions.add(session)
+        await uow.sessions.add_refresh_token(
+            digest(refresh_token), session, session.generation, now
+        )
+        await uow.commit()
+    access_token, scopes = await tokens.for_account(account, session.id)
+    return SessionTokens(account, session, access_token, scopes, refresh_token)
+
+
+async def refresh_session(
+    unit_of_work: UnitOfWorkFactory, tokens: Tokens, command: RefreshSession, now: datetime
+) -> SessionTokens:
+    async with unit_of_work() as uow:
+        found = await uow.sessions.refresh_token(digest(command.refresh_token))
+        session = await uow.sessions.get(found[0]) if found else None
+        if found is None or session is None:
+            raise RefreshTokenRejected()
+        try:
+            generation = session.rotate(found[1], now)
+        except RefreshTokenReused:
+            await uow.sessions.save(session)
+            await uow.commit()
+            raise
+        account = await uow.accounts.get(session.account_id)
+        if account is None:
+            raise RefreshTokenRejected()
+        refresh_token = new_secret(REFRESH_TOKEN_PREFIX)
+        await uow.sessions.save(session)
+        await uow.sessions.add_refresh_token(digest(refresh_token), session, generation, now)
+        await uow.commit()
+    access_token, scopes = await tokens.for_account(account, session.id)
+    return SessionTokens(account, session, access_token, scopes, refresh_token)
+
+
+async def sign_out(uow: IdentityUnitOfWork, caller: Caller, now: datetime) -> Session:
+    if caller.kind != "account" or caller.session_id is None:
+        raise FailedPrecondition("only a signed-in account's access token has a session to end")
+    session = await uow.sessions.get(caller.session_id)
+    if session is None or session.account_id != caller.subject:
+        raise NotFound(f"session {caller.session_id} does not exist")
+    session.end(SignOutReason.SIGNED_OUT, now)
+    await uow.sessions.save(session)
+    return session
+
+
+async def get_account(
+    uow: IdentityUnitOfWork, caller: Caller, account_id: str | None, now: datetime
+) -> Account:
+    """The caller's own account (or the one an app acts for), or any one for an operator."""
+    await require_live_session(uow, caller, now)
+    own = caller.subject if caller.kind == "account" else caller.on_behalf_of
+    target = account_id or own
+    if target is None:
+        raise FailedPrecondition("an app acting for nobody has no account of its own")
+    if not is_operator(caller) and not caller.acts_for(target, "profile:read"):
+        raise PermissionDenied("the caller may see only its own account")
+    account = await uow.accounts.get(target)
+    if account is None:
+        raise NotFound(f"account {target} does not exist")
+    return account

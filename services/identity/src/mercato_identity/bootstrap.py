@@ -1,0 +1,108 @@
+"""The composition root: identity's adapters wired into the kit's runtime.
+
+identity verifies tokens with its own key ring (passed to the runtime as its key provider),
+makes its first signing key on its first start, and serves five gRPC services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mercato.identity.v1 import (
+    accounts_pb2,
+    accounts_pb2_grpc,
+    apps_pb2,
+    apps_pb2_grpc,
+    grants_pb2,
+    grants_pb2_grpc,
+    keys_pb2,
+    keys_pb2_grpc,
+    partner_sign_in_pb2,
+    partner_sign_in_pb2_grpc,
+)
+from mercato_identity.adapters.keyring import SigningKeyRing
+from mercato_identity.adapters.repositories import (
+    SqlIdentityUnitOfWork,
+    SqlUnitOfWorkFactory,
+    hide_sql_parameters,
+)
+from mercato_identity.application.keys import ensure_signing_key
+from mercato_identity.application.passwords import Passwords
+from mercato_identity.application.tokens import Tokens
+from mercato_identity.entrypoints.grpc_api import (
+    AccountService,
+    AppService,
+    Dependencies,
+    GrantService,
+    PartnerSignInService,
+    SigningKeyService,
+)
+from mercato_identity.settings import IdentitySettings
+from mercato_kit.errors import ConcurrencyError
+from mercato_kit.runtime import ServiceContext
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+
+
+def unit_of_work_factory(context: ServiceContext) -> SqlUnitOfWorkFactory:
+    def unit_of_work(*, read_only: bool = False) -> SqlIdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(
+            context.database,
+            revocations=context.revocations,
+            notify=context.relay.notify,
+            read_only=read_only,
+        )
+
+    return unit_of_work
+
+
+def bootstrap_with(ring: SigningKeyRing) -> Callable[[ServiceContext], Awaitable[None]]:
+    async def bootstrap(context: ServiceContext) -> None:
+        settings = context.settings
+        if not isinstance(settings, IdentitySettings):
+            raise TypeError("identity's runtime needs IdentitySettings")
+        policy = settings.token_policy()
+        hide_sql_parameters(context.database)
+        unit_of_work = unit_of_work_factory(context)
+        ring.attach(
+            context.database,
+            policy.key_retention,
+            refresh_interval=settings.key_refresh_interval,
+        )
+        await _ensure_signing_key(unit_of_work)
+        await ring.reload()
+        passwords = Passwords(settings.scrypt_parameters())
+        await passwords.prepare()
+        deps = Dependencies(
+            unit_of_work=unit_of_work,
+            passwords=passwords,
+            tokens=Tokens(ring, policy),
+            throttle=settings.throttle_policy(),
+            ring=ring,
+        )
+        for add, servicer, descriptor in (
+            (accounts_pb2_grpc.add_AccountServiceServicer_to_server, AccountService, accounts_pb2),
+            (keys_pb2_grpc.add_SigningKeyServiceServicer_to_server, SigningKeyService, keys_pb2),
+            (apps_pb2_grpc.add_AppServiceServicer_to_server, AppService, apps_pb2),
+            (grants_pb2_grpc.add_GrantServiceServicer_to_server, GrantService, grants_pb2),
+            (
+                partner_sign_in_pb2_grpc.add_PartnerSignInServiceServicer_to_server,
+                PartnerSignInService,
+                partner_sign_in_pb2,
+            ),
+        ):
+            service = descriptor.DESCRIPTOR.services_by_name[servicer.__name__]
+            context.add_servicer(add, servicer(deps), service)
+
+    return bootstrap
+
+
+async def _ensure_signing_key(unit_of_work: SqlUnitOfWorkFactory) -> None:
+    try:
+        async with unit_of_work() as uow:
+            if await ensure_signing_key(uow, datetime.now(UTC)):
+                await uow.commit()
+    except ConcurrencyError:
+        pass  # another instance starting at the same time made the first key

@@ -1,0 +1,66 @@
+"""Commands: what callers ask identity to do. Secret fields stay out of every repr."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mercato_identity.domain.accounts import Role
+from mercato_identity.domain.apps import AppKind
+
+
+@dataclass(frozen=True)
+class RegisterAccount:
+    email: str
+    password: str = field(repr=False)
+    role: Role
+
+
+@dataclass(frozen=True)
+class SignIn:
+    email: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RefreshSession:
+    refresh_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RegisterApp:
+    kind: AppKind
+    name: str
+    redirect_uris: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IssueAppToken:
+    app_id: str
+    app_secret: str = field(repr=False)
+    grant_id: str | None
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GrantAccess:
+    app_id: str
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Authorize:
+    app_id: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    code_challenge: str
+    nonce: str | None
+
+
+@dataclass(frozen=True)
+class ExchangeCode:
+    app_id: str
+    app_secret: str = field(repr=False)
+    code: str = field(repr=False)
+    code_verifier: str = field(repr=False)
+    redirect_uri: str

@@ -1,0 +1,94 @@
+"""The operator's command line. Over gRPC only an operator registers an operator, so the first
+one is made here, on identity's database:
+
+    IDENTITY_OPERATOR_PASSWORD=... python -m mercato_identity.entrypoints.admin \\
+        create-operator --email ops@mercato.example
+
+The password comes from IDENTITY_OPERATOR_PASSWORD, or else from the first line of standard
+input. Configuration is the service's own (IDENTITY_DATABASE_URL, DATABASE_URL, ...). The
+AccountRegistered event goes to the outbox; the running service's relay publishes it. Prints
+the new account's id; exit status 1 (with the reason) when refused, 2 for bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from mercato.identity.v1 import accounts_pb2
+from mercato_identity.adapters.repositories import SqlIdentityUnitOfWork, hide_sql_parameters
+from mercato_identity.application.accounts import hash_new_password, register_account
+from mercato_identity.application.passwords import Passwords
+from mercato_identity.bootstrap import MIGRATIONS
+from mercato_identity.domain import Role
+from mercato_identity.domain.commands import RegisterAccount
+from mercato_identity.settings import IdentitySettings
+from mercato_kit.errors import DomainError
+from mercato_kit.grpc import validate
+from mercato_kit.ids import new_id
+from mercato_kit.runtime import database_url_for, ensure_database
+from mercato_kit.settings import SettingsError, load_settings
+from mercato_kit.storage import Database, migrate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mercato_identity.entrypoints.admin")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-operator", help="register an operator account")
+    create.add_argument("--email", required=True)
+    arguments = parser.parse_args(argv)
+    try:
+        settings = load_settings(IdentitySettings)
+    except SettingsError as exc:
+        sys.stderr.write(f"identity admin: {exc}\n")
+        return 2
+    password = os.environ.get("IDENTITY_OPERATOR_PASSWORD") or sys.stdin.readline().rstrip("\n")
+    try:
+        account_id = asyncio.run(create_operator(settings, arguments.email, password))
+    except DomainError as exc:
+        sys.stderr.write(f"identity admin: {exc.message}\n")
+        return 1
+    sys.stdout.write(f"{account_id}\n")
+    return 0
+
+
+async def create_operator(settings: IdentitySettings, email: str, password: str) -> str:
+    validate(
+        accounts_pb2.RegisterAccountRequest(
+            idempotency_key=new_id(),
+            email=email,
+            password=password,
+            role=accounts_pb2.ROLE_OPERATOR,
+        )
+    )
+    url = database_url_for("identity", settings)
+    await asyncio.to_thread(ensure_database, url)
+    await asyncio.to_thread(migrate, url)
+    await asyncio.to_thread(
+        migrate, url, versions=MIGRATIONS, version_table="identity_alembic_version"
+    )
+    command = RegisterAccount(email, password, Role.OPERATOR)
+    password_hash = await hash_new_password(Passwords(settings.scrypt_parameters()), command)
+    database = Database(url)
+    hide_sql_parameters(database)
+    try:
+        async with SqlIdentityUnitOfWork(database) as uow:
+            account = await register_account(
+                uow,
+                command,
+                password_hash=password_hash,
+                registered_by_operator=True,
+                now=datetime.now(UTC),
+            )
+            await uow.commit()
+    finally:
+        await database.dispose()
+    return account.id
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
