@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit demo infra-up infra-down clean
+.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench demo infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,14 @@ test: install lint ## the whole suite against a real Kafka and PostgreSQL
 
 test-unit: sync ## the unit tests only (no broker, no database)
 	$(BIN)/pytest tests/unit
+
+bench: install ## the benchmarks in docs/benchmarks.md, each against a baseline (~10 min, markdown)
+	$(BIN)/mercato infra install --tools
+	$(BIN)/python -m bench.bench_store
+	$(BIN)/python -m bench.bench_relay
+	$(BIN)/python -m bench.bench_consume_apply
+	$(BIN)/python -m bench.bench_consumers
+	$(BIN)/python -m bench.bench_catalog
 
 demo: install ## start the infrastructure, show it healthy, stop it
 	@trap '$(BIN)/mercato infra down' EXIT; \

@@ -1,6 +1,6 @@
 """Storage for the kit's ports: the database handle, the kit's tables and their migrations."""
 
-from mercato_kit.storage._database import Database, async_url, sync_url
+from mercato_kit.storage._database import READ_ONLY_OPTION, Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
 from mercato_kit.storage._outbox import append_to_outbox
 from mercato_kit.storage._schema import (
@@ -14,6 +14,7 @@ from mercato_kit.storage._schema import (
 )
 
 __all__ = [
+    "READ_ONLY_OPTION",
     "Database",
     "append_to_outbox",
     "async_url",

@@ -11,20 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato_catalog.adapters.outbox import Outbox
 from mercato_catalog.adapters.reservations import SqlReservations
 from mercato_catalog.adapters.shops_and_products import SqlProducts, SqlShops
-from mercato_kit.storage import Database
+from mercato_kit.storage import READ_ONLY_OPTION, Database
 
 
 class SqlCatalogUnitOfWork:
     """Repositories on one session; rolled back unless committed.
 
     `after_commit` runs after a commit that recorded events (it wakes the outbox relay).
+    `read_only=True` is for queries: on SQLite they then do not queue behind writers.
     """
 
     def __init__(
-        self, database: Database, *, after_commit: Callable[[], object] | None = None
+        self,
+        database: Database,
+        *,
+        after_commit: Callable[[], object] | None = None,
+        read_only: bool = False,
     ) -> None:
         self._database = database
         self._after_commit = after_commit
+        self._read_only = read_only
         self._session: AsyncSession | None = None
         self._outbox: Outbox | None = None
         self._committed = False
@@ -33,6 +39,8 @@ class SqlCatalogUnitOfWork:
         if self._session is not None:
             raise RuntimeError("a unit of work is used once; make a new one")
         self._session = self._database.sessions()
+        if self._read_only:
+            await self._session.connection(execution_options={READ_ONLY_OPTION: True})
         self._outbox = Outbox(self._session)
         self.shops = SqlShops(self._session, self._outbox)
         self.products = SqlProducts(self._session, self._outbox)

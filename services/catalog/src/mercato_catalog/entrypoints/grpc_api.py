@@ -54,7 +54,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
 
     def __init__(
         self,
-        unit_of_work: Callable[[], SqlCatalogUnitOfWork],
+        unit_of_work: Callable[..., SqlCatalogUnitOfWork],
         *,
         dialect: str,
         hold_for: timedelta,
@@ -120,7 +120,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def GetShop(
         self, request: api.GetShopRequest, context: grpc.aio.ServicerContext
     ) -> api.GetShopResponse:
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             shop = await uow.shops.get(request.shop_id)
         return api.GetShopResponse(shop=shop_message(shop))
 
@@ -192,7 +192,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def GetProduct(
         self, request: api.GetProductRequest, context: grpc.aio.ServicerContext
     ) -> api.GetProductResponse:
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             product = await uow.products.get(request.product_id)
         return api.GetProductResponse(product=product_message(product))
 
@@ -200,7 +200,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def ListShopProducts(
         self, request: api.ListShopProductsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListShopProductsResponse:
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             page = await list_shop_products(
                 uow.session, request.shop_id, request.page_size, request.page_token
             )
@@ -214,7 +214,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
         self, request: api.SearchProductsRequest, context: grpc.aio.ServicerContext
     ) -> api.SearchProductsResponse:
         filters = translator.search_filters(request)
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             page = await search_products(
                 uow.session, self._dialect, filters, request.page_size, request.page_token
             )
@@ -267,7 +267,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def GetReservation(
         self, request: api.GetReservationRequest, context: grpc.aio.ServicerContext
     ) -> api.GetReservationResponse:
-        async with self._unit_of_work() as uow:
+        async with self._unit_of_work(read_only=True) as uow:
             reservation = await uow.reservations.for_order(request.order_id)
         if reservation is None:
             raise NotFound(f"order {request.order_id} has no reservation")
