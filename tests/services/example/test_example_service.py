@@ -17,96 +17,36 @@ from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from kafka import KafkaConsumer
 
 from mercato.example.v1 import wishlist_pb2 as pb
 from mercato.example.v1 import wishlist_pb2_grpc
 from mercato_kit.events import EventEnvelope, topic_for
-from mercato_localinfra._process import free_port
-
-
-class RunningService:
-    def __init__(self, process: subprocess.Popen[bytes], address: str, log: Path) -> None:
-        self.process, self.address, self.log = process, address, log
-        self.channel = grpc.insecure_channel(address)
-        self.stub = wishlist_pb2_grpc.WishlistServiceStub(self.channel)
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _wait_serving(service: RunningService, timeout: float = 60) -> None:
-    health = health_pb2_grpc.HealthStub(service.channel)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert service.process.poll() is None, service.logs()[-3000:]
-        try:
-            answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-            if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                return
-        except grpc.RpcError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the service never answered SERVING:\n" + service.logs()[-3000:])
+from tests.support.services import ServiceProcess, envelopes_on
 
 
 @pytest.fixture
 def service(
     fresh_database_url: str, kafka_bootstrap_servers: str, tmp_path: Path
-) -> Iterator[RunningService]:
-    address = f"127.0.0.1:{free_port()}"
-    env = dict(
-        os.environ,
-        EXAMPLE_GRPC_ADDR=address,
-        EXAMPLE_DATABASE_URL=fresh_database_url,
-        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap_servers,
-    )
-    env.pop("DATABASE_URL", None)
-    log = tmp_path / "example.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mercato_cli", "serve", "example"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=tmp_path,
-        )
-    running = RunningService(process, address, log)
+) -> Iterator[ServiceProcess]:
+    settings = {
+        "EXAMPLE_DATABASE_URL": fresh_database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
+    }
+    running = ServiceProcess.start("example", settings, tmp_path)
+    running.stub = wishlist_pb2_grpc.WishlistServiceStub(running.channel)  # type: ignore[attr-defined]
     try:
-        _wait_serving(running)
         yield running
     finally:
-        running.channel.close()
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
+        running.stop()
 
 
 def _events_of(bootstrap: str, aggregate_id: str, count: int) -> list[EventEnvelope]:
-    consumer = KafkaConsumer(
-        topic_for("example.wishlist"),
-        bootstrap_servers=bootstrap,
-        group_id=f"test-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    found: list[EventEnvelope] = []
-    deadline = time.monotonic() + 60
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=500).values():
-                for record in records:
-                    if record.key == aggregate_id.encode():
-                        found.append(EventEnvelope.from_bytes(record.value))
-    finally:
-        consumer.close()
-    return found
+    return envelopes_on(bootstrap, topic_for("example.wishlist"), aggregate_id, count)
 
 
 def test_commands_are_idempotent_and_their_events_reach_kafka_in_order(
-    service: RunningService, kafka_bootstrap_servers: str
+    service: ServiceProcess, kafka_bootstrap_servers: str
 ) -> None:
     owner = str(uuid.uuid4())
     create = pb.CreateWishlistRequest(idempotency_key=f"k-{owner}", owner_id=owner, name="Tea")
@@ -134,7 +74,7 @@ def test_commands_are_idempotent_and_their_events_reach_kafka_in_order(
 
 
 def test_the_projection_catches_up_through_the_idempotent_consumer(
-    service: RunningService,
+    service: ServiceProcess,
 ) -> None:
     owner = str(uuid.uuid4())
     created = service.stub.CreateWishlist(
@@ -163,7 +103,7 @@ def test_the_projection_catches_up_through_the_idempotent_consumer(
     assert [(s.wishlist_id, s.item_count) for s in summaries] == [(created.wishlist_id, 6)]
 
 
-def test_bad_input_names_the_field_and_changes_nothing(service: RunningService) -> None:
+def test_bad_input_names_the_field_and_changes_nothing(service: ServiceProcess) -> None:
     owner = str(uuid.uuid4())
 
     with pytest.raises(grpc.RpcError) as bad:
@@ -179,7 +119,7 @@ def test_bad_input_names_the_field_and_changes_nothing(service: RunningService) 
     assert list(service.stub.ListWishlists(pb.ListWishlistsRequest(owner_id=owner)).wishlists) == []
 
 
-def test_health_and_reflection_answer_and_sigterm_stops_it_cleanly(service: RunningService) -> None:
+def test_health_and_reflection_answer_and_sigterm_stops_it_cleanly(service: ServiceProcess) -> None:
     reflection = reflection_pb2_grpc.ServerReflectionStub(service.channel)
     answers = reflection.ServerReflectionInfo(
         iter([reflection_pb2.ServerReflectionRequest(list_services="")])

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kafka import KafkaConsumer
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from typing import Any, TypeVar
 
 from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope, topic_for
-from mercato_localinfra._process import free_port
+from tests.support.services import ServiceProcess, envelopes_on, service_database
 
 Metadata = list[tuple[str, str]]
 
@@ -43,20 +33,12 @@ RULES = [
 T = TypeVar("T")
 
 
-@dataclass
-class RunningLogistics:
-    process: subprocess.Popen[bytes]
-    address: str
-    log: Path
-    channel: grpc.Channel = field(init=False)
-    stub: shipment_pb2_grpc.ShipmentServiceStub = field(init=False)
+class RunningLogistics(ServiceProcess):
+    """`mercato serve logistics` with a stub on its channel."""
 
-    def __post_init__(self) -> None:
-        self.channel = grpc.insecure_channel(self.address)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.stub = shipment_pb2_grpc.ShipmentServiceStub(self.channel)
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @dataclass(frozen=True)
@@ -85,19 +67,16 @@ class Callers:
         return self.issuer.metadata(subject=account_id, kind="account", roles=list(roles))
 
 
-def service_env(
-    *, address: str, database_url: str, kafka: str, callers: Callers, rules: Sequence[object]
+def service_settings(
+    *, database_url: str, kafka: str, callers: Callers, rules: Sequence[object]
 ) -> dict[str, str]:
-    env = dict(
-        os.environ,
-        LOGISTICS_GRPC_ADDR=address,
-        LOGISTICS_DATABASE_URL=database_url,
-        KAFKA_BOOTSTRAP_SERVERS=kafka,
-        AUTH_TRUSTED_KEYS=callers.issuer.trusted_keys(),
-        LOGISTICS_CARRIER_RULES=json.dumps(list(rules)),
-    )
-    env.pop("DATABASE_URL", None)
-    return env
+    """The logistics service's environment (besides its address)."""
+    return {
+        "LOGISTICS_DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "AUTH_TRUSTED_KEYS": callers.issuer.trusted_keys(),
+        "LOGISTICS_CARRIER_RULES": json.dumps(list(rules)),
+    }
 
 
 @contextmanager
@@ -110,62 +89,23 @@ def running_logistics(
     workdir: Path,
 ) -> Iterator[RunningLogistics]:
     """`mercato serve logistics` until the block ends; then SIGTERM, which must stop it cleanly."""
-    address = f"127.0.0.1:{free_port()}"
-    env = service_env(
-        address=address, database_url=database_url, kafka=kafka, callers=callers, rules=rules
+    settings = service_settings(
+        database_url=database_url, kafka=kafka, callers=callers, rules=rules
     )
-    log = workdir / "logistics.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mercato_cli", "serve", "logistics"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-    service = RunningLogistics(process, address, log)
+    service = RunningLogistics.start("logistics", settings, workdir)
     try:
-        _wait_serving(service)
         yield service
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0, service.logs()[-3000:]
+        assert service.stop() == 0, service.logs()[-3000:]
         assert "Traceback" not in service.logs()
     finally:
-        service.channel.close()
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
-
-
-def _wait_serving(service: RunningLogistics, timeout: float = 90) -> None:
-    health = health_pb2_grpc.HealthStub(service.channel)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert service.process.poll() is None, service.logs()[-3000:]
-        try:
-            answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-            if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                return
-        except grpc.RpcError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the service never answered SERVING:\n" + service.logs()[-3000:])
+        service.stop()
 
 
 @contextmanager
 def postgres_database(server_url: str) -> Iterator[str]:
     """A new, empty database on the session's PostgreSQL server, dropped afterwards."""
-    name = f"test_logistics_{uuid.uuid4().hex[:12]}"
-    server = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with service_database("postgresql", server_url, Path(), "logistics") as url:
+        yield url
 
 
 def create_request(
@@ -234,24 +174,7 @@ def lost(shipment_id: str, key: str | None = None) -> Update:
 
 def events_of(bootstrap: str, shipment_id: str, count: int) -> list[EventEnvelope]:
     """The shipment's first `count` events as a partner reading the topic sees them."""
-    consumer = KafkaConsumer(
-        topic_for("logistics.shipment"),
-        bootstrap_servers=bootstrap,
-        group_id=f"test-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    found: list[EventEnvelope] = []
-    deadline = time.monotonic() + 60
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=500).values():
-                for record in records:
-                    if record.key == shipment_id.encode():
-                        found.append(EventEnvelope.from_bytes(record.value))
-    finally:
-        consumer.close()
-    return found
+    return envelopes_on(bootstrap, topic_for("logistics.shipment"), shipment_id, count)
 
 
 def wait_until(predicate: Callable[[], T | None], what: str, timeout: float = 60) -> T:

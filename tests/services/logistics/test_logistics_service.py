@@ -37,7 +37,7 @@ from tests.services.logistics._support import (
     events_of,
     in_transit,
     lost,
-    service_env,
+    service_settings,
 )
 
 pytestmark = pytest.mark.infra
@@ -462,14 +462,16 @@ def test_health_and_reflection_answer(service: RunningLogistics) -> None:
 def test_start_up_without_carrier_rules_stops_naming_the_setting(
     tmp_path: Path, callers: Callers
 ) -> None:
-    env = service_env(
-        address="127.0.0.1:1",
+    settings = service_settings(
         database_url=f"sqlite:///{tmp_path / 'unused.db'}",
         kafka="127.0.0.1:1",
         callers=callers,
         rules=[],
     )
-    env.pop("LOGISTICS_CARRIER_RULES")
+    settings.pop("LOGISTICS_CARRIER_RULES")
+    env = {**os.environ, "LOGISTICS_GRPC_ADDR": "127.0.0.1:1", **settings}
+    env.pop("LOGISTICS_CARRIER_RULES", None)
+    env.pop("DATABASE_URL", None)
 
     done = subprocess.run(
         [sys.executable, "-m", "mercato_cli", "serve", "logistics"],

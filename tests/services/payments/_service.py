@@ -6,29 +6,22 @@ LocalIssuer's signing key; stopped with SIGTERM (SIGKILL if it hangs).
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import grpc
 from google.protobuf.message import Message
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer, TopicPartition
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from mercato.common.v1.money_pb2 import Money
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope, topic_for
-from mercato_localinfra._process import free_port
+from tests.support.services import ServiceProcess, service_database
 
 APPROVED, DECLINED = "4242424242424242", "4000000000000002"
 TIMES_OUT, FAILS_AFTER_DELAY = "4000000000000408", "4000000000000119"
@@ -44,83 +37,36 @@ ESCROW_SCOPES = ["payments:capture"]
 """What the order saga's token holds (identity's catalogue: capture, release and refund)."""
 
 
-class RunningPayments:
-    def __init__(self, process: subprocess.Popen[bytes], address: str, log: Path) -> None:
-        self.process, self.address, self.log = process, address, log
-        self.channel = grpc.insecure_channel(address)
+class RunningPayments(ServiceProcess):
+    """`mercato serve payments` with a stub on its channel."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.stub = payments_pb2_grpc.PaymentServiceStub(self.channel)
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _wait_serving(service: RunningPayments, timeout: float = 90) -> None:
-    health = health_pb2_grpc.HealthStub(service.channel)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert service.process.poll() is None, service.logs()[-3000:]
-        try:
-            answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-            if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                return
-        except grpc.RpcError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("payments never answered SERVING:\n" + service.logs()[-3000:])
 
 
 @contextmanager
 def running_payments(
     database_url: str, kafka_bootstrap_servers: str, issuer: LocalIssuer, workdir: Path
 ) -> Iterator[RunningPayments]:
-    address = f"127.0.0.1:{free_port()}"
-    env = dict(
-        os.environ,
+    settings = {
         **SETTINGS,
-        PAYMENTS_GRPC_ADDR=address,
-        PAYMENTS_DATABASE_URL=database_url,
-        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap_servers,
-        AUTH_TRUSTED_KEYS=issuer.trusted_keys(),
-    )
-    env.pop("DATABASE_URL", None)
-    log = workdir / "payments.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mercato_cli", "serve", "payments"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-    service = RunningPayments(process, address, log)
+        "PAYMENTS_DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap_servers,
+        "AUTH_TRUSTED_KEYS": issuer.trusted_keys(),
+    }
+    service = RunningPayments.start("payments", settings, workdir)
     try:
-        _wait_serving(service)
         yield service
     finally:
-        service.channel.close()
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+        service.stop()
 
 
 @contextmanager
 def postgres_database(server_url: str) -> Iterator[str]:
     """A new PostgreSQL database on the session's server for one test module, then dropped."""
-    name = f"test_payments_{uuid.uuid4().hex[:12]}"
-    server = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with service_database("postgresql", server_url, Path(), "payments") as url:
+        yield url
 
 
 class EventLog:
