@@ -1,0 +1,1 @@
+"""Mercato's orders service: orders and the saga that takes them from placement to payout."""

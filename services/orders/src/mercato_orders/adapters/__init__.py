@@ -1,0 +1,1 @@
+"""Adapters of the orders service (phase 2: gRPC gateways, translator, projections)."""

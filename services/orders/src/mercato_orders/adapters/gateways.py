@@ -1,0 +1,240 @@
+"""The saga's gateways over gRPC: a command becomes a request, the reply becomes a fact.
+
+The calls carry the command's idempotency key and the orders service's own token (an app of
+kind "service" with catalog:reserve, payments:capture and logistics:ship), from `credentials`.
+A reply that says "already done" in another way is the same fact: a release of a reservation
+that was committed is StockCommitted (the stock is sold; nothing is held), a refund of an order
+never captured is a refund of nothing. Any other error (UNAVAILABLE, DEADLINE_EXCEEDED, ...) is
+StepUnanswered: the sweep sends the command again, with the same key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import grpc
+
+from mercato.catalog.v1 import catalog_pb2 as catalog
+from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
+from mercato.logistics.v1 import shipment_pb2 as logistics
+from mercato.payments.v1 import payments_pb2 as payments
+from mercato_orders.adapters.translator import money_message
+from mercato_orders.application.ports import StepUnanswered
+from mercato_orders.domain import Money
+from mercato_orders.domain.saga import (
+    CapturePayment,
+    CommitReservation,
+    CreateShipment,
+    EscrowReleased,
+    Fact,
+    PaymentCaptured,
+    PaymentDeclined,
+    PaymentRefunded,
+    RefundPayment,
+    ReleaseEscrow,
+    ReleaseReservation,
+    ReservationRejected,
+    ReserveStock,
+    ShipmentCreated,
+    StockCommitted,
+    StockReleased,
+    StockReserved,
+)
+
+Metadata = Sequence[tuple[str, str]]
+Credentials = Callable[[], Awaitable[Metadata]]
+Clock = Callable[[], datetime]
+
+SHOP_TIERS = {
+    "standard": payments.SHOP_TIER_STANDARD,
+    "flagship": payments.SHOP_TIER_FLAGSHIP,
+}
+_DECLINES = {
+    payments.DECLINE_REASON_CARD_DECLINED: "card declined",
+    payments.DECLINE_REASON_PROVIDER_TIMEOUT: "the payment provider did not answer",
+    payments.DECLINE_REASON_PROVIDER_ERROR: "the payment provider failed",
+    payments.DECLINE_REASON_UNKNOWN_INSTRUMENT: "unknown instrument",
+}
+_CALL_TIMEOUT_S = 10.0
+_NOT_FOUND = frozenset({grpc.StatusCode.NOT_FOUND})
+_NOT_FOUND_OR_DONE = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION})
+
+
+# Replies -> facts.
+
+
+def reservation_fact(order_id: str, reservation: catalog.Reservation, at: datetime) -> Fact:
+    match reservation.status:
+        case catalog.RESERVATION_STATUS_HELD:
+            return StockReserved(order_id, at)
+        case catalog.RESERVATION_STATUS_COMMITTED:
+            return StockCommitted(order_id, at)
+        case catalog.RESERVATION_STATUS_REJECTED:
+            short = ", ".join(
+                f"{s.sku_id}: {s.available} of {s.requested} available"
+                for s in reservation.shortages
+            )
+            return ReservationRejected(order_id, at, short or "rejected")
+        case _:
+            # Released or expired: nothing is held any more.
+            return StockReleased(order_id, at)
+
+
+def capture_fact(order_id: str, payment: payments.Payment, at: datetime) -> Fact:
+    if payment.status == payments.PAYMENT_STATUS_DECLINED:
+        return PaymentDeclined(order_id, at, _DECLINES.get(payment.decline_reason, "declined"))
+    return PaymentCaptured(order_id, at, _money(payment.captured))
+
+
+def refund_fact(command: RefundPayment, payment: payments.Payment, at: datetime) -> Fact:
+    amounts = [r.amount for r in payment.refunds if r.refund_id == command.refund_id]
+    amount = _money(amounts[0]) if amounts else Money(payment.amount.currency, 0)
+    return PaymentRefunded(command.order_id, at, amount)
+
+
+def capture_request(command: CapturePayment, instrument: str) -> payments.CapturePaymentRequest:
+    return payments.CapturePaymentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        buyer_id=command.buyer_id,
+        seller_id=command.seller_id,
+        shop_id=command.shop_id,
+        shop_tier=SHOP_TIERS.get(command.shop_tier, payments.SHOP_TIER_UNSPECIFIED),
+        amount=money_message(command.amount),
+        instrument=instrument,
+    )
+
+
+def shipment_request(command: CreateShipment) -> logistics.CreateShipmentRequest:
+    address = command.destination
+    return logistics.CreateShipmentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        seller_id=command.seller_id,
+        buyer_id=command.buyer_id,
+        destination=logistics.Destination(
+            region=address.region,
+            city=address.city,
+            postal_code=address.postal_code,
+            street_address=address.street_address,
+            recipient_name=address.recipient_name,
+        ),
+        parcel=logistics.Parcel(
+            weight_grams=max(command.weight_grams, 1),
+            declared_value=money_message(command.declared_value),
+        ),
+    )
+
+
+# The gateways.
+
+
+class GrpcCatalog:
+    def __init__(self, stub: Any, credentials: Credentials, clock: Clock) -> None:
+        self._stub = stub
+        self._credentials = credentials
+        self._clock = clock
+
+    async def reserve(self, command: ReserveStock) -> Fact | None:
+        request = catalog_api.ReserveStockRequest(
+            idempotency_key=command.idempotency_key,
+            order_id=command.order_id,
+            lines=[catalog_api.ReserveLine(sku_id=s, quantity=q) for s, q in command.lines],
+        )
+        reply = await _call(self._stub.ReserveStock, request, self._credentials)
+        return reservation_fact(command.order_id, reply.reservation, self._clock())
+
+    async def commit(self, command: CommitReservation) -> Fact | None:
+        request = catalog_api.CommitReservationRequest(
+            idempotency_key=command.idempotency_key, order_id=command.order_id
+        )
+        reply = await _call(self._stub.CommitReservation, request, self._credentials)
+        return reservation_fact(command.order_id, reply.reservation, self._clock())
+
+    async def release(self, command: ReleaseReservation) -> Fact | None:
+        request = catalog_api.ReleaseReservationRequest(
+            idempotency_key=command.idempotency_key, order_id=command.order_id
+        )
+        try:
+            reply = await _call(
+                self._stub.ReleaseReservation, request, self._credentials, _NOT_FOUND_OR_DONE
+            )
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return StockReleased(command.order_id, self._clock())
+            # FAILED_PRECONDITION: committed, so the stock is sold and nothing is held.
+            return StockCommitted(command.order_id, self._clock())
+        return reservation_fact(command.order_id, reply.reservation, self._clock())
+
+
+class GrpcPayments:
+    def __init__(
+        self,
+        stub: Any,
+        credentials: Credentials,
+        clock: Clock,
+        instrument_of: Callable[[str], Awaitable[str]],
+    ) -> None:
+        self._stub = stub
+        self._credentials = credentials
+        self._clock = clock
+        self._instrument_of = instrument_of
+
+    async def capture(self, command: CapturePayment) -> Fact | None:
+        request = capture_request(command, await self._instrument_of(command.order_id))
+        reply = await _call(self._stub.CapturePayment, request, self._credentials)
+        return capture_fact(command.order_id, reply.payment, self._clock())
+
+    async def release_escrow(self, command: ReleaseEscrow) -> Fact | None:
+        request = payments.ReleaseEscrowRequest(
+            idempotency_key=command.idempotency_key, order_id=command.order_id
+        )
+        await _call(self._stub.ReleaseEscrow, request, self._credentials)
+        return EscrowReleased(command.order_id, self._clock())
+
+    async def refund(self, command: RefundPayment) -> Fact | None:
+        request = payments.RefundPaymentRequest(
+            idempotency_key=command.idempotency_key,
+            order_id=command.order_id,
+            refund_id=command.refund_id,
+            reason=command.reason[:200],
+        )
+        try:
+            reply = await _call(self._stub.RefundPayment, request, self._credentials, _NOT_FOUND)
+        except grpc.aio.AioRpcError:
+            # NOT_FOUND: never captured, so there is nothing to give back.
+            return PaymentRefunded(command.order_id, self._clock(), Money("", 0))
+        return refund_fact(command, reply.payment, self._clock())
+
+
+class GrpcLogistics:
+    def __init__(self, stub: Any, credentials: Credentials, clock: Clock) -> None:
+        self._stub = stub
+        self._credentials = credentials
+        self._clock = clock
+
+    async def create_shipment(self, command: CreateShipment) -> Fact | None:
+        reply = await _call(self._stub.CreateShipment, shipment_request(command), self._credentials)
+        return ShipmentCreated(command.order_id, self._clock(), reply.shipment.shipment_id)
+
+
+async def _call(
+    method: Any,
+    request: Any,
+    credentials: Credentials,
+    handled: frozenset[grpc.StatusCode] = frozenset(),
+) -> Any:
+    """The reply; an error the caller does not handle is StepUnanswered (sent again later, and
+    given up by the step's timeout if it never succeeds)."""
+    try:
+        return await method(request, metadata=await credentials(), timeout=_CALL_TIMEOUT_S)
+    except grpc.aio.AioRpcError as error:
+        if error.code() in handled:
+            raise
+        raise StepUnanswered(f"{error.code().name}: {error.details()}") from error
+
+
+def _money(message: Any) -> Money:
+    return Money(message.currency, message.minor_units)

@@ -1,0 +1,198 @@
+"""Orders in SQLite or PostgreSQL: their events in the kit's store, a summary row beside them.
+
+Each `get` and each `save` is a transaction of its own; a save appends at the version its order
+was loaded with, so a save that lost a race is the kit's ConcurrencyError, never a lost update.
+The summary row is written in the save's transaction (lists and the sweep never lag the events).
+The buyer's payment instrument is kept in a table of its own: the events are published, and a
+card number must not be.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
+
+from mercato_kit.errors import InvalidArgument, NotFound
+from mercato_kit.storage import Database
+from mercato_kit.store import EventSourcedRepository, SqlUnitOfWork
+from mercato_orders.adapters.translator import OrderTranslator
+from mercato_orders.domain import Order, OrderNotFound
+
+PRODUCER = "orders"
+DEFAULT_PAGE_SIZE = 50
+
+metadata = MetaData()
+
+order_summaries = Table(
+    "order_summaries",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("order_id", String(36), nullable=False, unique=True),
+    Column("buyer_id", String(36), nullable=False),
+    Column("seller_id", String(36), nullable=False),
+    Column("shop_id", String(36), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("final", Boolean, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("version", BigInteger, nullable=False),
+)
+
+order_instruments = Table(
+    "order_instruments",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("instrument", String(19), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    order_ids: list[str]
+    next_page_token: str
+
+
+class SqlOrders:
+    """The saga's OrderRepository on a database."""
+
+    def __init__(
+        self, database: Database, *, after_commit: Callable[[], object] | None = None
+    ) -> None:
+        self._database = database
+        self._after_commit = after_commit
+        self._translator = OrderTranslator()
+
+    async def get(self, order_id: str) -> Order:
+        async with SqlUnitOfWork(self._database, read_only=True) as uow:
+            try:
+                return await self._repository(uow).get(order_id)
+            except NotFound:
+                raise OrderNotFound(order_id) from None
+
+    async def save(self, order: Order) -> None:
+        if not order.pending_events():
+            return
+        created = order.saved_version == 0
+        async with SqlUnitOfWork(self._database, after_commit=self._after_commit) as uow:
+            await self._repository(uow).save(order)
+            values = {
+                "status": order.status.value,
+                "final": order.status.is_final,
+                "version": order.version,
+            }
+            if created:
+                assert order.placed_at is not None
+                await uow.session.execute(
+                    insert(order_summaries).values(
+                        order_id=order.id,
+                        buyer_id=order.buyer_id,
+                        seller_id=order.seller_id,
+                        shop_id=order.shop_id,
+                        placed_at=order.placed_at.astimezone(UTC),
+                        **values,
+                    )
+                )
+            else:
+                await uow.session.execute(
+                    update(order_summaries)
+                    .where(order_summaries.c.order_id == order.id)
+                    .values(**values)
+                )
+            await uow.commit()
+
+    async def unfinished(self) -> list[str]:
+        async with self._database.read_transaction() as session:
+            rows = await session.execute(
+                select(order_summaries.c.order_id)
+                .where(order_summaries.c.final.is_(False))
+                .order_by(order_summaries.c.seq)
+            )
+            return [row.order_id for row in rows]
+
+    async def buyer_orders(self, buyer_id: str, page_size: int, page_token: str) -> OrderPage:
+        """A page of the buyer's orders' ids, newest first."""
+        return await self._page(order_summaries.c.buyer_id == buyer_id, page_size, page_token)
+
+    async def shop_orders(self, shop_id: str, page_size: int, page_token: str) -> OrderPage:
+        """A page of the shop's orders' ids, newest first."""
+        return await self._page(order_summaries.c.shop_id == shop_id, page_size, page_token)
+
+    async def _page(self, where: Any, page_size: int, page_token: str) -> OrderPage:
+        size = page_size or DEFAULT_PAGE_SIZE
+        query = select(order_summaries.c.seq, order_summaries.c.order_id).where(where)
+        before = _before(page_token)
+        if before is not None:
+            query = query.where(order_summaries.c.seq < before)
+        query = query.order_by(order_summaries.c.seq.desc()).limit(size + 1)
+        async with self._database.read_transaction() as session:
+            rows = (await session.execute(query)).all()
+        page = rows[:size]
+        next_token = _token(page[-1].seq) if len(rows) > size else ""
+        return OrderPage([row.order_id for row in page], next_token)
+
+    def _repository(self, uow: SqlUnitOfWork) -> EventSourcedRepository[Order]:
+        return EventSourcedRepository(uow.events, Order, self._translator, producer=PRODUCER)
+
+
+class SqlInstruments:
+    """The buyers' instruments, by order; read only by the payments gateway."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def keep(self, order_id: str, instrument: str) -> None:
+        async with self._database.transaction() as session:
+            known = await session.scalar(
+                select(order_instruments.c.instrument).where(
+                    order_instruments.c.order_id == order_id
+                )
+            )
+            if known is None:
+                await session.execute(
+                    insert(order_instruments).values(order_id=order_id, instrument=instrument)
+                )
+
+    async def of(self, order_id: str) -> str:
+        async with self._database.read_transaction() as session:
+            instrument = await session.scalar(
+                select(order_instruments.c.instrument).where(
+                    order_instruments.c.order_id == order_id
+                )
+            )
+        if instrument is None:
+            raise OrderNotFound(order_id)
+        return str(instrument)
+
+
+def _token(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"before:{seq}".encode()).decode().rstrip("=")
+
+
+def _before(token: str) -> int | None:
+    if not token:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        prefix, _, seq = text.partition(":")
+        if prefix == "before" and seq.isdigit() and len(seq) <= 18:
+            return int(seq)
+    except (binascii.Error, UnicodeDecodeError):
+        pass
+    raise InvalidArgument("page_token", "is not a token this service issued")

@@ -1,0 +1,400 @@
+"""The one module that imports both the domain and the generated protobuf code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from mercato.common.v1 import money_pb2
+from mercato.orders.v1 import events_pb2 as events
+from mercato.orders.v1 import orders_pb2 as pb
+from mercato_kit.domain import DomainEvent
+from mercato_kit.events import EventEnvelope
+from mercato_orders.domain import Money, Order, OrderLine, OrderStatus, Parties, ShippingAddress
+
+STATUSES: dict[OrderStatus, pb.OrderStatus] = {
+    OrderStatus.PLACED: pb.ORDER_STATUS_PLACED,
+    OrderStatus.CONFIRMED: pb.ORDER_STATUS_CONFIRMED,
+    OrderStatus.PAID: pb.ORDER_STATUS_PAID,
+    OrderStatus.SHIPPED: pb.ORDER_STATUS_SHIPPED,
+    OrderStatus.DELIVERED: pb.ORDER_STATUS_DELIVERED,
+    OrderStatus.COMPLETED: pb.ORDER_STATUS_COMPLETED,
+    OrderStatus.CANCELLING: pb.ORDER_STATUS_CANCELLING,
+    OrderStatus.CANCELLED: pb.ORDER_STATUS_CANCELLED,
+    OrderStatus.REFUNDING: pb.ORDER_STATUS_REFUNDING,
+    OrderStatus.REFUNDED: pb.ORDER_STATUS_REFUNDED,
+}
+
+
+class OrderTranslator:
+    """Order events <-> mercato.orders.v1 payloads (satisfies kit's EventTranslator)."""
+
+    def to_payload(self, event: DomainEvent) -> Message:
+        match event:
+            case Order.Placed(parties=p):
+                return events.OrderPlaced(
+                    order_id=p.order_id,
+                    buyer_id=p.buyer_id,
+                    seller_id=p.seller_id,
+                    shop_id=p.shop_id,
+                    shop_tier=event.shop_tier,
+                    lines=[line_message(line) for line in event.lines],
+                    total=money_message(event.total),
+                    shipping_address=address_message(event.shipping_address),
+                    attribution_token=event.attribution_token,
+                    placed_at=_timestamp(event.at),
+                )
+            case Order.StockReserved(parties=p):
+                return events.OrderConfirmed(**_parties(p), confirmed_at=_timestamp(event.at))
+            case Order.PaymentCaptured(parties=p):
+                return events.OrderPaid(
+                    **_parties(p), amount=money_message(event.amount), paid_at=_timestamp(event.at)
+                )
+            case Order.PaymentDeclined(parties=p):
+                return events.OrderPaymentDeclined(
+                    order_id=p.order_id, reason=event.reason, declined_at=_timestamp(event.at)
+                )
+            case Order.StockCommitted(parties=p):
+                return events.OrderStockCommitted(
+                    order_id=p.order_id, committed_at=_timestamp(event.at)
+                )
+            case Order.ShipmentCreated(parties=p):
+                return events.OrderShipmentCreated(
+                    order_id=p.order_id,
+                    shipment_id=event.shipment_id,
+                    created_at=_timestamp(event.at),
+                )
+            case Order.Shipped(parties=p):
+                return events.OrderShipped(
+                    **_parties(p), shipment_id=event.shipment_id, shipped_at=_timestamp(event.at)
+                )
+            case Order.Delivered(parties=p):
+                return events.OrderDelivered(
+                    **_parties(p),
+                    delivered_at=_timestamp(event.at),
+                    auto_confirm_at=_timestamp(event.auto_confirm_at),
+                )
+            case Order.ReceiptConfirmed(parties=p):
+                return events.OrderReceiptConfirmed(
+                    order_id=p.order_id, by_buyer=event.by_buyer, confirmed_at=_timestamp(event.at)
+                )
+            case Order.Completed(parties=p):
+                return events.OrderCompleted(
+                    **_parties(p),
+                    amount=money_message(event.amount),
+                    confirmed_by_buyer=event.by_buyer,
+                    completed_at=_timestamp(event.at),
+                )
+            case Order.CancellationStarted(parties=p):
+                return events.OrderCancellationStarted(
+                    order_id=p.order_id, reason=event.reason, started_at=_timestamp(event.at)
+                )
+            case Order.StockReleased(parties=p):
+                return events.OrderStockReleased(
+                    order_id=p.order_id, released_at=_timestamp(event.at)
+                )
+            case Order.PaymentRefunded(parties=p):
+                return events.OrderPaymentRefunded(
+                    order_id=p.order_id,
+                    amount=money_message(event.amount),
+                    refunded_at=_timestamp(event.at),
+                )
+            case Order.Cancelled(parties=p):
+                return events.OrderCancelled(
+                    **_parties(p),
+                    reason=event.reason,
+                    refunded=money_message(event.refunded),
+                    cancelled_at=_timestamp(event.at),
+                )
+            case Order.RefundStarted(parties=p):
+                return events.OrderRefundStarted(
+                    order_id=p.order_id, reason=event.reason, started_at=_timestamp(event.at)
+                )
+            case Order.Refunded(parties=p):
+                return events.OrderRefunded(
+                    **_parties(p),
+                    amount=money_message(event.amount),
+                    reason=event.reason,
+                    refunded_at=_timestamp(event.at),
+                )
+        raise TypeError(f"no payload for {type(event).__name__}")
+
+    def from_envelope(self, envelope: EventEnvelope) -> DomainEvent:
+        decode = _DECODERS.get(envelope.event_type)
+        if decode is None:
+            raise TypeError(f"unknown order event {envelope.event_type}")
+        return decode(envelope)
+
+
+# Messages -> domain (the order's own parties: the envelope's id plus what OrderPlaced said;
+# saga-step payloads carry only the order id, so their parties are completed from the order).
+
+
+def _placed(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderPlaced)
+    return Order.Placed(
+        parties=Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
+        shop_tier=e.shop_tier,
+        lines=tuple(_line(line) for line in e.lines),
+        total=_money(e.total),
+        shipping_address=_address(e.shipping_address),
+        attribution_token=e.attribution_token,
+        at=_datetime(e.placed_at),
+    )
+
+
+def _full(e: events.OrderConfirmed | events.OrderPaid | events.OrderShipped) -> Parties:
+    return Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id)
+
+
+def _confirmed(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderConfirmed)
+    return Order.StockReserved(_full(e), _datetime(e.confirmed_at))
+
+
+def _paid(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderPaid)
+    return Order.PaymentCaptured(_full(e), _money(e.amount), _datetime(e.paid_at))
+
+
+def _declined(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderPaymentDeclined)
+    return Order.PaymentDeclined(_only(e.order_id), e.reason, _datetime(e.declined_at))
+
+
+def _committed(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderStockCommitted)
+    return Order.StockCommitted(_only(e.order_id), _datetime(e.committed_at))
+
+
+def _shipment_created(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderShipmentCreated)
+    return Order.ShipmentCreated(_only(e.order_id), e.shipment_id, _datetime(e.created_at))
+
+
+def _shipped(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderShipped)
+    return Order.Shipped(_full(e), e.shipment_id, _datetime(e.shipped_at))
+
+
+def _delivered(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderDelivered)
+    return Order.Delivered(
+        Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
+        _datetime(e.delivered_at),
+        _datetime(e.auto_confirm_at),
+    )
+
+
+def _receipt_confirmed(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderReceiptConfirmed)
+    return Order.ReceiptConfirmed(_only(e.order_id), e.by_buyer, _datetime(e.confirmed_at))
+
+
+def _completed(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderCompleted)
+    return Order.Completed(
+        Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
+        _money(e.amount),
+        e.confirmed_by_buyer,
+        _datetime(e.completed_at),
+    )
+
+
+def _cancellation_started(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderCancellationStarted)
+    return Order.CancellationStarted(_only(e.order_id), e.reason, _datetime(e.started_at))
+
+
+def _stock_released(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderStockReleased)
+    return Order.StockReleased(_only(e.order_id), _datetime(e.released_at))
+
+
+def _payment_refunded(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderPaymentRefunded)
+    return Order.PaymentRefunded(_only(e.order_id), _money(e.amount), _datetime(e.refunded_at))
+
+
+def _cancelled(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderCancelled)
+    return Order.Cancelled(
+        Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
+        e.reason,
+        _money(e.refunded),
+        _datetime(e.cancelled_at),
+    )
+
+
+def _refund_started(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderRefundStarted)
+    return Order.RefundStarted(_only(e.order_id), e.reason, _datetime(e.started_at))
+
+
+def _refunded(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderRefunded)
+    return Order.Refunded(
+        Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
+        _money(e.amount),
+        e.reason,
+        _datetime(e.refunded_at),
+    )
+
+
+_DECODERS: dict[str, Callable[[EventEnvelope], DomainEvent]] = {
+    events.OrderPlaced.DESCRIPTOR.full_name: _placed,
+    events.OrderConfirmed.DESCRIPTOR.full_name: _confirmed,
+    events.OrderPaid.DESCRIPTOR.full_name: _paid,
+    events.OrderPaymentDeclined.DESCRIPTOR.full_name: _declined,
+    events.OrderStockCommitted.DESCRIPTOR.full_name: _committed,
+    events.OrderShipmentCreated.DESCRIPTOR.full_name: _shipment_created,
+    events.OrderShipped.DESCRIPTOR.full_name: _shipped,
+    events.OrderDelivered.DESCRIPTOR.full_name: _delivered,
+    events.OrderReceiptConfirmed.DESCRIPTOR.full_name: _receipt_confirmed,
+    events.OrderCompleted.DESCRIPTOR.full_name: _completed,
+    events.OrderCancellationStarted.DESCRIPTOR.full_name: _cancellation_started,
+    events.OrderStockReleased.DESCRIPTOR.full_name: _stock_released,
+    events.OrderPaymentRefunded.DESCRIPTOR.full_name: _payment_refunded,
+    events.OrderCancelled.DESCRIPTOR.full_name: _cancelled,
+    events.OrderRefundStarted.DESCRIPTOR.full_name: _refund_started,
+    events.OrderRefunded.DESCRIPTOR.full_name: _refunded,
+}
+
+
+# The order as the API shows it.
+
+
+def order_message(order: Order) -> pb.Order:
+    updated = order.step_started_at or order.placed_at
+    message = pb.Order(
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        shop_id=order.shop_id,
+        status=STATUSES[order.status],
+        lines=[line_message(line) for line in order.lines],
+        total=money_message(order.total),
+        shipping_address=address_message(order.shipping_address),
+        attribution_token=order.attribution_token,
+        reason=order.reason,
+        version=order.version,
+    )
+    if order.placed_at is not None:
+        message.placed_at.CopyFrom(_timestamp(order.placed_at))
+    if updated is not None:
+        message.updated_at.CopyFrom(_timestamp(updated))
+    return message
+
+
+def timeline_messages(order: Order, translator: OrderTranslator) -> list[pb.TimelineEntry]:
+    """Every event of the order, oldest first: its published name, the status it led to, when."""
+    entries = []
+    for index, event in enumerate(order.timeline):
+        status = Order.rehydrate(order.id, order.timeline[: index + 1]).status
+        entries.append(
+            pb.TimelineEntry(
+                event=translator.to_payload(event).DESCRIPTOR.name,
+                status=STATUSES[status],
+                note=_note(event),
+                at=_timestamp(event.at),  # type: ignore[attr-defined]
+            )
+        )
+    return entries
+
+
+def _note(event: DomainEvent) -> str:
+    match event:
+        case Order.Shipped() | Order.ShipmentCreated():
+            return f"shipment {event.shipment_id}"
+        case (
+            Order.CancellationStarted()
+            | Order.Cancelled()
+            | Order.RefundStarted()
+            | Order.Refunded()
+            | Order.PaymentDeclined()
+        ):
+            return event.reason
+        case Order.ReceiptConfirmed(by_buyer=False):
+            return "confirmed automatically after the deadline"
+    return ""
+
+
+# Values.
+
+
+def money_message(money: Money) -> money_pb2.Money:
+    return money_pb2.Money(currency=money.currency, minor_units=money.minor_units)
+
+
+def line_message(line: OrderLine) -> pb.OrderLine:
+    return pb.OrderLine(
+        sku_id=line.sku_id,
+        product_id=line.product_id,
+        title=line.title,
+        quantity=line.quantity,
+        unit_price=money_message(line.unit_price),
+        line_total=money_message(line.line_total),
+        weight_grams=line.weight_grams,
+    )
+
+
+def address_message(address: ShippingAddress) -> pb.ShippingAddress:
+    return pb.ShippingAddress(
+        region=address.region,
+        city=address.city,
+        postal_code=address.postal_code,
+        street_address=address.street_address,
+        recipient_name=address.recipient_name,
+    )
+
+
+def _parties(parties: Parties) -> dict[str, str]:
+    return {
+        "order_id": parties.order_id,
+        "buyer_id": parties.buyer_id,
+        "seller_id": parties.seller_id,
+        "shop_id": parties.shop_id,
+    }
+
+
+def _only(order_id: str) -> Parties:
+    """The parties of a saga-step event: the order's id alone (the rest is on the order)."""
+    return Parties(order_id, "", "", "")
+
+
+def _money(message: money_pb2.Money) -> Money:
+    return Money(message.currency, message.minor_units)
+
+
+def _line(message: pb.OrderLine) -> OrderLine:
+    return OrderLine(
+        sku_id=message.sku_id,
+        product_id=message.product_id,
+        title=message.title,
+        quantity=message.quantity,
+        unit_price=_money(message.unit_price),
+        weight_grams=message.weight_grams,
+    )
+
+
+def _address(message: pb.ShippingAddress) -> ShippingAddress:
+    return ShippingAddress(
+        region=message.region,
+        city=message.city,
+        postal_code=message.postal_code,
+        street_address=message.street_address,
+        recipient_name=message.recipient_name,
+    )
+
+
+def _timestamp(at: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(at)
+    return stamp
+
+
+def _datetime(stamp: Timestamp) -> datetime:
+    return stamp.ToDatetime(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The orders application: the saga runner and the ports it drives."""

@@ -1,0 +1,77 @@
+"""What the saga needs from the world: its orders' store and the other services' gateways.
+
+Each gateway call sends one saga command with its idempotency key and answers the fact the
+other service's reply establishes, or None when the answer comes later as an event. A call
+that cannot get an answer (the service is down, the deadline passed) raises StepUnanswered:
+nothing is recorded and the sweep sends the same command again.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mercato_orders.domain import CatalogItem, Order, OrderItem
+from mercato_orders.domain.saga import (
+    CapturePayment,
+    CommitReservation,
+    CreateShipment,
+    Fact,
+    RefundPayment,
+    ReleaseEscrow,
+    ReleaseReservation,
+    ReserveStock,
+)
+
+
+class StepUnanswered(Exception):
+    """A gateway got no answer; the command is sent again by the next sweep."""
+
+
+class OrderRepository(Protocol):
+    async def get(self, order_id: str) -> Order:
+        """The order rebuilt from its events; OrderNotFound when there is none."""
+        ...
+
+    async def save(self, order: Order) -> None:
+        """Append the order's pending events (new or existing order), then mark them saved."""
+        ...
+
+    async def unfinished(self) -> list[str]:
+        """Ids of the orders not yet in a final status (what the sweep walks)."""
+        ...
+
+
+class Prices(Protocol):
+    async def of(self, items: list[OrderItem]) -> dict[str, CatalogItem]:
+        """What catalog says now of each SKU it sells, by SKU id (one it does not sell is left
+        out: Order.place refuses it, naming the line)."""
+        ...
+
+
+class Instruments(Protocol):
+    """Where the buyer's payment instrument is kept, apart from the order's published events."""
+
+    async def keep(self, order_id: str, instrument: str) -> None: ...
+
+
+class CatalogGateway(Protocol):
+    async def reserve(self, command: ReserveStock) -> Fact | None: ...
+
+    async def commit(self, command: CommitReservation) -> Fact | None: ...
+
+    async def release(self, command: ReleaseReservation) -> Fact | None: ...
+
+
+class PaymentsGateway(Protocol):
+    """`capture` charges the instrument the buyer gave at placement, which the adapter keeps
+    apart from the order's events (they are published; a card number must not be)."""
+
+    async def capture(self, command: CapturePayment) -> Fact | None: ...
+
+    async def release_escrow(self, command: ReleaseEscrow) -> Fact | None: ...
+
+    async def refund(self, command: RefundPayment) -> Fact | None: ...
+
+
+class LogisticsGateway(Protocol):
+    async def create_shipment(self, command: CreateShipment) -> Fact | None: ...

@@ -1,0 +1,40 @@
+"""The orders domain: the Order aggregate and the saga that drives it.
+
+Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors
+and ids only.
+"""
+
+from mercato_orders.domain.errors import (
+    IllegalTransition,
+    InvalidOrder,
+    MixedCurrencies,
+    MixedShops,
+    NotOnSale,
+    OrderNotFound,
+)
+from mercato_orders.domain.order import Order, OrderItem, OrderStatus, Parties
+from mercato_orders.domain.values import (
+    CatalogItem,
+    Money,
+    OrderLine,
+    ShippingAddress,
+    Timeouts,
+)
+
+__all__ = [
+    "CatalogItem",
+    "IllegalTransition",
+    "InvalidOrder",
+    "MixedCurrencies",
+    "MixedShops",
+    "Money",
+    "NotOnSale",
+    "Order",
+    "OrderItem",
+    "OrderLine",
+    "OrderNotFound",
+    "OrderStatus",
+    "Parties",
+    "ShippingAddress",
+    "Timeouts",
+]

@@ -1,0 +1,47 @@
+"""The orders service's settings: the kit's ServiceSettings under the ORDERS_ prefix.
+
+- `ORDERS_CATALOG_ADDR`, `ORDERS_PAYMENTS_ADDR`, `ORDERS_LOGISTICS_ADDR`: where the saga calls
+  the other services (host:port).
+- How long each saga step may wait before the order gives up on it, in seconds (> 0):
+  `ORDERS_RESERVE_TIMEOUT_S` (5 min), `ORDERS_CAPTURE_TIMEOUT_S` (10 min),
+  `ORDERS_DISPATCH_TIMEOUT_S` (3 days), `ORDERS_DELIVERY_TIMEOUT_S` (30 days); and
+  `ORDERS_AUTO_CONFIRM_S` (7 days): after delivery, receipt is confirmed for the buyer.
+- `ORDERS_SWEEP_INTERVAL_S` (5 s): how often overdue steps are given up and unanswered commands
+  sent again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from mercato_kit.runtime import ServiceSettings
+from mercato_orders.domain import Timeouts
+
+_DAY = 24 * 3600
+
+
+class OrdersSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERS_")
+
+    grpc_addr: str = "127.0.0.1:50053"
+    catalog_addr: str = Field("127.0.0.1:50052", min_length=3)
+    payments_addr: str = Field("127.0.0.1:50054", min_length=3)
+    logistics_addr: str = Field("127.0.0.1:50055", min_length=3)
+    reserve_timeout_s: float = Field(300, gt=0)
+    capture_timeout_s: float = Field(600, gt=0)
+    dispatch_timeout_s: float = Field(3 * _DAY, gt=0)
+    delivery_timeout_s: float = Field(30 * _DAY, gt=0)
+    auto_confirm_s: float = Field(7 * _DAY, gt=0)
+    sweep_interval_s: float = Field(5, gt=0, le=3600)
+
+    def timeouts(self) -> Timeouts:
+        return Timeouts(
+            reserve_stock=timedelta(seconds=self.reserve_timeout_s),
+            capture_payment=timedelta(seconds=self.capture_timeout_s),
+            dispatch=timedelta(seconds=self.dispatch_timeout_s),
+            delivery=timedelta(seconds=self.delivery_timeout_s),
+            auto_confirm=timedelta(seconds=self.auto_confirm_s),
+        )

@@ -1,0 +1,245 @@
+"""Fakes of the saga's ports: an event-keeping order store and the other services' gateways.
+
+The gateways behave like the real services in what the saga relies on: one reservation, one
+payment and one shipment per order whatever the key, one refund per refund id, and the same
+answer to a repeated idempotency key. They count what really happened, so a test can say
+"charged once" after any number of retries and restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mercato_kit.domain import DomainEvent
+from mercato_kit.errors import ConcurrencyError
+from mercato_orders.application.ports import StepUnanswered
+from mercato_orders.domain import CatalogItem, Money, Order, OrderItem, OrderNotFound
+from mercato_orders.domain.saga import (
+    CapturePayment,
+    CommitReservation,
+    CreateShipment,
+    EscrowReleased,
+    Fact,
+    PaymentCaptured,
+    PaymentDeclined,
+    PaymentRefunded,
+    RefundPayment,
+    ReleaseEscrow,
+    ReleaseReservation,
+    ReservationRejected,
+    ReserveStock,
+    ShipmentCreated,
+    StockCommitted,
+    StockReleased,
+    StockReserved,
+)
+
+APPROVED = "4242424242424242"
+DECLINED = "4000000000000002"
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Crash(BaseException):
+    """Stands for SIGKILL: nothing in the process catches it, nothing after it runs."""
+
+
+class FakeOrders:
+    """Keeps only events, and rebuilds every order from them, as the real store does."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, list[DomainEvent]] = {}
+
+    async def get(self, order_id: str) -> Order:
+        if order_id not in self.events:
+            raise OrderNotFound(order_id)
+        return Order.rehydrate(order_id, self.events[order_id])
+
+    async def save(self, order: Order) -> None:
+        stored = self.events.setdefault(order.id, [])
+        if len(stored) != order.saved_version:
+            raise ConcurrencyError(Order.aggregate_type, order.id, order.saved_version)
+        stored.extend(order.pending_events())
+        order.mark_saved()
+
+    async def unfinished(self) -> list[str]:
+        return [
+            order_id
+            for order_id in self.events
+            if not Order.rehydrate(order_id, self.events[order_id]).status.is_final
+        ]
+
+
+@dataclass
+class Faults:
+    """Makes the next call of a step fail: before its effect (unanswered) or after (crash)."""
+
+    unanswered: set[str] = field(default_factory=set)
+    crash_after: set[str] = field(default_factory=set)
+
+    def before(self, step: str) -> None:
+        if step in self.unanswered:
+            self.unanswered.discard(step)
+            raise StepUnanswered(step)
+
+    def after(self, step: str) -> None:
+        if step in self.crash_after:
+            self.crash_after.discard(step)
+            raise Crash(step)
+
+
+class FakeCatalog:
+    def __init__(self, clock: Clock, stock: dict[str, int], faults: Faults) -> None:
+        self.clock = clock
+        self.stock = stock
+        self.faults = faults
+        self.reservations: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
+        self.calls: list[str] = []
+
+    def held(self) -> list[str]:
+        return [order for order, (status, _) in self.reservations.items() if status == "held"]
+
+    async def reserve(self, command: ReserveStock) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("reserve")
+        if command.order_id not in self.reservations:
+            if all(self.stock.get(sku, 0) >= quantity for sku, quantity in command.lines):
+                for sku, quantity in command.lines:
+                    self.stock[sku] -= quantity
+                self.reservations[command.order_id] = ("held", command.lines)
+            else:
+                self.reservations[command.order_id] = ("rejected", command.lines)
+        self.faults.after("reserve")
+        status, _ = self.reservations[command.order_id]
+        if status == "rejected":
+            return ReservationRejected(command.order_id, self.clock(), "not enough stock")
+        return StockReserved(command.order_id, self.clock())
+
+    async def commit(self, command: CommitReservation) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("commit")
+        status, lines = self.reservations[command.order_id]
+        assert status in ("held", "committed"), f"commit of a {status} reservation"
+        self.reservations[command.order_id] = ("committed", lines)
+        self.faults.after("commit")
+        return StockCommitted(command.order_id, self.clock())
+
+    async def release(self, command: ReleaseReservation) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("release")
+        status, lines = self.reservations.get(command.order_id, ("none", ()))
+        assert status != "committed", "release of a committed reservation"
+        if status == "held":
+            for sku, quantity in lines:
+                self.stock[sku] += quantity
+            self.reservations[command.order_id] = ("released", lines)
+        self.faults.after("release")
+        return StockReleased(command.order_id, self.clock())
+
+
+@dataclass
+class Payment:
+    amount: Money
+    in_escrow: Money
+    released: bool = False
+
+
+class FakePayments:
+    def __init__(self, clock: Clock, faults: Faults) -> None:
+        self.clock = clock
+        self.faults = faults
+        self.instruments: dict[str, str] = {}
+        self.payments: dict[str, Payment] = {}
+        self.charges: list[tuple[str, Money]] = []
+        self.refunds: dict[str, tuple[str, Money]] = {}
+        self.calls: list[str] = []
+
+    async def capture(self, command: CapturePayment) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("capture")
+        if self.instruments[command.order_id] == DECLINED:
+            return PaymentDeclined(command.order_id, self.clock(), "card declined")
+        if command.order_id not in self.payments:
+            self.charges.append((command.order_id, command.amount))
+            self.payments[command.order_id] = Payment(command.amount, command.amount)
+        self.faults.after("capture")
+        return PaymentCaptured(
+            command.order_id, self.clock(), self.payments[command.order_id].amount
+        )
+
+    async def release_escrow(self, command: ReleaseEscrow) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("release-escrow")
+        self.payments[command.order_id].released = True
+        self.faults.after("release-escrow")
+        return EscrowReleased(command.order_id, self.clock())
+
+    async def refund(self, command: RefundPayment) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("refund")
+        payment = self.payments.get(command.order_id)
+        if command.refund_id not in self.refunds:
+            amount = payment.in_escrow if payment else Money("CNY", 0)
+            if payment:
+                assert not payment.released, "refund after the escrow was released"
+                payment.in_escrow = Money(amount.currency, 0)
+            self.refunds[command.refund_id] = (command.order_id, amount)
+        self.faults.after("refund")
+        return PaymentRefunded(command.order_id, self.clock(), self.refunds[command.refund_id][1])
+
+
+class FakeLogistics:
+    def __init__(self, clock: Clock, faults: Faults) -> None:
+        self.clock = clock
+        self.faults = faults
+        self.shipments: dict[str, str] = {}
+        self.calls: list[str] = []
+
+    async def create_shipment(self, command: CreateShipment) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("create-shipment")
+        shipment_id = self.shipments.setdefault(command.order_id, f"s-{command.order_id}")
+        self.faults.after("create-shipment")
+        return ShipmentCreated(command.order_id, self.clock(), shipment_id)
+
+
+class FakePrices:
+    """Catalog's view of SKUs; the only source of an order's prices."""
+
+    def __init__(self, items: list[CatalogItem]) -> None:
+        self.items = {item.sku_id: item for item in items}
+
+    async def of(self, items: list[OrderItem]) -> dict[str, CatalogItem]:
+        return {item.sku_id: self.items[item.sku_id] for item in items if item.sku_id in self.items}
+
+
+class FakeInstruments:
+    def __init__(self, payments: FakePayments) -> None:
+        self.payments = payments
+
+    async def keep(self, order_id: str, instrument: str) -> None:
+        self.payments.instruments[order_id] = instrument
+
+
+class RacingOrders(FakeOrders):
+    """Before the next save, another process records `rival` on the same order first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rival: Callable[[Order], None] | None = None
+
+    async def save(self, order: Order) -> None:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            other = await self.get(order.id)
+            rival(other)
+            await super().save(other)
+        await super().save(order)

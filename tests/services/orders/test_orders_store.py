@@ -1,0 +1,115 @@
+"""The saga's state on SQLite and PostgreSQL: killed mid-saga, a new process finishes the order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mercato_kit.errors import InvalidArgument
+from mercato_kit.storage import Database, migrate
+from mercato_orders.adapters.store import SqlInstruments, SqlOrders
+from mercato_orders.bootstrap import MIGRATIONS
+from mercato_orders.domain import OrderNotFound, OrderStatus
+from mercato_orders.domain.saga import BuyerConfirmed
+from tests.services.orders._fakes import APPROVED, Crash
+from tests.services.orders._world import TOTAL, World, deliver
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest) -> str:
+    fixture = "fresh_sqlite_url" if request.param == "sqlite" else "fresh_postgres_url"
+    url = str(request.getfixturevalue(fixture))
+    await asyncio.to_thread(migrate, url)
+    await asyncio.to_thread(
+        migrate, url, versions=MIGRATIONS, version_table="orders_alembic_version"
+    )
+    return url
+
+
+async def test_an_order_killed_after_its_capture_completes_after_a_restart_charged_once(
+    database_url: str,
+) -> None:
+    first = Database(database_url)
+    world = World(orders=SqlOrders(first))  # type: ignore[arg-type]
+    world.restart()
+    world.faults.crash_after.add("capture")
+    with pytest.raises(Crash):
+        await world.start()
+    await first.dispose()
+
+    second = Database(database_url)
+    try:
+        world.orders = SqlOrders(second)  # type: ignore[assignment]
+        await world.restart().sweep()
+        assert await world.status() is OrderStatus.PAID
+        await deliver(world)
+        await world.runner.react(BuyerConfirmed("o-1", world.clock()))
+
+        assert await world.status() is OrderStatus.COMPLETED
+        assert world.payments.charges == [("o-1", TOTAL)]
+        assert await world.orders.unfinished() == []
+    finally:
+        await second.dispose()
+
+
+async def test_the_sweep_walks_only_unfinished_orders_and_a_missing_order_is_not_found(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        world = World(orders=SqlOrders(database))  # type: ignore[arg-type]
+        world.restart()
+        await world.start("o-ok")
+        await world.start("o-too-many", quantity=50)
+
+        assert await world.orders.unfinished() == ["o-ok"]
+        with pytest.raises(OrderNotFound):
+            await world.orders.get("o-404")
+    finally:
+        await database.dispose()
+
+
+async def test_an_instrument_is_kept_once_per_order(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        instruments = SqlInstruments(database)
+        await instruments.keep("o-1", APPROVED)
+        await instruments.keep("o-1", "4000000000000002")
+        assert await instruments.of("o-1") == APPROVED
+        with pytest.raises(OrderNotFound):
+            await instruments.of("o-2")
+    finally:
+        await database.dispose()
+
+
+async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        orders = SqlOrders(database)
+        world = World(orders=orders)  # type: ignore[arg-type]
+        world.restart()
+        for n in range(5):
+            await world.start(f"o-{n}")
+
+        first = await orders.buyer_orders("buyer-1", 2, "")
+        second = await orders.buyer_orders("buyer-1", 2, first.next_page_token)
+        last = await orders.buyer_orders("buyer-1", 2, second.next_page_token)
+
+        assert first.order_ids + second.order_ids + last.order_ids == [
+            "o-4",
+            "o-3",
+            "o-2",
+            "o-1",
+            "o-0",
+        ]
+        assert last.next_page_token == ""
+        assert (await orders.shop_orders("shop-1", 0, "")).order_ids[0] == "o-4"
+        assert (await orders.buyer_orders("buyer-2", 10, "")).order_ids == []
+        with pytest.raises(InvalidArgument) as refused:
+            await orders.buyer_orders("buyer-1", 2, "not-a-token")
+        assert refused.value.field == "page_token"
+    finally:
+        await database.dispose()
