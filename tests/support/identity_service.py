@@ -8,21 +8,16 @@ import base64
 import hashlib
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from kafka import KafkaConsumer
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from mercato.identity.v1 import (
     accounts_pb2,
@@ -36,62 +31,28 @@ from mercato.identity.v1 import (
 )
 from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.storage import sync_url
-from mercato_localinfra._process import free_port
+from tests.support.services import ServiceProcess, envelopes_on, service_database
 
 HEALTH_SERVICE = "mercato.identity.v1.AccountService"
 PASSWORD = "correct horse battery staple"
 TIMEOUT = 30
 
 
-@dataclass
-class IdentityProcess:
+class IdentityProcess(ServiceProcess):
     """One running `mercato serve identity`, a channel to it, and its stubs."""
 
-    process: subprocess.Popen[bytes]
-    address: str
-    database_url: str
-    log: Path
-    channel: grpc.Channel = field(init=False)
-    secrets_seen: list[str] = field(default_factory=list)
-    """Every password, secret, token and code the tests sent or got: none may reach a log."""
+    database_url: str = ""
+    """The database it was started with (the operator command line uses the same)."""
 
-    def __post_init__(self) -> None:
-        self.channel = grpc.insecure_channel(self.address)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.secrets_seen: list[str] = []
+        """Every password, secret, token and code the tests sent or got: none may reach a log."""
         self.accounts = accounts_pb2_grpc.AccountServiceStub(self.channel)
         self.keys = keys_pb2_grpc.SigningKeyServiceStub(self.channel)
         self.apps = apps_pb2_grpc.AppServiceStub(self.channel)
         self.grants = grants_pb2_grpc.GrantServiceStub(self.channel)
         self.sign_in = partner_sign_in_pb2_grpc.PartnerSignInServiceStub(self.channel)
-
-    def logs(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_serving(self, timeout: float = 90) -> None:
-        health = health_pb2_grpc.HealthStub(self.channel)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.logs()[-4000:]
-            try:
-                answer = health.Check(
-                    health_pb2.HealthCheckRequest(service=HEALTH_SERVICE), timeout=1
-                )
-                if answer.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("identity never answered SERVING:\n" + self.logs()[-4000:])
-
-    def stop(self) -> int:
-        """SIGTERM, then the exit status (killed after a bounded wait)."""
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(timeout=30)
 
     def remember(self, *values: str) -> None:
         self.secrets_seen.extend(value for value in values if value)
@@ -217,24 +178,12 @@ def start_identity(
     database_url: str, kafka_bootstrap_servers: str, workdir: Path, **settings: str
 ) -> IdentityProcess:
     """Start an identity process; `settings` are more IDENTITY_* variables (without prefix)."""
-    address = f"127.0.0.1:{free_port()}"
-    env = identity_env(address, database_url, kafka_bootstrap_servers, **settings)
-    workdir.mkdir(parents=True, exist_ok=True)
-    log = workdir / f"identity-{address.rsplit(':', 1)[1]}.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mercato_cli", "serve", "identity"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
-    running = IdentityProcess(process, address, database_url, log)
-    try:
-        running.wait_serving()
-    except BaseException:
-        running.stop()
-        raise
+    variables = identity_env("", database_url, kafka_bootstrap_servers, **settings)
+    variables.pop("IDENTITY_GRPC_ADDR")
+    variables.pop("AUTH_TRUSTED_KEYS", None)
+    running = IdentityProcess.start("identity", variables, workdir, health_service=HEALTH_SERVICE)
+    assert isinstance(running, IdentityProcess)
+    running.database_url = database_url
     return running
 
 
@@ -265,47 +214,13 @@ def create_operator(identity: IdentityProcess, kafka: str, workdir: Path) -> Sig
 
 @contextmanager
 def identity_database(backend: str, postgres_url: str, folder: Path) -> Iterator[str]:
-    """A new empty database for a module's service: an SQLite file, or a PostgreSQL database
-    on the session's server (dropped afterwards)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / f'identity-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    name = f"test_identity_{uuid.uuid4().hex[:12]}"
-    server = make_url(postgres_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    """A new empty database for a module's identity (see tests.support.services)."""
+    with service_database(backend, postgres_url, folder, "identity") as url:
+        yield url
 
 
 def identity_events(
     bootstrap: str, aggregate_kind: str, aggregate_ids: set[str], count: int, timeout: float = 60
 ) -> list[EventEnvelope]:
-    """The events of these aggregates on their topic, read from the start (the broker is
-    shared, so records are filtered by key), until `count` are found or `timeout` passes."""
-    keys = {aggregate_id.encode() for aggregate_id in aggregate_ids}
-    consumer = KafkaConsumer(
-        topic_for(aggregate_kind),
-        bootstrap_servers=bootstrap,
-        group_id=f"test-identity-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    found: list[EventEnvelope] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            for records in consumer.poll(timeout_ms=500).values():
-                found.extend(
-                    EventEnvelope.from_bytes(record.value)
-                    for record in records
-                    if record.key in keys
-                )
-    finally:
-        consumer.close()
-    return found
+    """The events of these aggregates on their topic, read from the start."""
+    return envelopes_on(bootstrap, topic_for(aggregate_kind), aggregate_ids, count, timeout)

@@ -56,6 +56,7 @@ from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, 
 from mercato_kit.settings import SettingsError, load_settings
 from mercato_kit.storage import Database, migrate, sync_url
 from mercato_kit.store import SqlUnitOfWork
+from mercato_kit.tasks import Job, PeriodicTask
 
 __all__ = [
     "ServiceContext",
@@ -157,6 +158,7 @@ class ServiceContext:
     policies: AuthPolicies
     revocations: InMemoryRevocations
     consumers: list[IdempotentConsumer] = field(default_factory=list)
+    tasks: list[PeriodicTask] = field(default_factory=list)
 
     def add_servicer(
         self, add_to_server: Callable[[Any, Any], None], servicer: object, service: Any
@@ -169,6 +171,13 @@ class ServiceContext:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work; its commit wakes the relay so events leave at once."""
         return SqlUnitOfWork(self.database, after_commit=self.relay.notify)
+
+    def add_task(self, name: str, job: Job, *, interval: float) -> PeriodicTask:
+        """Run `job` every `interval` seconds as `<service>.<name>` (mercato_kit.tasks); it starts
+        with the consumers and stops with them, before the relay's final flush."""
+        task = PeriodicTask(f"{self.name}.{name}", job, interval=interval)
+        self.tasks.append(task)
+        return task
 
     def add_consumer(
         self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
@@ -271,10 +280,12 @@ async def run_service(
 
     relay_task = asyncio.create_task(relay.run_until_stopped(), name=f"{name}-relay")
     watch(relay_task, "outbox relay")
+    background: list[IdempotentConsumer | PeriodicTask] = [*context.consumers, *context.tasks]
     consumer_tasks = []
-    for consumer in context.consumers:
-        task = asyncio.create_task(consumer.run(), name=consumer.name)
-        watch(task, f"consumer {consumer.name}")
+    for worker in background:
+        task = asyncio.create_task(worker.run(), name=worker.name)
+        kind = "consumer" if isinstance(worker, IdempotentConsumer) else "task"
+        watch(task, f"{kind} {worker.name}")
         consumer_tasks.append(task)
     revocations_task = asyncio.create_task(
         follow_revocations(settings.kafka_bootstrap_servers, revocations),
@@ -284,7 +295,7 @@ async def run_service(
 
     async def stop_consumers() -> None:
         revocations_task.cancel()
-        await asyncio.gather(*(consumer.stop() for consumer in context.consumers))
+        await asyncio.gather(*(worker.stop() for worker in background))
         await asyncio.gather(*consumer_tasks, revocations_task, return_exceptions=True)
 
     async def flush_outbox_relay() -> None:

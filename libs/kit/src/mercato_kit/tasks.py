@@ -13,12 +13,9 @@ for the job in progress: a job is never cancelled half-way through its transacti
 Several instances of a service run the same task; the job makes that safe (e.g. `SELECT ...
 FOR UPDATE SKIP LOCKED`), the task does not elect a leader.
 
-The runtime (`mercato_kit.runtime`) has no hook of its own for background work yet, so
-`add_periodic_task` attaches the task to the lifecycle the runtime gives consumers, whose
-interface it shares (`name`, `topics`, `run()`, `stop()`): it starts with them, a failure is
-watched like theirs, and it is stopped with them, before the outbox relay's final flush (so the
-events of its last run are published). A `ServiceContext.add_task` in the runtime would replace
-that attachment without changing this module's API.
+The runtime (`ServiceContext.add_task`) starts the task with the consumers, watches it like
+them (a failure stops the service), and stops it with them, before the outbox relay's final
+flush (so the events of its last run are published).
 """
 
 from __future__ import annotations
@@ -26,14 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from mercato_kit.logging import get_logger
 
 if TYPE_CHECKING:
-    from mercato_kit.consumer import IdempotentConsumer
     from mercato_kit.runtime import ServiceContext
 
 __all__ = ["Job", "PeriodicTask", "add_periodic_task"]
@@ -48,9 +44,6 @@ log = get_logger(__name__)
 
 class PeriodicTask:
     """Runs `job` every `interval` seconds until stopped (see the module docstring)."""
-
-    topics: tuple[str, ...] = ()
-    """Topics it consumes: none (the runtime provisions the topics of everything it runs)."""
 
     def __init__(self, name: str, job: Job, *, interval: float, max_backoff: float = 30.0) -> None:
         if interval <= 0:
@@ -101,7 +94,4 @@ def add_periodic_task(
     context: ServiceContext, name: str, job: Job, *, interval: float
 ) -> PeriodicTask:
     """Run `job` every `interval` seconds in the service, as `<service>.<name>`."""
-    task = PeriodicTask(f"{context.name}.{name}", job, interval=interval)
-    # Until the runtime has a hook for tasks: the consumers' lifecycle is the one it has.
-    context.consumers.append(cast("IdempotentConsumer", task))
-    return task
+    return context.add_task(name, job, interval=interval)
