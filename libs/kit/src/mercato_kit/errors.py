@@ -8,7 +8,9 @@
     ├── FailedPrecondition       FAILED_PRECONDITION
     ├── ConcurrencyError         ABORTED            (expected version did not match)
     ├── PermissionDenied         PERMISSION_DENIED
-    └── Unauthenticated          UNAUTHENTICATED
+    ├── Unauthenticated          UNAUTHENTICATED
+    └── Unavailable              UNAVAILABLE        (a service it depends on did not answer;
+                                                     the same request may be retried)
 
 Anything else that escapes a handler is a bug: the caller gets INTERNAL with no details, and the
 details go to the log. Messages are written for the caller: no stack traces, no secrets.
@@ -27,6 +29,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Unauthenticated",
+    "Unavailable",
 ]
 
 
@@ -91,3 +94,7 @@ class PermissionDenied(DomainError):
 
 class Unauthenticated(DomainError):
     """The caller could not be identified (no, expired, forged or revoked credentials)."""
+
+
+class Unavailable(DomainError):
+    """A service this one depends on did not answer; retrying the same request may succeed."""

@@ -17,6 +17,12 @@ calls, drains in-flight calls, stops the consumers, flushes the relay, and close
 A relay, consumer or follower that dies unexpectedly stops the whole process (exit 1), so an
 orchestrator restarts it rather than leaving a service that answers but no longer publishes
 (or no longer hears of revocations).
+
+A service that calls other services gets, from its `wire` function, a channel per address
+(`ServiceContext.channel`, carrying the correlation id and trace; closed last at shutdown) and
+its own token (`ServiceContext.service_credentials`, from `<SERVICE>_APP_ID` and
+`<SERVICE>_APP_SECRET`: an identity app of kind "service"). Ask for both in `wire`, so a
+missing setting stops start-up naming it.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field
+import grpc
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -42,6 +49,7 @@ from mercato_kit.auth import (
     InMemoryRevocations,
     KeyProvider,
     RemoteKeyProvider,
+    ServiceCredentials,
     StaticKeyProvider,
     TokenVerifier,
     follow_revocations,
@@ -50,10 +58,10 @@ from mercato_kit.auth import (
 )
 from mercato_kit.consumer import Handler, IdempotentConsumer
 from mercato_kit.events import AGGREGATE_TYPES, TopicSpec, dlq_topic, topic_for
-from mercato_kit.grpc import GrpcServer, create_server, serve
+from mercato_kit.grpc import GrpcServer, create_server, open_channel, serve
 from mercato_kit.logging import configure_logging, get_logger
 from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
-from mercato_kit.settings import SettingsError, load_settings
+from mercato_kit.settings import SettingsError, env_name, load_settings
 from mercato_kit.storage import Database, migrate, sync_url
 from mercato_kit.store import SqlUnitOfWork
 from mercato_kit.tasks import Job, PeriodicTask
@@ -86,6 +94,8 @@ class ServiceSettings(BaseSettings):
       `AUTH_TRUSTED_KEYS` (`<kid>=<base64url raw Ed25519 public key>,...`) pins the keys instead
       (a service tested or run without identity).
     - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
+    - `<SERVICE>_APP_ID`, `<SERVICE>_APP_SECRET`: the service's own identity app (kind
+      "service"), needed only by a service that calls others (`service_credentials()`).
     """
 
     grpc_addr: str
@@ -98,6 +108,8 @@ class ServiceSettings(BaseSettings):
     auth_trusted_keys: str | None = Field(None, validation_alias="AUTH_TRUSTED_KEYS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     shutdown_grace: float = Field(10.0, gt=0)
+    app_id: str | None = None
+    app_secret: SecretStr | None = None
 
 
 def database_url_for(service: str, settings: ServiceSettings) -> str:
@@ -159,6 +171,8 @@ class ServiceContext:
     revocations: InMemoryRevocations
     consumers: list[IdempotentConsumer] = field(default_factory=list)
     tasks: list[PeriodicTask] = field(default_factory=list)
+    channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+    _credentials: ServiceCredentials | None = field(default=None, init=False, repr=False)
 
     def add_servicer(
         self, add_to_server: Callable[[Any, Any], None], servicer: object, service: Any
@@ -178,6 +192,42 @@ class ServiceContext:
         task = PeriodicTask(f"{self.name}.{name}", job, interval=interval)
         self.tasks.append(task)
         return task
+
+    def channel(self, address: str) -> grpc.aio.Channel:
+        """The channel to `address` ("host:port"), opened on first use (`open_channel`: calls
+        carry the correlation id and trace) and shared; the runtime closes it at shutdown,
+        after the consumers and tasks that use it have stopped."""
+        if address not in self.channels:
+            self.channels[address] = open_channel(address)
+        return self.channels[address]
+
+    def service_credentials(self) -> ServiceCredentials:
+        """The service's own token for calling others (`metadata=await creds.metadata()`),
+        from identity at `IDENTITY_GRPC_ADDR` with `<SERVICE>_APP_ID` / `<SERVICE>_APP_SECRET`.
+        Built once; SettingsError naming the variables when they are not set."""
+        if self._credentials is None:
+            settings = self.settings
+            app_id = settings.app_id or ""
+            secret = settings.app_secret.get_secret_value() if settings.app_secret else ""
+            if not app_id or not secret:
+                unset = [
+                    f"{env_name(type(settings), name)} is not set"
+                    for name, value in (("app_id", app_id), ("app_secret", secret))
+                    if not value
+                ]
+                raise SettingsError(
+                    f"bad configuration: {'; '.join(unset)} ({self.name} calls other services "
+                    "as its own identity app)"
+                )
+            self._credentials = ServiceCredentials(
+                self.channel(settings.identity_grpc_addr), app_id, SecretStr(secret)
+            )
+        return self._credentials
+
+    async def close_channels(self) -> None:
+        """Close every channel `channel()` opened (the runtime's last shutdown step)."""
+        channels, self.channels = list(self.channels.values()), {}
+        await asyncio.gather(*(channel.close() for channel in channels))
 
     def add_consumer(
         self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
@@ -306,6 +356,7 @@ async def run_service(
             await asyncio.gather(relay_task, return_exceptions=True)
 
     async def close_connections() -> None:
+        await context.close_channels()
         await publisher.close()
         await database.dispose()
 

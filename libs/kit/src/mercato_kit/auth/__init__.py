@@ -10,6 +10,9 @@ it and binds the `Caller` for the handler:
 
     caller = require_caller()
     caller.require_acting_for(shop.seller_id, "catalog:write")
+
+A service calling another as itself (an app of kind "service") sends the token that
+`ServiceCredentials` gets from identity and keeps fresh: `metadata=await creds.metadata()`.
 """
 
 from mercato_kit.auth._caller import (
@@ -47,6 +50,12 @@ from mercato_kit.auth._scopes import (
     scopes_for_role,
     seller_grantable_scopes,
 )
+from mercato_kit.auth._service_token import (
+    CredentialsRefused,
+    IdentityUnavailable,
+    ServiceCredentials,
+    ServiceCredentialsError,
+)
 from mercato_kit.auth._testing import LocalIssuer
 from mercato_kit.auth._tokens import (
     ISSUER,
@@ -71,6 +80,8 @@ __all__ = [
     "AuthPolicies",
     "Caller",
     "CallerKind",
+    "CredentialsRefused",
+    "IdentityUnavailable",
     "InMemoryRevocations",
     "IssuedToken",
     "KeyFetcher",
@@ -81,6 +92,8 @@ __all__ = [
     "RevocationFollower",
     "Revocations",
     "Scope",
+    "ServiceCredentials",
+    "ServiceCredentialsError",
     "SigningKey",
     "StaticKeyProvider",
     "TokenIssuer",

@@ -6,8 +6,11 @@
 - `validate(message)`: the rules declared with `(mercato.validate.v1.field)`; raises
   InvalidArgument naming the field (`lines[2].quantity`).
 - `status_code_for(error)`: the one mapping of the domain error tree to status codes.
+- `open_channel(address)`: an outgoing grpc.aio channel whose calls carry the current
+  MessageContext (`x-correlation-id`, `traceparent`), with options the servers accept.
 """
 
+from mercato_kit.grpc._client import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, open_channel
 from mercato_kit.grpc._interceptors import (
     CORRELATION_ID_KEY,
     INVALID_FIELD_KEY,
@@ -31,9 +34,11 @@ from mercato_kit.grpc._status import status_code_for
 from mercato_kit.grpc._validation import Violation, validate, violations
 
 __all__ = [
+    "CHANNEL_OPTIONS",
     "CORRELATION_ID_KEY",
     "DEFAULT_GRACE_SECONDS",
     "INVALID_FIELD_KEY",
+    "MAX_MESSAGE_BYTES",
     "TRACEPARENT_KEY",
     "AccessLogInterceptor",
     "Call",
@@ -45,6 +50,7 @@ __all__ = [
     "ValidationInterceptor",
     "Violation",
     "create_server",
+    "open_channel",
     "run_shutdown_hooks",
     "serve",
     "status_code_for",

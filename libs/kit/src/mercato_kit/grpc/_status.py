@@ -13,6 +13,7 @@ from mercato_kit.errors import (
     NotFound,
     PermissionDenied,
     Unauthenticated,
+    Unavailable,
 )
 
 __all__ = ["status_code_for"]
@@ -25,6 +26,7 @@ _CODES: dict[type[DomainError], grpc.StatusCode] = {
     ConcurrencyError: grpc.StatusCode.ABORTED,
     PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 
