@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from mercato_cli.dlq import dlq_app
+from mercato_cli.events import events_app
 from mercato_cli.infra import infra_app
 from mercato_cli.services import UnknownServiceError, find_service
 
@@ -15,6 +17,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(infra_app, name="infra")
+app.add_typer(events_app, name="events")
+app.add_typer(dlq_app, name="dlq")
 
 
 @app.command()
