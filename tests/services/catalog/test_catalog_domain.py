@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mercato_catalog.domain import (
+    MAX_WEIGHT_GRAMS,
     Money,
     OrderReservedDifferently,
     Product,
@@ -94,6 +95,30 @@ def test_a_product_refuses_duplicate_sku_codes_and_mixed_currencies() -> None:
 
     assert duplicate.value.field == "skus[1].code"
     assert currency.value.field == "skus[1].price.currency"
+
+
+def test_a_sku_is_listed_with_its_weight_and_a_weight_out_of_range_is_refused() -> None:
+    heavy = SkuSpec("TEA-1", (), CNY_10, 1, weight_grams=250)
+    unknown = SkuSpec("TEA-2", (), CNY_10, 1)
+    negative = SkuSpec("B", (), CNY_10, 1, weight_grams=-1)
+    too_heavy = SkuSpec("C", (), CNY_10, 1, weight_grams=MAX_WEIGHT_GRAMS + 1)
+    a_tonne = SkuSpec("D", (), CNY_10, 1, weight_grams=MAX_WEIGHT_GRAMS)
+
+    product = Product.list("p", a_shop(), "Tea", "", (), [("1", heavy), ("2", unknown)], NOW)
+    Product.list("p", a_shop(), "Tea", "", (), [("1", a_tonne)], NOW)
+    with pytest.raises(InvalidArgument) as below:
+        Product.list("p", a_shop(), "Tea", "", (), [("1", heavy), ("2", negative)], NOW)
+    with pytest.raises(InvalidArgument) as above:
+        Product.list("p", a_shop(), "Tea", "", (), [("1", too_heavy)], NOW)
+
+    assert [sku.weight_grams for sku in product.skus.values()] == [250, 0]
+    [listed] = product.pending_events()
+    assert isinstance(listed, Product.Listed)
+    assert [sku.weight_grams for sku in listed.skus] == [250, 0]
+    assert (below.value.field, above.value.field) == (
+        "skus[1].weight_grams",
+        "skus[0].weight_grams",
+    )
 
 
 def test_changing_a_price_records_old_and_new_and_keeps_the_currency() -> None:

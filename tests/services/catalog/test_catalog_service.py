@@ -99,8 +99,15 @@ def cny(minor_units: int) -> Money:
     return Money(currency="CNY", minor_units=minor_units)
 
 
-def sku(code: str, price: int, stock: int, currency: str = "CNY") -> api.SkuSpec:
-    return api.SkuSpec(code=code, price=Money(currency=currency, minor_units=price), stock=stock)
+def sku(
+    code: str, price: int, stock: int, currency: str = "CNY", weight_grams: int = 0
+) -> api.SkuSpec:
+    return api.SkuSpec(
+        code=code,
+        price=Money(currency=currency, minor_units=price),
+        stock=stock,
+        weight_grams=weight_grams,
+    )
 
 
 def counts(product: res.Product) -> list[tuple[int, int]]:
@@ -185,6 +192,58 @@ def test_a_seller_opens_a_shop_lists_a_product_and_anyone_reads_them(
     payload = listed.unpack(events.ProductListed)
     assert (payload.seller_id, payload.shop_id) == (seller_id, shop.shop_id)
     assert [s.sku_id for s in payload.skus] == [s.sku_id for s in product.skus]
+
+
+def test_an_order_reads_each_skus_price_and_weight_and_its_shops_seller_and_tier(
+    catalog: Catalog, kafka_bootstrap_servers: str
+) -> None:
+    seller_id = str(uuid.uuid4())
+    seller = catalog.seller(seller_id)
+    shop = catalog.open_shop(seller)
+    product = catalog.list_product(
+        seller,
+        shop.shop_id,
+        sku("TEA-100G", 1999, 10, weight_grams=120),
+        sku("TEA-GIFT", 8800, 2),
+        sku("TEA-CRATE", 99900, 1, weight_grams=1_000_000),
+        title="Green tea",
+    )
+
+    read = catalog.product(product.product_id)
+    read_shop = catalog.stub.GetShop(api.GetShopRequest(shop_id=read.shop_id)).shop
+
+    assert [(s.code, s.price.minor_units, s.weight_grams) for s in read.skus] == [
+        ("TEA-100G", 1999, 120),
+        ("TEA-GIFT", 8800, 0),
+        ("TEA-CRATE", 99900, 1_000_000),
+    ]
+    assert (read.title, read.seller_id, read.status) == (
+        "Green tea",
+        seller_id,
+        res.PRODUCT_STATUS_ACTIVE,
+    )
+    assert (read_shop.seller_id, read_shop.tier) == (seller_id, res.SHOP_TIER_STANDARD_BOOTH)
+    [listed] = events_of(kafka_bootstrap_servers, "catalog.product", {product.product_id}, 1)
+    assert [s.weight_grams for s in listed.unpack(events.ProductListed).skus] == [120, 0, 1_000_000]
+
+
+def test_a_delisted_product_still_reads_with_its_status_and_an_unknown_one_is_not_found(
+    catalog: Catalog,
+) -> None:
+    seller = catalog.seller()
+    shop = catalog.open_shop(seller)
+    product = catalog.list_product(seller, shop.shop_id, sku("TEA-1", 1999, 3, weight_grams=250))
+    catalog.stub.DelistProduct(
+        api.DelistProductRequest(idempotency_key=key(), product_id=product.product_id),
+        metadata=seller,
+    )
+
+    delisted = catalog.product(product.product_id)
+    unknown = refused(catalog.product, str(uuid.uuid4()))
+
+    assert delisted.status == res.PRODUCT_STATUS_DELISTED
+    assert [(s.price.minor_units, s.weight_grams) for s in delisted.skus] == [(1999, 250)]
+    assert unknown.code() == grpc.StatusCode.NOT_FOUND
 
 
 @POSTGRESQL_ONLY
@@ -310,6 +369,8 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_changes(
         "unknown SKU of the product": price_change(cny(100), sku=str(uuid.uuid4())),
         "zero price listed": listing(sku("A", 0, 1)),
         "negative stock listed": listing(sku("A", 100, -1)),
+        "negative weight listed": listing(sku("A", 100, 1, weight_grams=-1)),
+        "weight over a tonne listed": listing(sku("A", 100, 1, weight_grams=1_000_001)),
         "currency listed": listing(sku("A", 100, 1, currency="JPY")),
         "oversized title": listing(sku("A", 100, 1), title="t" * 201),
         "oversized description": listing(sku("A", 100, 1), description="d" * 5001),
@@ -335,6 +396,8 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_changes(
         "unknown SKU of the product": (grpc.StatusCode.NOT_FOUND, None),
         "zero price listed": (bad, "skus[0].price.minor_units"),
         "negative stock listed": (bad, "skus[0].stock"),
+        "negative weight listed": (bad, "skus[0].weight_grams"),
+        "weight over a tonne listed": (bad, "skus[0].weight_grams"),
         "currency listed": (bad, "skus[0].price.currency"),
         "oversized title": (bad, "title"),
         "oversized description": (bad, "description"),

@@ -51,6 +51,7 @@ def sku_of(row: Row) -> Sku:
         price=Money(row["currency"], row["price_minor"]),
         available=row["available"],
         reserved=row["reserved"],
+        weight_grams=row["weight_grams"],
     )
 
 

@@ -134,6 +134,7 @@ class SqlProducts:
                     "price_minor": sku.price.minor_units,
                     "available": sku.available,
                     "reserved": 0,
+                    "weight_grams": sku.weight_grams,
                 }
                 for position, sku in enumerate(product.skus.values())
             ],

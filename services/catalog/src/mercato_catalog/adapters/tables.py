@@ -73,10 +73,13 @@ skus = Table(
     Column("price_minor", BigInteger, nullable=False),
     Column("available", BigInteger, nullable=False),
     Column("reserved", BigInteger, nullable=False),
+    # Grams per unit; 0 = unknown (added by catalog_0002, hence the default).
+    Column("weight_grams", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("price_minor > 0", name="ck_skus_price_positive"),
     # The last line of defence: stock is never oversold, whatever the code above does.
     CheckConstraint("available >= 0", name="ck_skus_available_not_negative"),
     CheckConstraint("reserved >= 0", name="ck_skus_reserved_not_negative"),
+    CheckConstraint("weight_grams >= 0", name="ck_skus_weight_not_negative"),
     UniqueConstraint("product_id", "code", name="uq_skus_product_code"),
 )
 

@@ -103,6 +103,7 @@ def list_product(request: api.ListProductRequest) -> ListProduct:
                 attributes=_attributes(sku.attributes),
                 price=money_of(sku.price, field=f"skus[{index}].price"),
                 stock=sku.stock,
+                weight_grams=sku.weight_grams,
             )
             for index, sku in enumerate(request.skus)
         ),
@@ -220,6 +221,7 @@ def _sku_message(sku: Sku) -> resources.Sku:
         price=_money_message(sku.price),
         available=sku.available,
         reserved=sku.reserved,
+        weight_grams=sku.weight_grams,
     )
 
 

@@ -27,6 +27,7 @@ from mercato_catalog.domain.commands import (
 )
 from mercato_catalog.domain.money import SUPPORTED_CURRENCIES, Money, bound, price
 from mercato_catalog.domain.product import (
+    MAX_WEIGHT_GRAMS,
     Attributes,
     Product,
     ProductDelisted,
@@ -52,6 +53,7 @@ from mercato_catalog.domain.reservation import (
 from mercato_catalog.domain.shop import Shop, ShopClosed, ShopStatus, Tier
 
 __all__ = [
+    "MAX_WEIGHT_GRAMS",
     "SUPPORTED_CURRENCIES",
     "AdjustStock",
     "Attributes",

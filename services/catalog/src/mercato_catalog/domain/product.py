@@ -16,6 +16,9 @@ from mercato_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 Attributes = tuple[tuple[str, str], ...]
 """(name, value) pairs in the seller's order; names unique."""
 
+MAX_WEIGHT_GRAMS = 1_000_000
+"""The heaviest unit a SKU may weigh (a tonne); a weight of 0 means unknown."""
+
 
 class ProductStatus(Enum):
     ACTIVE = "active"
@@ -38,6 +41,7 @@ class SkuSpec:
     attributes: Attributes
     price: Money
     stock: int
+    weight_grams: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Sku:
     price: Money
     available: int
     reserved: int = 0
+    weight_grams: int = 0
 
 
 class Product(Aggregate):
@@ -128,7 +133,14 @@ class Product(Aggregate):
                 description=description.strip(),
                 attributes=attributes,
                 skus=tuple(
-                    Sku(sku_id, spec.code, spec.attributes, spec.price, spec.stock)
+                    Sku(
+                        sku_id,
+                        spec.code,
+                        spec.attributes,
+                        spec.price,
+                        spec.stock,
+                        weight_grams=spec.weight_grams,
+                    )
                     for sku_id, spec in skus
                 ),
                 listed_at=listed_at,
@@ -251,4 +263,8 @@ def _check_skus(specs: Sequence[SkuSpec]) -> None:
             )
         if spec.stock < 0:
             raise InvalidArgument(f"skus[{index}].stock", "must be 0 or more")
+        if not 0 <= spec.weight_grams <= MAX_WEIGHT_GRAMS:
+            raise InvalidArgument(
+                f"skus[{index}].weight_grams", f"must be 0 (unknown) to {MAX_WEIGHT_GRAMS}"
+            )
         _check_attributes(spec.attributes, f"skus[{index}].attributes")

@@ -27,7 +27,7 @@ from mercato.common.v1 import money_pb2 as mercato_dot_common_dot_v1_dot_money__
 from mercato.validate.v1 import rules_pb2 as mercato_dot_validate_dot_v1_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/catalog/v1/catalog.proto\x12\x12mercato.catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dmercato/common/v1/money.proto\x1a\x1fmercato/validate/v1/rules.proto\"A\n\tAttribute\x12\x18\n\x04name\x18\x01 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x32\x12\x1a\n\x05value\x18\x02 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\xc8\x01\"\xe9\x01\n\x04Shop\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x11\n\tseller_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12*\n\x04tier\x18\x05 \x01(\x0e\x32\x1c.mercato.catalog.v1.ShopTier\x12.\n\x06status\x18\x06 \x01(\x0e\x32\x1e.mercato.catalog.v1.ShopStatus\x12-\n\topened_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x04\"\xb2\x02\n\x07Product\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x11\n\tseller_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x31\n\nattributes\x18\x06 \x03(\x0b\x32\x1d.mercato.catalog.v1.Attribute\x12%\n\x04skus\x18\x07 \x03(\x0b\x32\x17.mercato.catalog.v1.Sku\x12\x31\n\x06status\x18\x08 \x01(\x0e\x32!.mercato.catalog.v1.ProductStatus\x12-\n\tlisted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x04\"\xa4\x01\n\x03Sku\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x31\n\nattributes\x18\x03 \x03(\x0b\x32\x1d.mercato.catalog.v1.Attribute\x12\'\n\x05price\x18\x04 \x01(\x0b\x32\x18.mercato.common.v1.Money\x12\x11\n\tavailable\x18\x05 \x01(\x03\x12\x10\n\x08reserved\x18\x06 \x01(\x03\"G\n\x0fReservationLine\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x12\n\nproduct_id\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\"t\n\x08Shortage\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x11\n\trequested\x18\x02 \x01(\x03\x12\x11\n\tavailable\x18\x03 \x01(\x03\x12\x32\n\x06reason\x18\x04 \x01(\x0e\x32\".mercato.catalog.v1.ShortageReason\"\xc4\x02\n\x0bReservation\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x35\n\x06status\x18\x03 \x01(\x0e\x32%.mercato.catalog.v1.ReservationStatus\x12\x32\n\x05lines\x18\x04 \x03(\x0b\x32#.mercato.catalog.v1.ReservationLine\x12/\n\tshortages\x18\x05 \x03(\x0b\x32\x1c.mercato.catalog.v1.Shortage\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x04*[\n\x08ShopTier\x12\x19\n\x15SHOP_TIER_UNSPECIFIED\x10\x00\x12\x1c\n\x18SHOP_TIER_STANDARD_BOOTH\x10\x01\x12\x16\n\x12SHOP_TIER_FLAGSHIP\x10\x02*W\n\nShopStatus\x12\x1b\n\x17SHOP_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10SHOP_STATUS_OPEN\x10\x01\x12\x16\n\x12SHOP_STATUS_CLOSED\x10\x02*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_DELISTED\x10\x02*\xd8\x01\n\x11ReservationStatus\x12\"\n\x1eRESERVATION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17RESERVATION_STATUS_HELD\x10\x01\x12\x1f\n\x1bRESERVATION_STATUS_REJECTED\x10\x02\x12 \n\x1cRESERVATION_STATUS_COMMITTED\x10\x03\x12\x1f\n\x1bRESERVATION_STATUS_RELEASED\x10\x04\x12\x1e\n\x1aRESERVATION_STATUS_EXPIRED\x10\x05*z\n\x0eShortageReason\x12\x1f\n\x1bSHORTAGE_REASON_UNSPECIFIED\x10\x00\x12&\n\"SHORTAGE_REASON_INSUFFICIENT_STOCK\x10\x01\x12\x1f\n\x1bSHORTAGE_REASON_NOT_ON_SALE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/catalog/v1/catalog.proto\x12\x12mercato.catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dmercato/common/v1/money.proto\x1a\x1fmercato/validate/v1/rules.proto\"A\n\tAttribute\x12\x18\n\x04name\x18\x01 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x32\x12\x1a\n\x05value\x18\x02 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\xc8\x01\"\xe9\x01\n\x04Shop\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x11\n\tseller_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12*\n\x04tier\x18\x05 \x01(\x0e\x32\x1c.mercato.catalog.v1.ShopTier\x12.\n\x06status\x18\x06 \x01(\x0e\x32\x1e.mercato.catalog.v1.ShopStatus\x12-\n\topened_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x04\"\xb2\x02\n\x07Product\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x11\n\tseller_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x31\n\nattributes\x18\x06 \x03(\x0b\x32\x1d.mercato.catalog.v1.Attribute\x12%\n\x04skus\x18\x07 \x03(\x0b\x32\x17.mercato.catalog.v1.Sku\x12\x31\n\x06status\x18\x08 \x01(\x0e\x32!.mercato.catalog.v1.ProductStatus\x12-\n\tlisted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x04\"\xba\x01\n\x03Sku\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\x31\n\nattributes\x18\x03 \x03(\x0b\x32\x1d.mercato.catalog.v1.Attribute\x12\'\n\x05price\x18\x04 \x01(\x0b\x32\x18.mercato.common.v1.Money\x12\x11\n\tavailable\x18\x05 \x01(\x03\x12\x10\n\x08reserved\x18\x06 \x01(\x03\x12\x14\n\x0cweight_grams\x18\x07 \x01(\x03\"G\n\x0fReservationLine\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x12\n\nproduct_id\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\"t\n\x08Shortage\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x11\n\trequested\x18\x02 \x01(\x03\x12\x11\n\tavailable\x18\x03 \x01(\x03\x12\x32\n\x06reason\x18\x04 \x01(\x0e\x32\".mercato.catalog.v1.ShortageReason\"\xc4\x02\n\x0bReservation\x12\x16\n\x0ereservation_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x35\n\x06status\x18\x03 \x01(\x0e\x32%.mercato.catalog.v1.ReservationStatus\x12\x32\n\x05lines\x18\x04 \x03(\x0b\x32#.mercato.catalog.v1.ReservationLine\x12/\n\tshortages\x18\x05 \x03(\x0b\x32\x1c.mercato.catalog.v1.Shortage\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x08 \x01(\x04*[\n\x08ShopTier\x12\x19\n\x15SHOP_TIER_UNSPECIFIED\x10\x00\x12\x1c\n\x18SHOP_TIER_STANDARD_BOOTH\x10\x01\x12\x16\n\x12SHOP_TIER_FLAGSHIP\x10\x02*W\n\nShopStatus\x12\x1b\n\x17SHOP_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10SHOP_STATUS_OPEN\x10\x01\x12\x16\n\x12SHOP_STATUS_CLOSED\x10\x02*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_DELISTED\x10\x02*\xd8\x01\n\x11ReservationStatus\x12\"\n\x1eRESERVATION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17RESERVATION_STATUS_HELD\x10\x01\x12\x1f\n\x1bRESERVATION_STATUS_REJECTED\x10\x02\x12 \n\x1cRESERVATION_STATUS_COMMITTED\x10\x03\x12\x1f\n\x1bRESERVATION_STATUS_RELEASED\x10\x04\x12\x1e\n\x1aRESERVATION_STATUS_EXPIRED\x10\x05*z\n\x0eShortageReason\x12\x1f\n\x1bSHORTAGE_REASON_UNSPECIFIED\x10\x00\x12&\n\"SHORTAGE_REASON_INSUFFICIENT_STOCK\x10\x01\x12\x1f\n\x1bSHORTAGE_REASON_NOT_ON_SALE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,16 +38,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ATTRIBUTE'].fields_by_name['name']._serialized_options = b'\312\363\030\006\010\001\022\002\0202'
   _globals['_ATTRIBUTE'].fields_by_name['value']._loaded_options = None
   _globals['_ATTRIBUTE'].fields_by_name['value']._serialized_options = b'\312\363\030\007\010\001\022\003\020\310\001'
-  _globals['_SHOPTIER']._serialized_start=1450
-  _globals['_SHOPTIER']._serialized_end=1541
-  _globals['_SHOPSTATUS']._serialized_start=1543
-  _globals['_SHOPSTATUS']._serialized_end=1630
-  _globals['_PRODUCTSTATUS']._serialized_start=1632
-  _globals['_PRODUCTSTATUS']._serialized_end=1735
-  _globals['_RESERVATIONSTATUS']._serialized_start=1738
-  _globals['_RESERVATIONSTATUS']._serialized_end=1954
-  _globals['_SHORTAGEREASON']._serialized_start=1956
-  _globals['_SHORTAGEREASON']._serialized_end=2078
+  _globals['_SHOPTIER']._serialized_start=1472
+  _globals['_SHOPTIER']._serialized_end=1563
+  _globals['_SHOPSTATUS']._serialized_start=1565
+  _globals['_SHOPSTATUS']._serialized_end=1652
+  _globals['_PRODUCTSTATUS']._serialized_start=1654
+  _globals['_PRODUCTSTATUS']._serialized_end=1757
+  _globals['_RESERVATIONSTATUS']._serialized_start=1760
+  _globals['_RESERVATIONSTATUS']._serialized_end=1976
+  _globals['_SHORTAGEREASON']._serialized_start=1978
+  _globals['_SHORTAGEREASON']._serialized_end=2100
   _globals['_ATTRIBUTE']._serialized_start=153
   _globals['_ATTRIBUTE']._serialized_end=218
   _globals['_SHOP']._serialized_start=221
@@ -55,11 +55,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PRODUCT']._serialized_start=457
   _globals['_PRODUCT']._serialized_end=763
   _globals['_SKU']._serialized_start=766
-  _globals['_SKU']._serialized_end=930
-  _globals['_RESERVATIONLINE']._serialized_start=932
-  _globals['_RESERVATIONLINE']._serialized_end=1003
-  _globals['_SHORTAGE']._serialized_start=1005
-  _globals['_SHORTAGE']._serialized_end=1121
-  _globals['_RESERVATION']._serialized_start=1124
-  _globals['_RESERVATION']._serialized_end=1448
+  _globals['_SKU']._serialized_end=952
+  _globals['_RESERVATIONLINE']._serialized_start=954
+  _globals['_RESERVATIONLINE']._serialized_end=1025
+  _globals['_SHORTAGE']._serialized_start=1027
+  _globals['_SHORTAGE']._serialized_end=1143
+  _globals['_RESERVATION']._serialized_start=1146
+  _globals['_RESERVATION']._serialized_end=1470
 # @@protoc_insertion_point(module_scope)

@@ -116,20 +116,22 @@ class Product(_message.Message):
     def __init__(self, product_id: _Optional[str] = ..., shop_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., skus: _Optional[_Iterable[_Union[Sku, _Mapping]]] = ..., status: _Optional[_Union[ProductStatus, str]] = ..., listed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class Sku(_message.Message):
-    __slots__ = ("sku_id", "code", "attributes", "price", "available", "reserved")
+    __slots__ = ("sku_id", "code", "attributes", "price", "available", "reserved", "weight_grams")
     SKU_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
     sku_id: str
     code: str
     attributes: _containers.RepeatedCompositeFieldContainer[Attribute]
     price: _money_pb2.Money
     available: int
     reserved: int
-    def __init__(self, sku_id: _Optional[str] = ..., code: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., price: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., available: _Optional[int] = ..., reserved: _Optional[int] = ...) -> None: ...
+    weight_grams: int
+    def __init__(self, sku_id: _Optional[str] = ..., code: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[Attribute, _Mapping]]] = ..., price: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., available: _Optional[int] = ..., reserved: _Optional[int] = ..., weight_grams: _Optional[int] = ...) -> None: ...
 
 class ReservationLine(_message.Message):
     __slots__ = ("sku_id", "product_id", "quantity")

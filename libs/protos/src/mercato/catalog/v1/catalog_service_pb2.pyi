@@ -72,16 +72,18 @@ class GetShopResponse(_message.Message):
     def __init__(self, shop: _Optional[_Union[_catalog_pb2.Shop, _Mapping]] = ...) -> None: ...
 
 class SkuSpec(_message.Message):
-    __slots__ = ("code", "attributes", "price", "stock")
+    __slots__ = ("code", "attributes", "price", "stock", "weight_grams")
     CODE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     STOCK_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
     code: str
     attributes: _containers.RepeatedCompositeFieldContainer[_catalog_pb2.Attribute]
     price: _money_pb2.Money
     stock: int
-    def __init__(self, code: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_catalog_pb2.Attribute, _Mapping]]] = ..., price: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., stock: _Optional[int] = ...) -> None: ...
+    weight_grams: int
+    def __init__(self, code: _Optional[str] = ..., attributes: _Optional[_Iterable[_Union[_catalog_pb2.Attribute, _Mapping]]] = ..., price: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., stock: _Optional[int] = ..., weight_grams: _Optional[int] = ...) -> None: ...
 
 class ListProductRequest(_message.Message):
     __slots__ = ("idempotency_key", "shop_id", "title", "description", "attributes", "skus")
