@@ -132,6 +132,14 @@ def create_request(
     )
 
 
+def cancel_request(
+    order_id: str, *, reason: str = "payment refunded", key: str | None = None
+) -> pb.CancelShipmentRequest:
+    return pb.CancelShipmentRequest(
+        idempotency_key=key or f"cancel-{uuid.uuid4()}", order_id=order_id, reason=reason
+    )
+
+
 Update = pb.PostTrackingUpdateRequest
 
 

@@ -25,6 +25,7 @@ from tests.services.logistics._support import (
     SIMULATED,
     Callers,
     RunningLogistics,
+    cancel_request,
     create_request,
     wait_until,
 )
@@ -52,7 +53,7 @@ def _orders_with_both_fates(plan: Plan, each: int) -> list[str]:
     return lost + kept
 
 
-def test_the_simulator_drives_its_shipments_to_delivered_or_lost_as_its_seed_decides(
+def test_the_simulator_ends_its_shipments_as_its_seed_decides_and_skips_a_cancelled_one(
     service: RunningLogistics, callers: Callers, tmp_path: Path
 ) -> None:
     plan = Plan(loss_rate=0.5, seed=SEED)
@@ -65,6 +66,11 @@ def test_the_simulator_drives_its_shipments_to_delivered_or_lost_as_its_seed_dec
     not_its_own = service.stub.CreateShipment(
         create_request(region="CN-SH"), metadata=callers.orders()
     ).shipment.shipment_id
+    to_cancel = create_request(region="US-TX")
+    service.stub.CreateShipment(to_cancel, metadata=callers.orders())
+    cancelled = service.stub.CancelShipment(
+        cancel_request(to_cancel.order_id), metadata=callers.orders()
+    ).shipment
     env = dict(
         os.environ,
         LOGISTICS_GRPC_ADDR=service.address,
@@ -130,6 +136,11 @@ def test_the_simulator_drives_its_shipments_to_delivered_or_lost_as_its_seed_dec
         pb.GetShipmentRequest(shipment_id=not_its_own), metadata=callers.orders()
     ).shipment
     assert untouched.status == pb.SHIPMENT_STATUS_CREATED
+    skipped = service.stub.GetShipment(
+        pb.GetShipmentRequest(shipment_id=cancelled.shipment_id), metadata=callers.orders()
+    ).shipment
+    assert skipped == cancelled
+    assert cancelled.shipment_id not in log.read_text()
     assert "Traceback" not in log.read_text()
 
 

@@ -1,7 +1,8 @@
 """What depends on the database: concurrent commands, on SQLite and on PostgreSQL.
 
 One order gets one shipment and every update is recorded once, however the calls race: the
-event store's version check and the idempotency keys hold on both backends.
+event store's version check and the idempotency keys hold on both backends. A cancellation
+racing the carrier's pick-up: one of them wins, never both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tests.services.logistics._support import (
     CARRIER,
     Callers,
     RunningLogistics,
+    cancel_request,
     create_request,
     dispatched,
     in_transit,
@@ -100,3 +102,27 @@ def test_concurrent_scans_of_one_shipment_are_each_recorded_once(
     ).shipment
     assert shipment.version == 5
     assert sorted(step.location for step in shipment.tracking[2:]) == ["hub 0", "hub 1", "hub 2"]
+
+
+def test_a_cancellation_racing_the_pick_up_lets_exactly_one_of_them_happen(
+    service: RunningLogistics, callers: Callers
+) -> None:
+    carrier = callers.carrier(CARRIER)
+    created = service.stub.CreateShipment(create_request(), metadata=callers.orders()).shipment
+    sid = created.shipment_id
+    calls = [
+        lambda: outcome(
+            service.stub.CancelShipment, cancel_request(created.order_id), metadata=callers.orders()
+        ),
+        lambda: outcome(service.stub.PostTrackingUpdate, dispatched(sid), metadata=carrier),
+    ]
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        cancel, pick_up = [future.result() for future in [pool.submit(call) for call in calls]]
+
+    shipment = service.stub.GetShipment(
+        pb.GetShipmentRequest(shipment_id=sid), metadata=callers.orders()
+    ).shipment
+    assert sorted([cancel[0], pick_up[0]]) == ["FAILED_PRECONDITION", "OK"]
+    winner = pb.SHIPMENT_STATUS_CANCELLED if cancel[0] == "OK" else pb.SHIPMENT_STATUS_DISPATCHED
+    assert (shipment.status, shipment.version) == (winner, 2)

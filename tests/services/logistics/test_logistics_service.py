@@ -31,6 +31,7 @@ from tests.services.logistics._support import (
     OTHER,
     Callers,
     RunningLogistics,
+    cancel_request,
     create_request,
     delivered,
     dispatched,
@@ -173,6 +174,94 @@ def test_a_lost_parcel_ends_its_shipment(
     )
 
 
+def test_the_orders_service_cancels_a_shipment_before_pick_up_once_and_the_carrier_stops(
+    service: RunningLogistics, callers: Callers, kafka_bootstrap_servers: str
+) -> None:
+    shipment = create(service, callers)
+    sid, carrier = shipment.shipment_id, callers.carrier(CARRIER)
+    request = cancel_request(shipment.order_id, reason="payment refunded")
+
+    first = service.stub.CancelShipment(request, metadata=callers.orders())
+    again = service.stub.CancelShipment(request, metadata=callers.orders())
+    another_key = service.stub.CancelShipment(
+        cancel_request(shipment.order_id, reason="asked twice"), metadata=callers.orders()
+    )
+    pick_up = refused(service.stub.PostTrackingUpdate, dispatched(sid), metadata=carrier)
+    listed = service.stub.ListShipments(pb.ListShipmentsRequest(), metadata=carrier).shipments
+    active = service.stub.ListShipments(
+        pb.ListShipmentsRequest(statuses=[pb.SHIPMENT_STATUS_CREATED]), metadata=carrier
+    ).shipments
+
+    cancelled = first.shipment
+    assert again == first
+    assert another_key.shipment == cancelled
+    assert cancelled == get(service, callers, sid)
+    assert (cancelled.status, cancelled.version) == (pb.SHIPMENT_STATUS_CANCELLED, 2)
+    assert (cancelled.tracking[-1].status, cancelled.tracking[-1].note) == (
+        pb.SHIPMENT_STATUS_CANCELLED,
+        "payment refunded",
+    )
+    assert (pick_up.code(), pick_up.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        f"shipment {sid} is cancelled; it cannot be dispatched",
+    )
+    assert [s.status for s in listed if s.shipment_id == sid] == [pb.SHIPMENT_STATUS_CANCELLED]
+    assert sid not in {s.shipment_id for s in active}
+    events = events_of(kafka_bootstrap_servers, sid, 2)
+    assert [(e.event_type.rsplit(".", 1)[1], e.aggregate_version) for e in events] == [
+        ("ShipmentCreated", 1),
+        ("ShipmentCancelled", 2),
+    ]
+    payload = events[1].unpack(events_pb2.ShipmentCancelled)
+    assert (payload.order_id, payload.shipment_id, payload.carrier_id, payload.reason) == (
+        shipment.order_id,
+        sid,
+        CARRIER,
+        "payment refunded",
+    )
+    assert payload.cancelled_at == cancelled.tracking[-1].occurred_at
+
+
+def test_a_shipment_picked_up_is_not_cancelled_and_an_order_without_one_is_not_found(
+    service: RunningLogistics, callers: Callers
+) -> None:
+    shipment = create(service, callers)
+    sid, carrier = shipment.shipment_id, callers.carrier(CARRIER)
+    service.stub.PostTrackingUpdate(dispatched(sid), metadata=carrier)
+    before = get(service, callers, sid)
+    nobody = str(uuid.uuid4())
+
+    late = refused(
+        service.stub.CancelShipment, cancel_request(shipment.order_id), metadata=callers.orders()
+    )
+    unknown = refused(
+        service.stub.CancelShipment, cancel_request(nobody), metadata=callers.orders()
+    )
+    bad = [
+        refused(service.stub.CancelShipment, request, metadata=callers.orders())
+        for request in (
+            cancel_request("order-1"),
+            cancel_request(shipment.order_id, reason=""),
+            cancel_request(shipment.order_id, reason="r" * 201),
+            pb.CancelShipmentRequest(order_id=shipment.order_id, reason="no key"),
+        )
+    ]
+
+    assert (late.code(), late.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        f"shipment {sid} is dispatched; it cannot be cancelled",
+    )
+    assert (unknown.code(), unknown.details()) == (
+        grpc.StatusCode.NOT_FOUND,
+        f"order {nobody} has no shipment",
+    )
+    assert [(e.code(), e.details().split(":")[0]) for e in bad] == [
+        (grpc.StatusCode.INVALID_ARGUMENT, field)
+        for field in ("order_id", "reason", "reason", "idempotency_key")
+    ]
+    assert get(service, callers, sid) == before
+
+
 @pytest.mark.parametrize(
     ("steps", "update", "status"),
     [
@@ -234,7 +323,8 @@ def test_another_carrier_can_neither_see_nor_update_a_shipment_nor_tell_it_exist
 def test_callers_without_the_right_credentials_are_refused(
     service: RunningLogistics, callers: Callers
 ) -> None:
-    sid = create(service, callers).shipment_id
+    shipment = create(service, callers)
+    sid, order_id = shipment.shipment_id, shipment.order_id
     stub = service.stub
     expired = callers.issuer.metadata(
         subject=CARRIER,
@@ -257,6 +347,10 @@ def test_callers_without_the_right_credentials_are_refused(
         "a carrier creating": refused(
             stub.CreateShipment, create_request(), metadata=callers.carrier(CARRIER)
         ),
+        "a carrier cancelling": refused(
+            stub.CancelShipment, cancel_request(order_id), metadata=callers.carrier(CARRIER)
+        ),
+        "no token cancelling": refused(stub.CancelShipment, cancel_request(order_id)),
         "the orders service tracking": refused(
             stub.PostTrackingUpdate, dispatched(sid), metadata=callers.orders()
         ),
@@ -278,6 +372,8 @@ def test_callers_without_the_right_credentials_are_refused(
         "no token": grpc.StatusCode.UNAUTHENTICATED,
         "expired token": grpc.StatusCode.UNAUTHENTICATED,
         "a carrier creating": grpc.StatusCode.PERMISSION_DENIED,
+        "a carrier cancelling": grpc.StatusCode.PERMISSION_DENIED,
+        "no token cancelling": grpc.StatusCode.UNAUTHENTICATED,
         "the orders service tracking": grpc.StatusCode.PERMISSION_DENIED,
         "an account posing as a carrier": grpc.StatusCode.PERMISSION_DENIED,
         "a carrier without the tracking scope": grpc.StatusCode.PERMISSION_DENIED,

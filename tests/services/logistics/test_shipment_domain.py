@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mercato_kit.errors import InvalidArgument
 from mercato_logistics.domain import (
     CarrierRule,
     CarrierRules,
@@ -15,6 +16,7 @@ from mercato_logistics.domain import (
     Parcel,
     Shipment,
     ShipmentStatus,
+    TrackingEntry,
 )
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -136,6 +138,69 @@ def test_an_update_the_status_does_not_allow_is_refused_and_changes_nothing(
 
     assert "s-1" in refused.value.message
     assert (shipment.status, shipment.version, list(shipment.tracking)) == before
+
+
+def test_a_shipment_not_yet_picked_up_is_cancelled_once_with_its_reason() -> None:
+    shipment = new_shipment()
+    shipment.mark_saved()
+
+    shipment.cancel("payment refunded", T0 + timedelta(hours=1))
+    shipment.cancel("asked again", T0 + timedelta(hours=2))
+
+    assert shipment.pending_events() == [
+        Shipment.Cancelled("o-1", "s-1", "carrier-a", "payment refunded", T0 + timedelta(hours=1))
+    ]
+    assert (shipment.status, shipment.version) == (ShipmentStatus.CANCELLED, 2)
+    assert shipment.tracking[-1] == TrackingEntry(
+        ShipmentStatus.CANCELLED, "", "payment refunded", T0 + timedelta(hours=1)
+    )
+    assert shipment.status.is_final
+
+
+@pytest.mark.parametrize("setup", ["dispatched", "in transit", "delivered", "lost"])
+def test_a_shipment_the_carrier_picked_up_cannot_be_cancelled(setup: str) -> None:
+    shipment = dispatched()
+    if setup == "in transit":
+        shipment.record_transit_scan("Shanghai hub", "", T0)
+    if setup == "delivered":
+        shipment.confirm_delivery("", "", T0)
+    if setup == "lost":
+        shipment.report_loss("", "", T0)
+    before = (shipment.status, shipment.version)
+
+    with pytest.raises(IllegalTransition) as refused:
+        shipment.cancel("payment refunded", T0 + timedelta(days=1))
+
+    assert refused.value.message.endswith("it cannot be cancelled")
+    assert (shipment.status, shipment.version) == before
+
+
+@pytest.mark.parametrize("update", ["dispatch", "scan", "deliver", "lose"])
+def test_the_carrier_can_post_nothing_for_a_cancelled_shipment(update: str) -> None:
+    shipment = new_shipment()
+    shipment.cancel("payment refunded", T0)
+    at = T0 + timedelta(hours=1)
+    attempts = {
+        "dispatch": lambda: shipment.dispatch("SF9999", "", "", at),
+        "scan": lambda: shipment.record_transit_scan("", "", at),
+        "deliver": lambda: shipment.confirm_delivery("", "", at),
+        "lose": lambda: shipment.report_loss("", "", at),
+    }
+
+    with pytest.raises(IllegalTransition):
+        attempts[update]()
+
+    assert (shipment.status, shipment.version) == (ShipmentStatus.CANCELLED, 2)
+
+
+def test_a_cancellation_needs_a_reason() -> None:
+    shipment = new_shipment()
+
+    with pytest.raises(InvalidArgument) as refused:
+        shipment.cancel("  ", T0)
+
+    assert refused.value.field == "reason"
+    assert shipment.status == ShipmentStatus.CREATED
 
 
 def test_rehydrating_from_history_gives_the_same_state() -> None:

@@ -14,6 +14,7 @@ from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
 from mercato_logistics.adapters.translator import ShipmentTranslator
 from mercato_logistics.application import (
     Shipments,
+    cancel_shipment,
     create_shipment,
     get_shipment,
     may_see,
@@ -21,6 +22,7 @@ from mercato_logistics.application import (
     shipment_id_for,
 )
 from mercato_logistics.domain import (
+    CancelShipment,
     CarrierRule,
     CarrierRules,
     ConfirmDelivery,
@@ -31,6 +33,7 @@ from mercato_logistics.domain import (
     Money,
     NoCarrier,
     OrderAlreadyShipped,
+    OrderNotShipped,
     Parcel,
     RecordTransitScan,
     Shipment,
@@ -162,6 +165,58 @@ async def test_an_illegal_update_publishes_nothing() -> None:
         await world.run(lambda s: post_tracking_update(s, early))
 
     assert world.published() == ["ShipmentCreated"]
+
+
+async def test_cancelling_a_shipment_publishes_it_once_and_ends_the_carriers_updates() -> None:
+    world = World()
+    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    cancel = CancelShipment("order-1", "payment refunded", T0 + timedelta(minutes=5))
+
+    cancelled = await world.run(lambda s: cancel_shipment(s, cancel))
+    again = await world.run(lambda s: cancel_shipment(s, replace(cancel, reason="again")))
+    with pytest.raises(IllegalTransition):
+        await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id)))
+
+    assert (cancelled.id, cancelled.version) == (shipment.id, 2)
+    assert again.version == 2
+    assert world.published() == ["ShipmentCreated", "ShipmentCancelled"]
+    assert world.index.recorded == [
+        (shipment.id, "created", True),
+        (shipment.id, "cancelled", False),
+    ]
+    payload = world.store.published[-1].unpack(events_pb2.ShipmentCancelled)
+    assert (payload.order_id, payload.shipment_id, payload.carrier_id, payload.reason) == (
+        "order-1",
+        shipment.id,
+        "carrier-a",
+        "payment refunded",
+    )
+    assert payload.cancelled_at.ToDatetime(tzinfo=UTC) == T0 + timedelta(minutes=5)
+
+
+async def test_a_dispatched_shipment_stays_and_an_order_without_one_is_not_found() -> None:
+    world = World()
+    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id)))
+
+    with pytest.raises(IllegalTransition):
+        await world.run(lambda s: cancel_shipment(s, CancelShipment("order-1", "late", T0)))
+    with pytest.raises(OrderNotShipped) as missing:
+        await world.run(lambda s: cancel_shipment(s, CancelShipment("order-9", "late", T0)))
+
+    assert missing.value.message == "order order-9 has no shipment"
+    assert world.published() == ["ShipmentCreated", "ShipmentDispatched"]
+
+
+async def test_a_cancelled_shipment_rebuilt_from_its_stored_events_is_cancelled() -> None:
+    world = World()
+    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    await world.run(lambda s: cancel_shipment(s, CancelShipment("order-1", "refunded", T0)))
+
+    reloaded = await world.run(lambda s: s.get(shipment.id))
+
+    assert (reloaded.status.value, reloaded.version) == ("cancelled", 2)
+    assert reloaded.tracking[-1].note == "refunded"
 
 
 def caller(

@@ -65,7 +65,7 @@ def test_without_hubs_a_dispatched_parcel_goes_straight_to_delivery() -> None:
     assert step.kind == "delivered"
 
 
-@pytest.mark.parametrize("status", ["delivered", "lost"])
+@pytest.mark.parametrize("status", ["delivered", "lost", "cancelled"])
 def test_a_final_shipment_has_no_next_step(status: str) -> None:
     final = replace(NEW, status=status, transit_scans=2)  # type: ignore[arg-type]
 

@@ -17,6 +17,7 @@ from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
 from mercato_logistics.adapters.index import ShipmentSummary
 from mercato_logistics.domain import (
+    CancelShipment,
     ConfirmDelivery,
     CreateShipment,
     Destination,
@@ -36,6 +37,7 @@ _STATUSES: dict[ShipmentStatus, pb.ShipmentStatus] = {
     ShipmentStatus.IN_TRANSIT: pb.SHIPMENT_STATUS_IN_TRANSIT,
     ShipmentStatus.DELIVERED: pb.SHIPMENT_STATUS_DELIVERED,
     ShipmentStatus.LOST: pb.SHIPMENT_STATUS_LOST,
+    ShipmentStatus.CANCELLED: pb.SHIPMENT_STATUS_CANCELLED,
 }
 _FROM_PB: dict[int, ShipmentStatus] = {number: status for status, number in _STATUSES.items()}
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -89,6 +91,14 @@ class ShipmentTranslator:
                     note=event.note,
                     reported_at=_timestamp(event.at),
                 )
+            case Shipment.Cancelled():
+                return events.ShipmentCancelled(
+                    order_id=event.order_id,
+                    shipment_id=event.shipment_id,
+                    carrier_id=event.carrier_id,
+                    reason=event.reason,
+                    cancelled_at=_timestamp(event.at),
+                )
         raise TypeError(f"no payload for {type(event).__name__}")
 
     def from_envelope(self, envelope: EventEnvelope) -> DomainEvent:
@@ -135,12 +145,20 @@ def _lost(envelope: EventEnvelope) -> DomainEvent:
     return Shipment.Lost(e.order_id, e.carrier_id, e.location, e.note, _datetime(e.reported_at))
 
 
+def _cancelled(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.ShipmentCancelled)
+    return Shipment.Cancelled(
+        e.order_id, e.shipment_id, e.carrier_id, e.reason, _datetime(e.cancelled_at)
+    )
+
+
 _DECODERS: dict[str, Callable[[EventEnvelope], DomainEvent]] = {
     events.ShipmentCreated.DESCRIPTOR.full_name: _created,
     events.ShipmentDispatched.DESCRIPTOR.full_name: _dispatched,
     events.ShipmentInTransit.DESCRIPTOR.full_name: _in_transit,
     events.ShipmentDelivered.DESCRIPTOR.full_name: _delivered,
     events.ShipmentLost.DESCRIPTOR.full_name: _lost,
+    events.ShipmentCancelled.DESCRIPTOR.full_name: _cancelled,
 }
 
 
@@ -166,6 +184,10 @@ def create_command(request: pb.CreateShipmentRequest, at: datetime) -> CreateShi
         parcel=Parcel(parcel.weight_grams, declared),
         at=at,
     )
+
+
+def cancel_command(request: pb.CancelShipmentRequest, at: datetime) -> CancelShipment:
+    return CancelShipment(order_id=request.order_id, reason=request.reason.strip(), at=at)
 
 
 def tracking_command(

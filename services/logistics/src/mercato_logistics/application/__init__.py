@@ -1,6 +1,7 @@
 """Application handlers: load, decide, save."""
 
 from mercato_logistics.application.handlers import (
+    cancel_shipment,
     create_shipment,
     get_shipment,
     may_see,
@@ -13,6 +14,7 @@ __all__ = [
     "PRODUCER",
     "ShipmentIndex",
     "Shipments",
+    "cancel_shipment",
     "create_shipment",
     "get_shipment",
     "may_see",

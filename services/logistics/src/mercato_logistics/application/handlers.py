@@ -5,11 +5,13 @@ from __future__ import annotations
 from mercato_kit.auth import Caller
 from mercato_logistics.application.shipments import Shipments, shipment_id_for
 from mercato_logistics.domain import (
+    CancelShipment,
     CarrierRules,
     ConfirmDelivery,
     CreateShipment,
     DispatchShipment,
     OrderAlreadyShipped,
+    OrderNotShipped,
     RecordTransitScan,
     ReportLoss,
     Shipment,
@@ -34,6 +36,15 @@ async def create_shipment(
         parcel=command.parcel,
         at=command.at,
     )
+    await shipments.save(shipment)
+    return shipment
+
+
+async def cancel_shipment(shipments: Shipments, command: CancelShipment) -> Shipment:
+    shipment = await shipments.find(shipment_id_for(command.order_id))
+    if shipment is None:
+        raise OrderNotShipped(command.order_id)
+    shipment.cancel(command.reason, command.at)
     await shipments.save(shipment)
     return shipment
 

@@ -40,6 +40,8 @@ class Shipments:
             return None
 
     async def save(self, shipment: Shipment) -> None:
+        if not shipment.pending_events():
+            return
         created = shipment.saved_version == 0
         await self._repository.save(shipment)
         await self._index.record(shipment, created=created)

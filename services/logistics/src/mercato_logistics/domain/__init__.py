@@ -6,6 +6,7 @@ and ids only.
 
 from mercato_logistics.domain.carriers import CarrierRule, CarrierRules
 from mercato_logistics.domain.commands import (
+    CancelShipment,
     ConfirmDelivery,
     CreateShipment,
     DispatchShipment,
@@ -17,12 +18,14 @@ from mercato_logistics.domain.errors import (
     IllegalTransition,
     NoCarrier,
     OrderAlreadyShipped,
+    OrderNotShipped,
     ShipmentNotFound,
 )
 from mercato_logistics.domain.shipment import Shipment, ShipmentStatus, TrackingEntry
 from mercato_logistics.domain.values import Destination, Money, Parcel
 
 __all__ = [
+    "CancelShipment",
     "CarrierRule",
     "CarrierRules",
     "ConfirmDelivery",
@@ -33,6 +36,7 @@ __all__ = [
     "Money",
     "NoCarrier",
     "OrderAlreadyShipped",
+    "OrderNotShipped",
     "Parcel",
     "RecordTransitScan",
     "ReportLoss",

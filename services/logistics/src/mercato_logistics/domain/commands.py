@@ -19,6 +19,13 @@ class CreateShipment:
 
 
 @dataclass(frozen=True)
+class CancelShipment:
+    order_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class TrackingUpdate:
     """A carrier's report on a shipment; `carrier_id` is the reporting carrier's app id."""
 

@@ -7,7 +7,8 @@ DomainError (mercato_kit.errors)
 │   ├── IllegalTransition        the shipment's status does not allow this update
 │   └── NoCarrier                no configured rule serves the destination and weight
 └── NotFound
-    └── ShipmentNotFound         no such shipment, or not one the caller may see
+    ├── ShipmentNotFound         no such shipment, or not one the caller may see
+    └── OrderNotShipped          the order has no shipment
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class IllegalTransition(FailedPrecondition):
 class NoCarrier(FailedPrecondition):
     def __init__(self, region: str, weight_grams: int) -> None:
         super().__init__(f"no carrier serves region {region} for a parcel of {weight_grams} g")
+
+
+class OrderNotShipped(NotFound):
+    def __init__(self, order_id: str) -> None:
+        super().__init__(f"order {order_id} has no shipment")
+        self.order_id = order_id
 
 
 class ShipmentNotFound(NotFound):

@@ -1,8 +1,9 @@
 """The Shipment aggregate: an order's parcel, handed to one carrier, tracked to its end.
 
     CREATED ──dispatch──> DISPATCHED ──scan──> IN_TRANSIT ──scan──> IN_TRANSIT ...
-                               │                   │
-                               └──deliver / lose───┴──> DELIVERED | LOST   (final)
+       │                       │                   │
+       │                       └──deliver / lose───┴──> DELIVERED | LOST   (final)
+       └──cancel──> CANCELLED   (final; cancelling it again changes nothing)
 
 State changes only by applying events; an update the status does not allow is refused
 (IllegalTransition) and changes nothing.
@@ -15,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from mercato_kit.domain import Aggregate, DomainEvent
+from mercato_kit.errors import InvalidArgument
 from mercato_logistics.domain.errors import IllegalTransition
 from mercato_logistics.domain.values import Destination, Parcel
 
@@ -25,10 +27,11 @@ class ShipmentStatus(StrEnum):
     IN_TRANSIT = "in transit"
     DELIVERED = "delivered"
     LOST = "lost"
+    CANCELLED = "cancelled"
 
     @property
     def is_final(self) -> bool:
-        return self in (ShipmentStatus.DELIVERED, ShipmentStatus.LOST)
+        return self in (ShipmentStatus.DELIVERED, ShipmentStatus.LOST, ShipmentStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,14 @@ class Shipment(Aggregate):
         note: str
         at: datetime
 
+    @dataclass(frozen=True)
+    class Cancelled(DomainEvent):
+        order_id: str
+        shipment_id: str
+        carrier_id: str
+        reason: str
+        at: datetime
+
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.order_id = ""
@@ -150,6 +161,15 @@ class Shipment(Aggregate):
         self._require(*_ON_THE_WAY, update="lost")
         self._trigger(Shipment.Lost(self.order_id, self.carrier_id, location, note, at))
 
+    def cancel(self, reason: str, at: datetime) -> None:
+        """Cancel before pick-up; a cancelled shipment stays as it is."""
+        if self.status is ShipmentStatus.CANCELLED:
+            return
+        self._require(ShipmentStatus.CREATED, update="cancelled")
+        if not reason.strip():
+            raise InvalidArgument("reason", "must not be blank")
+        self._trigger(Shipment.Cancelled(self.order_id, self.id, self.carrier_id, reason, at))
+
     def _require(self, *allowed: ShipmentStatus, update: str) -> None:
         if self.status not in allowed:
             raise IllegalTransition(self.id, self.status.value, update)
@@ -171,6 +191,8 @@ class Shipment(Aggregate):
                 self._step(ShipmentStatus.DELIVERED, event.location, event.note, event.at)
             case Shipment.Lost():
                 self._step(ShipmentStatus.LOST, event.location, event.note, event.at)
+            case Shipment.Cancelled():
+                self._step(ShipmentStatus.CANCELLED, "", event.reason, event.at)
             case _:
                 raise TypeError(f"Shipment cannot apply {type(event).__name__}")
 

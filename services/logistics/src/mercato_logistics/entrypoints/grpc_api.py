@@ -20,6 +20,7 @@ from mercato_kit.store import SqlUnitOfWork
 from mercato_logistics.adapters.index import SqlShipmentIndex, carrier_shipments
 from mercato_logistics.adapters.translator import (
     ShipmentTranslator,
+    cancel_command,
     create_command,
     shipment_message,
     statuses_from,
@@ -28,6 +29,7 @@ from mercato_logistics.adapters.translator import (
 )
 from mercato_logistics.application import (
     Shipments,
+    cancel_shipment,
     create_shipment,
     get_shipment,
     post_tracking_update,
@@ -68,6 +70,18 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
             return pb.CreateShipmentResponse(shipment=shipment_message(shipment))
 
         return await self._once("CreateShipment", request, pb.CreateShipmentResponse, create)
+
+    @requires(SHIP_SCOPE)
+    async def CancelShipment(
+        self, request: pb.CancelShipmentRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CancelShipmentResponse:
+        command = cancel_command(request, at=self._clock())
+
+        async def cancel(shipments: Shipments) -> pb.CancelShipmentResponse:
+            shipment = await cancel_shipment(shipments, command)
+            return pb.CancelShipmentResponse(shipment=shipment_message(shipment))
+
+        return await self._once("CancelShipment", request, pb.CancelShipmentResponse, cancel)
 
     @requires(TRACKING_SCOPE, roles=[CARRIER_ROLE])
     async def PostTrackingUpdate(
@@ -115,7 +129,7 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
     async def _once(
         self,
         command: str,
-        request: pb.CreateShipmentRequest | pb.PostTrackingUpdateRequest,
+        request: pb.CreateShipmentRequest | pb.CancelShipmentRequest | pb.PostTrackingUpdateRequest,
         response_type: type[R],
         decide: Callable[[Shipments], Awaitable[R]],
     ) -> R:

@@ -2,8 +2,8 @@
 
 For the demo and the tests. It is a partner like any carrier: it knows only the public gRPC
 API and its own access token, never the logistics database. Every poll it lists its shipments
-that are not final (`ListShipments`) and, for each whose next step is due, posts it
-(`PostTrackingUpdate`):
+that are not final (`ListShipments`; a cancelled shipment is final, so it is skipped) and, for
+each whose next step is due, posts it (`PostTrackingUpdate`):
 
     CREATED ─dispatch_after─> DISPATCHED ─scan_every─> IN_TRANSIT (one scan per hub) ...
         ─deliver_after─> DELIVERED, or LOST for a `loss_rate` share of parcels

@@ -22,7 +22,9 @@ _STATUSES: dict[int, Status] = {
     pb.SHIPMENT_STATUS_IN_TRANSIT: "in_transit",
     pb.SHIPMENT_STATUS_DELIVERED: "delivered",
     pb.SHIPMENT_STATUS_LOST: "lost",
+    pb.SHIPMENT_STATUS_CANCELLED: "cancelled",
 }
+# What the carrier still moves: a cancelled shipment is not collected (nor anything final).
 _ACTIVE = [
     pb.SHIPMENT_STATUS_CREATED,
     pb.SHIPMENT_STATUS_DISPATCHED,
@@ -121,7 +123,8 @@ class CarrierSimulator:
         except grpc.aio.AioRpcError as error:
             if error.code() in _FATAL:
                 raise
-            # Someone else moved it meanwhile, or the service is away: look again next poll.
+            # Someone else moved it meanwhile (or the order's shipment was cancelled), or the
+            # service is away: look again next poll.
             log.warning(
                 "tracking update not posted",
                 shipment_id=shipment.shipment_id,

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 StepKind = Literal["dispatched", "in_transit", "delivered", "lost"]
-Status = Literal["created", "dispatched", "in_transit", "delivered", "lost"]
+Status = Literal["created", "dispatched", "in_transit", "delivered", "lost", "cancelled"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Plan:
     seed: int = 0
 
     def next_step(self, shipment: Observed, now: datetime) -> Step | None:
-        """The step due now, or None (not due yet, or final)."""
+        """The step due now, or None (not due yet, or final: delivered, lost, cancelled)."""
         waited = (now - shipment.updated_at).total_seconds() * self.time_scale
         match shipment.status:
             case "created" if waited >= self.dispatch_after:

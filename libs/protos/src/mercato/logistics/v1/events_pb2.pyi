@@ -84,3 +84,17 @@ class ShipmentLost(_message.Message):
     note: str
     reported_at: _timestamp_pb2.Timestamp
     def __init__(self, order_id: _Optional[str] = ..., carrier_id: _Optional[str] = ..., location: _Optional[str] = ..., note: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ShipmentCancelled(_message.Message):
+    __slots__ = ("order_id", "shipment_id", "carrier_id", "reason", "cancelled_at")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    shipment_id: str
+    carrier_id: str
+    reason: str
+    cancelled_at: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., carrier_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

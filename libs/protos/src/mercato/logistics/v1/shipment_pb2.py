@@ -27,7 +27,7 @@ from mercato.common.v1 import money_pb2 as mercato_dot_common_dot_v1_dot_money__
 from mercato.validate.v1 import rules_pb2 as mercato_dot_validate_dot_v1_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#mercato/logistics/v1/shipment.proto\x12\x14mercato.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dmercato/common/v1/money.proto\x1a\x1fmercato/validate/v1/rules.proto\"\x8e\x02\n\x15\x43reateShipmentRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x08order_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1d\n\tseller_id\x18\x03 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1c\n\x08\x62uyer_id\x18\x04 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12>\n\x0b\x64\x65stination\x18\x05 \x01(\x0b\x32!.mercato.logistics.v1.DestinationB\x06\xca\xf3\x18\x02\x08\x01\x12\x34\n\x06parcel\x18\x06 \x01(\x0b\x32\x1c.mercato.logistics.v1.ParcelB\x06\xca\xf3\x18\x02\x08\x01\"J\n\x16\x43reateShipmentResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"\xcd\x04\n\x19PostTrackingUpdateRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1f\n\x0bshipment_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1b\n\x08location\x18\x03 \x01(\tB\t\xca\xf3\x18\x05\x12\x03\x10\xc8\x01\x12\x17\n\x04note\x18\x04 \x01(\tB\t\xca\xf3\x18\x05\x12\x03\x10\xf4\x03\x12P\n\ndispatched\x18\x05 \x01(\x0b\x32:.mercato.logistics.v1.PostTrackingUpdateRequest.DispatchedH\x00\x12O\n\nin_transit\x18\x06 \x01(\x0b\x32\x39.mercato.logistics.v1.PostTrackingUpdateRequest.InTransitH\x00\x12N\n\tdelivered\x18\x07 \x01(\x0b\x32\x39.mercato.logistics.v1.PostTrackingUpdateRequest.DeliveredH\x00\x12\x44\n\x04lost\x18\x08 \x01(\x0b\x32\x34.mercato.logistics.v1.PostTrackingUpdateRequest.LostH\x00\x1aN\n\nDispatched\x12@\n\x0ftracking_number\x18\x01 \x01(\tB\'\xca\xf3\x18#\x08\x01\x12\x1f\x1a\x1d[A-Za-z0-9][A-Za-z0-9-]{3,39}\x1a\x0b\n\tInTransit\x1a\x0b\n\tDelivered\x1a\x06\n\x04LostB\x08\n\x06update\"N\n\x1aPostTrackingUpdateResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"5\n\x12GetShipmentRequest\x12\x1f\n\x0bshipment_id\x18\x01 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\"G\n\x13GetShipmentResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"\x96\x01\n\x14ListShipmentsRequest\x12@\n\x08statuses\x18\x01 \x03(\x0e\x32$.mercato.logistics.v1.ShipmentStatusB\x08\xca\xf3\x18\x04\"\x02\x10\x05\x12\x1e\n\tpage_size\x18\x02 \x01(\x05\x42\x0b\xca\xf3\x18\x07\x1a\x05\x10\x00 \xf4\x03\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02\x10@\"j\n\x15ListShipmentsResponse\x12\x38\n\tshipments\x18\x01 \x03(\x0b\x32%.mercato.logistics.v1.ShipmentSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc4\x01\n\x0b\x44\x65stination\x12\x33\n\x06region\x18\x01 \x01(\tB#\xca\xf3\x18\x1f\x08\x01\x12\x1b\x1a\x19[A-Z]{2}(-[A-Z0-9]{1,3})?\x12\x18\n\x04\x63ity\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x64\x12\x1d\n\x0bpostal_code\x18\x03 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02\x10\x14\x12#\n\x0estreet_address\x18\x04 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\xac\x02\x12\"\n\x0erecipient_name\x18\x05 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x64\"^\n\x06Parcel\x12\"\n\x0cweight_grams\x18\x01 \x01(\x03\x42\x0c\xca\xf3\x18\x08\x1a\x06\x08\x00 \xc0\x84=\x12\x30\n\x0e\x64\x65\x63lared_value\x18\x02 \x01(\x0b\x32\x18.mercato.common.v1.Money\"\xe7\x02\n\x08Shipment\x12\x13\n\x0bshipment_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x11\n\tseller_id\x18\x03 \x01(\t\x12\x10\n\x08\x62uyer_id\x18\x04 \x01(\t\x12\x12\n\ncarrier_id\x18\x05 \x01(\t\x12\x34\n\x06status\x18\x06 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x36\n\x0b\x64\x65stination\x18\x07 \x01(\x0b\x32!.mercato.logistics.v1.Destination\x12,\n\x06parcel\x18\x08 \x01(\x0b\x32\x1c.mercato.logistics.v1.Parcel\x12\x17\n\x0ftracking_number\x18\t \x01(\t\x12\x35\n\x08tracking\x18\n \x03(\x0b\x32#.mercato.logistics.v1.TrackingEvent\x12\x0f\n\x07version\x18\x0b \x01(\x04\"\x96\x01\n\rTrackingEvent\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x10\n\x08location\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb5\x02\n\x0fShipmentSummary\x12\x13\n\x0bshipment_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x0e\n\x06region\x18\x04 \x01(\t\x12\x14\n\x0cweight_grams\x18\x05 \x01(\x03\x12\x17\n\x0ftracking_number\x18\x06 \x01(\t\x12\x15\n\rtransit_scans\x18\x07 \x01(\x05\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x04*\xc7\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17SHIPMENT_STATUS_CREATED\x10\x01\x12\x1e\n\x1aSHIPMENT_STATUS_DISPATCHED\x10\x02\x12\x1e\n\x1aSHIPMENT_STATUS_IN_TRANSIT\x10\x03\x12\x1d\n\x19SHIPMENT_STATUS_DELIVERED\x10\x04\x12\x18\n\x14SHIPMENT_STATUS_LOST\x10\x05\x32\xc5\x03\n\x0fShipmentService\x12k\n\x0e\x43reateShipment\x12+.mercato.logistics.v1.CreateShipmentRequest\x1a,.mercato.logistics.v1.CreateShipmentResponse\x12w\n\x12PostTrackingUpdate\x12/.mercato.logistics.v1.PostTrackingUpdateRequest\x1a\x30.mercato.logistics.v1.PostTrackingUpdateResponse\x12\x62\n\x0bGetShipment\x12(.mercato.logistics.v1.GetShipmentRequest\x1a).mercato.logistics.v1.GetShipmentResponse\x12h\n\rListShipments\x12*.mercato.logistics.v1.ListShipmentsRequest\x1a+.mercato.logistics.v1.ListShipmentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#mercato/logistics/v1/shipment.proto\x12\x14mercato.logistics.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dmercato/common/v1/money.proto\x1a\x1fmercato/validate/v1/rules.proto\"\x8e\x02\n\x15\x43reateShipmentRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x08order_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1d\n\tseller_id\x18\x03 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1c\n\x08\x62uyer_id\x18\x04 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12>\n\x0b\x64\x65stination\x18\x05 \x01(\x0b\x32!.mercato.logistics.v1.DestinationB\x06\xca\xf3\x18\x02\x08\x01\x12\x34\n\x06parcel\x18\x06 \x01(\x0b\x32\x1c.mercato.logistics.v1.ParcelB\x06\xca\xf3\x18\x02\x08\x01\"J\n\x16\x43reateShipmentResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"x\n\x15\x43\x61ncelShipmentRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x08order_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1b\n\x06reason\x18\x03 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\xc8\x01\"J\n\x16\x43\x61ncelShipmentResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"\xcd\x04\n\x19PostTrackingUpdateRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1f\n\x0bshipment_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1b\n\x08location\x18\x03 \x01(\tB\t\xca\xf3\x18\x05\x12\x03\x10\xc8\x01\x12\x17\n\x04note\x18\x04 \x01(\tB\t\xca\xf3\x18\x05\x12\x03\x10\xf4\x03\x12P\n\ndispatched\x18\x05 \x01(\x0b\x32:.mercato.logistics.v1.PostTrackingUpdateRequest.DispatchedH\x00\x12O\n\nin_transit\x18\x06 \x01(\x0b\x32\x39.mercato.logistics.v1.PostTrackingUpdateRequest.InTransitH\x00\x12N\n\tdelivered\x18\x07 \x01(\x0b\x32\x39.mercato.logistics.v1.PostTrackingUpdateRequest.DeliveredH\x00\x12\x44\n\x04lost\x18\x08 \x01(\x0b\x32\x34.mercato.logistics.v1.PostTrackingUpdateRequest.LostH\x00\x1aN\n\nDispatched\x12@\n\x0ftracking_number\x18\x01 \x01(\tB\'\xca\xf3\x18#\x08\x01\x12\x1f\x1a\x1d[A-Za-z0-9][A-Za-z0-9-]{3,39}\x1a\x0b\n\tInTransit\x1a\x0b\n\tDelivered\x1a\x06\n\x04LostB\x08\n\x06update\"N\n\x1aPostTrackingUpdateResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"5\n\x12GetShipmentRequest\x12\x1f\n\x0bshipment_id\x18\x01 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\"G\n\x13GetShipmentResponse\x12\x30\n\x08shipment\x18\x01 \x01(\x0b\x32\x1e.mercato.logistics.v1.Shipment\"\x96\x01\n\x14ListShipmentsRequest\x12@\n\x08statuses\x18\x01 \x03(\x0e\x32$.mercato.logistics.v1.ShipmentStatusB\x08\xca\xf3\x18\x04\"\x02\x10\x05\x12\x1e\n\tpage_size\x18\x02 \x01(\x05\x42\x0b\xca\xf3\x18\x07\x1a\x05\x10\x00 \xf4\x03\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02\x10@\"j\n\x15ListShipmentsResponse\x12\x38\n\tshipments\x18\x01 \x03(\x0b\x32%.mercato.logistics.v1.ShipmentSummary\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xc4\x01\n\x0b\x44\x65stination\x12\x33\n\x06region\x18\x01 \x01(\tB#\xca\xf3\x18\x1f\x08\x01\x12\x1b\x1a\x19[A-Z]{2}(-[A-Z0-9]{1,3})?\x12\x18\n\x04\x63ity\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x64\x12\x1d\n\x0bpostal_code\x18\x03 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02\x10\x14\x12#\n\x0estreet_address\x18\x04 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\xac\x02\x12\"\n\x0erecipient_name\x18\x05 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02\x10\x64\"^\n\x06Parcel\x12\"\n\x0cweight_grams\x18\x01 \x01(\x03\x42\x0c\xca\xf3\x18\x08\x1a\x06\x08\x00 \xc0\x84=\x12\x30\n\x0e\x64\x65\x63lared_value\x18\x02 \x01(\x0b\x32\x18.mercato.common.v1.Money\"\xe7\x02\n\x08Shipment\x12\x13\n\x0bshipment_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x11\n\tseller_id\x18\x03 \x01(\t\x12\x10\n\x08\x62uyer_id\x18\x04 \x01(\t\x12\x12\n\ncarrier_id\x18\x05 \x01(\t\x12\x34\n\x06status\x18\x06 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x36\n\x0b\x64\x65stination\x18\x07 \x01(\x0b\x32!.mercato.logistics.v1.Destination\x12,\n\x06parcel\x18\x08 \x01(\x0b\x32\x1c.mercato.logistics.v1.Parcel\x12\x17\n\x0ftracking_number\x18\t \x01(\t\x12\x35\n\x08tracking\x18\n \x03(\x0b\x32#.mercato.logistics.v1.TrackingEvent\x12\x0f\n\x07version\x18\x0b \x01(\x04\"\x96\x01\n\rTrackingEvent\x12\x34\n\x06status\x18\x01 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x10\n\x08location\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb5\x02\n\x0fShipmentSummary\x12\x13\n\x0bshipment_id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x34\n\x06status\x18\x03 \x01(\x0e\x32$.mercato.logistics.v1.ShipmentStatus\x12\x0e\n\x06region\x18\x04 \x01(\t\x12\x14\n\x0cweight_grams\x18\x05 \x01(\x03\x12\x17\n\x0ftracking_number\x18\x06 \x01(\t\x12\x15\n\rtransit_scans\x18\x07 \x01(\x05\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\n \x01(\x04*\xe6\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17SHIPMENT_STATUS_CREATED\x10\x01\x12\x1e\n\x1aSHIPMENT_STATUS_DISPATCHED\x10\x02\x12\x1e\n\x1aSHIPMENT_STATUS_IN_TRANSIT\x10\x03\x12\x1d\n\x19SHIPMENT_STATUS_DELIVERED\x10\x04\x12\x18\n\x14SHIPMENT_STATUS_LOST\x10\x05\x12\x1d\n\x19SHIPMENT_STATUS_CANCELLED\x10\x06\x32\xb2\x04\n\x0fShipmentService\x12k\n\x0e\x43reateShipment\x12+.mercato.logistics.v1.CreateShipmentRequest\x1a,.mercato.logistics.v1.CreateShipmentResponse\x12w\n\x12PostTrackingUpdate\x12/.mercato.logistics.v1.PostTrackingUpdateRequest\x1a\x30.mercato.logistics.v1.PostTrackingUpdateResponse\x12k\n\x0e\x43\x61ncelShipment\x12+.mercato.logistics.v1.CancelShipmentRequest\x1a,.mercato.logistics.v1.CancelShipmentResponse\x12\x62\n\x0bGetShipment\x12(.mercato.logistics.v1.GetShipmentRequest\x1a).mercato.logistics.v1.GetShipmentResponse\x12h\n\rListShipments\x12*.mercato.logistics.v1.ListShipmentsRequest\x1a+.mercato.logistics.v1.ListShipmentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,6 +46,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATESHIPMENTREQUEST'].fields_by_name['destination']._serialized_options = b'\312\363\030\002\010\001'
   _globals['_CREATESHIPMENTREQUEST'].fields_by_name['parcel']._loaded_options = None
   _globals['_CREATESHIPMENTREQUEST'].fields_by_name['parcel']._serialized_options = b'\312\363\030\002\010\001'
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['idempotency_key']._loaded_options = None
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['idempotency_key']._serialized_options = b'\312\363\030\007\010\001\022\003\020\200\001'
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['order_id']._loaded_options = None
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['order_id']._serialized_options = b'\312\363\030\006\010\001\022\002(\001'
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['reason']._loaded_options = None
+  _globals['_CANCELSHIPMENTREQUEST'].fields_by_name['reason']._serialized_options = b'\312\363\030\007\010\001\022\003\020\310\001'
   _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED'].fields_by_name['tracking_number']._loaded_options = None
   _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED'].fields_by_name['tracking_number']._serialized_options = b'\312\363\030#\010\001\022\037\032\035[A-Za-z0-9][A-Za-z0-9-]{3,39}'
   _globals['_POSTTRACKINGUPDATEREQUEST'].fields_by_name['idempotency_key']._loaded_options = None
@@ -76,42 +82,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DESTINATION'].fields_by_name['recipient_name']._serialized_options = b'\312\363\030\006\010\001\022\002\020d'
   _globals['_PARCEL'].fields_by_name['weight_grams']._loaded_options = None
   _globals['_PARCEL'].fields_by_name['weight_grams']._serialized_options = b'\312\363\030\010\032\006\010\000 \300\204='
-  _globals['_SHIPMENTSTATUS']._serialized_start=2691
-  _globals['_SHIPMENTSTATUS']._serialized_end=2890
+  _globals['_SHIPMENTSTATUS']._serialized_start=2889
+  _globals['_SHIPMENTSTATUS']._serialized_end=3119
   _globals['_CREATESHIPMENTREQUEST']._serialized_start=159
   _globals['_CREATESHIPMENTREQUEST']._serialized_end=429
   _globals['_CREATESHIPMENTRESPONSE']._serialized_start=431
   _globals['_CREATESHIPMENTRESPONSE']._serialized_end=505
-  _globals['_POSTTRACKINGUPDATEREQUEST']._serialized_start=508
-  _globals['_POSTTRACKINGUPDATEREQUEST']._serialized_end=1097
-  _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED']._serialized_start=975
-  _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED']._serialized_end=1053
-  _globals['_POSTTRACKINGUPDATEREQUEST_INTRANSIT']._serialized_start=1055
-  _globals['_POSTTRACKINGUPDATEREQUEST_INTRANSIT']._serialized_end=1066
-  _globals['_POSTTRACKINGUPDATEREQUEST_DELIVERED']._serialized_start=1068
-  _globals['_POSTTRACKINGUPDATEREQUEST_DELIVERED']._serialized_end=1079
-  _globals['_POSTTRACKINGUPDATEREQUEST_LOST']._serialized_start=1081
-  _globals['_POSTTRACKINGUPDATEREQUEST_LOST']._serialized_end=1087
-  _globals['_POSTTRACKINGUPDATERESPONSE']._serialized_start=1099
-  _globals['_POSTTRACKINGUPDATERESPONSE']._serialized_end=1177
-  _globals['_GETSHIPMENTREQUEST']._serialized_start=1179
-  _globals['_GETSHIPMENTREQUEST']._serialized_end=1232
-  _globals['_GETSHIPMENTRESPONSE']._serialized_start=1234
-  _globals['_GETSHIPMENTRESPONSE']._serialized_end=1305
-  _globals['_LISTSHIPMENTSREQUEST']._serialized_start=1308
-  _globals['_LISTSHIPMENTSREQUEST']._serialized_end=1458
-  _globals['_LISTSHIPMENTSRESPONSE']._serialized_start=1460
-  _globals['_LISTSHIPMENTSRESPONSE']._serialized_end=1566
-  _globals['_DESTINATION']._serialized_start=1569
-  _globals['_DESTINATION']._serialized_end=1765
-  _globals['_PARCEL']._serialized_start=1767
-  _globals['_PARCEL']._serialized_end=1861
-  _globals['_SHIPMENT']._serialized_start=1864
-  _globals['_SHIPMENT']._serialized_end=2223
-  _globals['_TRACKINGEVENT']._serialized_start=2226
-  _globals['_TRACKINGEVENT']._serialized_end=2376
-  _globals['_SHIPMENTSUMMARY']._serialized_start=2379
-  _globals['_SHIPMENTSUMMARY']._serialized_end=2688
-  _globals['_SHIPMENTSERVICE']._serialized_start=2893
-  _globals['_SHIPMENTSERVICE']._serialized_end=3346
+  _globals['_CANCELSHIPMENTREQUEST']._serialized_start=507
+  _globals['_CANCELSHIPMENTREQUEST']._serialized_end=627
+  _globals['_CANCELSHIPMENTRESPONSE']._serialized_start=629
+  _globals['_CANCELSHIPMENTRESPONSE']._serialized_end=703
+  _globals['_POSTTRACKINGUPDATEREQUEST']._serialized_start=706
+  _globals['_POSTTRACKINGUPDATEREQUEST']._serialized_end=1295
+  _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED']._serialized_start=1173
+  _globals['_POSTTRACKINGUPDATEREQUEST_DISPATCHED']._serialized_end=1251
+  _globals['_POSTTRACKINGUPDATEREQUEST_INTRANSIT']._serialized_start=1253
+  _globals['_POSTTRACKINGUPDATEREQUEST_INTRANSIT']._serialized_end=1264
+  _globals['_POSTTRACKINGUPDATEREQUEST_DELIVERED']._serialized_start=1266
+  _globals['_POSTTRACKINGUPDATEREQUEST_DELIVERED']._serialized_end=1277
+  _globals['_POSTTRACKINGUPDATEREQUEST_LOST']._serialized_start=1279
+  _globals['_POSTTRACKINGUPDATEREQUEST_LOST']._serialized_end=1285
+  _globals['_POSTTRACKINGUPDATERESPONSE']._serialized_start=1297
+  _globals['_POSTTRACKINGUPDATERESPONSE']._serialized_end=1375
+  _globals['_GETSHIPMENTREQUEST']._serialized_start=1377
+  _globals['_GETSHIPMENTREQUEST']._serialized_end=1430
+  _globals['_GETSHIPMENTRESPONSE']._serialized_start=1432
+  _globals['_GETSHIPMENTRESPONSE']._serialized_end=1503
+  _globals['_LISTSHIPMENTSREQUEST']._serialized_start=1506
+  _globals['_LISTSHIPMENTSREQUEST']._serialized_end=1656
+  _globals['_LISTSHIPMENTSRESPONSE']._serialized_start=1658
+  _globals['_LISTSHIPMENTSRESPONSE']._serialized_end=1764
+  _globals['_DESTINATION']._serialized_start=1767
+  _globals['_DESTINATION']._serialized_end=1963
+  _globals['_PARCEL']._serialized_start=1965
+  _globals['_PARCEL']._serialized_end=2059
+  _globals['_SHIPMENT']._serialized_start=2062
+  _globals['_SHIPMENT']._serialized_end=2421
+  _globals['_TRACKINGEVENT']._serialized_start=2424
+  _globals['_TRACKINGEVENT']._serialized_end=2574
+  _globals['_SHIPMENTSUMMARY']._serialized_start=2577
+  _globals['_SHIPMENTSUMMARY']._serialized_end=2886
+  _globals['_SHIPMENTSERVICE']._serialized_start=3122
+  _globals['_SHIPMENTSERVICE']._serialized_end=3684
 # @@protoc_insertion_point(module_scope)

@@ -20,12 +20,14 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_STATUS_IN_TRANSIT: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_DELIVERED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_LOST: _ClassVar[ShipmentStatus]
+    SHIPMENT_STATUS_CANCELLED: _ClassVar[ShipmentStatus]
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_STATUS_CREATED: ShipmentStatus
 SHIPMENT_STATUS_DISPATCHED: ShipmentStatus
 SHIPMENT_STATUS_IN_TRANSIT: ShipmentStatus
 SHIPMENT_STATUS_DELIVERED: ShipmentStatus
 SHIPMENT_STATUS_LOST: ShipmentStatus
+SHIPMENT_STATUS_CANCELLED: ShipmentStatus
 
 class CreateShipmentRequest(_message.Message):
     __slots__ = ("idempotency_key", "order_id", "seller_id", "buyer_id", "destination", "parcel")
@@ -44,6 +46,22 @@ class CreateShipmentRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., order_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., destination: _Optional[_Union[Destination, _Mapping]] = ..., parcel: _Optional[_Union[Parcel, _Mapping]] = ...) -> None: ...
 
 class CreateShipmentResponse(_message.Message):
+    __slots__ = ("shipment",)
+    SHIPMENT_FIELD_NUMBER: _ClassVar[int]
+    shipment: Shipment
+    def __init__(self, shipment: _Optional[_Union[Shipment, _Mapping]] = ...) -> None: ...
+
+class CancelShipmentRequest(_message.Message):
+    __slots__ = ("idempotency_key", "order_id", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    order_id: str
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelShipmentResponse(_message.Message):
     __slots__ = ("shipment",)
     SHIPMENT_FIELD_NUMBER: _ClassVar[int]
     shipment: Shipment

@@ -29,7 +29,7 @@ class ShipmentServiceStub:
     """Shipments of orders and their tracking, reported by the carriers they are handed to.
 
     Who may call what (tokens from identity, verified by every call):
-    - CreateShipment: a token with scope `logistics:ship` (the orders service).
+    - CreateShipment, CancelShipment: a token with scope `logistics:ship` (the orders service).
     - PostTrackingUpdate, ListShipments: a carrier app (kind "app", role "carrier", scope
     `logistics:tracking`); the token's subject is the carrier's app id, and a carrier sees and
     updates only the shipments handed to it. Another carrier's shipment answers NOT_FOUND, exactly as a shipment that does not
@@ -55,6 +55,11 @@ class ShipmentServiceStub:
                 request_serializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateRequest.SerializeToString,
                 response_deserializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateResponse.FromString,
                 _registered_method=True)
+        self.CancelShipment = channel.unary_unary(
+                '/mercato.logistics.v1.ShipmentService/CancelShipment',
+                request_serializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentRequest.SerializeToString,
+                response_deserializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentResponse.FromString,
+                _registered_method=True)
         self.GetShipment = channel.unary_unary(
                 '/mercato.logistics.v1.ShipmentService/GetShipment',
                 request_serializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.GetShipmentRequest.SerializeToString,
@@ -71,7 +76,7 @@ class ShipmentServiceServicer:
     """Shipments of orders and their tracking, reported by the carriers they are handed to.
 
     Who may call what (tokens from identity, verified by every call):
-    - CreateShipment: a token with scope `logistics:ship` (the orders service).
+    - CreateShipment, CancelShipment: a token with scope `logistics:ship` (the orders service).
     - PostTrackingUpdate, ListShipments: a carrier app (kind "app", role "carrier", scope
     `logistics:tracking`); the token's subject is the carrier's app id, and a carrier sees and
     updates only the shipments handed to it. Another carrier's shipment answers NOT_FOUND, exactly as a shipment that does not
@@ -96,6 +101,17 @@ class ShipmentServiceServicer:
         transit, delivered, or lost. Idempotent by `idempotency_key` (per carrier). An update the
         shipment's status does not allow (delivering a shipment not yet dispatched, anything after
         delivered or lost) is FAILED_PRECONDITION and changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelShipment(self, request, context):
+        """Cancels an order's shipment before the carrier picks it up (the orders saga compensating
+        a cancelled order): CANCELLED, final; the carrier can post nothing more for it.
+        Idempotent by `idempotency_key`; cancelling a cancelled shipment changes nothing and
+        answers with it again. Once dispatched (or delivered, or lost) FAILED_PRECONDITION; an
+        order with no shipment NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,6 +145,11 @@ def add_ShipmentServiceServicer_to_server(servicer, server):
                     request_deserializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateRequest.FromString,
                     response_serializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateResponse.SerializeToString,
             ),
+            'CancelShipment': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelShipment,
+                    request_deserializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentRequest.FromString,
+                    response_serializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentResponse.SerializeToString,
+            ),
             'GetShipment': grpc.unary_unary_rpc_method_handler(
                     servicer.GetShipment,
                     request_deserializer=mercato_dot_logistics_dot_v1_dot_shipment__pb2.GetShipmentRequest.FromString,
@@ -151,7 +172,7 @@ class ShipmentService:
     """Shipments of orders and their tracking, reported by the carriers they are handed to.
 
     Who may call what (tokens from identity, verified by every call):
-    - CreateShipment: a token with scope `logistics:ship` (the orders service).
+    - CreateShipment, CancelShipment: a token with scope `logistics:ship` (the orders service).
     - PostTrackingUpdate, ListShipments: a carrier app (kind "app", role "carrier", scope
     `logistics:tracking`); the token's subject is the carrier's app id, and a carrier sees and
     updates only the shipments handed to it. Another carrier's shipment answers NOT_FOUND, exactly as a shipment that does not
@@ -205,6 +226,33 @@ class ShipmentService:
             '/mercato.logistics.v1.ShipmentService/PostTrackingUpdate',
             mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateRequest.SerializeToString,
             mercato_dot_logistics_dot_v1_dot_shipment__pb2.PostTrackingUpdateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelShipment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.logistics.v1.ShipmentService/CancelShipment',
+            mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentRequest.SerializeToString,
+            mercato_dot_logistics_dot_v1_dot_shipment__pb2.CancelShipmentResponse.FromString,
             options,
             channel_credentials,
             insecure,
