@@ -9,6 +9,7 @@ from mercato_payments.domain import (
     ChargeOutcome,
     DeclineReason,
     Money,
+    OrderCancelled,
     OrderTerms,
     Payment,
     PaymentStatus,
@@ -204,6 +205,72 @@ def test_a_refund_after_the_release_is_refused() -> None:
 
     with pytest.raises(FailedPrecondition, match="released"):
         payment.refund("refund-1", Money(1, "CNY"), "")
+
+
+def test_a_refund_before_any_capture_voids_the_payment_once_and_gives_back_nothing() -> None:
+    payment = Payment("order-1")
+
+    refund = payment.refund("refund-1", None, "order cancelled")
+    again = payment.refund("refund-2", Money(5, "CNY"), "asked again")
+
+    assert (refund, again) == (None, None)
+    assert payment.pending_events() == [
+        Payment.Voided("order-1", "refund-1", "order cancelled", "", "", declined_attempts=0)
+    ]
+    assert (payment.status, payment.needs_charge) == (PaymentStatus.VOIDED, False)
+    assert (payment.captured, payment.refunded, payment.in_escrow) == (Money.zero(""),) * 3
+
+
+def test_a_voided_payment_refuses_every_capture_approved_or_not() -> None:
+    payment = Payment("order-1")
+    payment.refund("refund-1", None, "order cancelled")
+
+    for outcome in (APPROVED, DECLINED):
+        with pytest.raises(OrderCancelled, match="order order-1 was cancelled"):
+            payment.record_charge(TERMS, outcome, TARIFF)
+    with pytest.raises(OrderCancelled):
+        payment.check_capture(TERMS)
+    assert [type(event) for event in payment.pending_events()] == [Payment.Voided]
+
+
+def test_a_refund_after_only_declined_attempts_voids_the_payment_with_its_parties() -> None:
+    payment = Payment("order-1")
+    payment.record_charge(TERMS, DECLINED, TARIFF)
+    payment.mark_saved()
+
+    assert payment.refund("refund-1", None, "payment failed") is None
+
+    assert payment.pending_events() == [
+        Payment.Voided("order-1", "refund-1", "payment failed", "buyer-1", "seller-1", 1)
+    ]
+    assert payment.captured == Money.zero("CNY")
+    with pytest.raises(OrderCancelled):
+        payment.record_charge(TERMS, APPROVED, TARIFF)
+
+
+def test_a_capture_after_a_full_refund_is_refused_and_after_a_partial_one_is_surplus() -> None:
+    refunded, partly = captured(), captured()
+    refunded.refund("refund-1", None, "cancelled")
+    partly.refund("refund-1", Money(19, "CNY"), "ribbon")
+
+    with pytest.raises(OrderCancelled, match="refunded in full"):
+        refunded.record_charge(TERMS, APPROVED, TARIFF)
+    surplus = partly.record_charge(TERMS, ChargeOutcome.approved("ch_2"), TARIFF)
+
+    assert surplus
+    partly.check_capture(TERMS)
+
+
+def test_a_voided_payment_rebuilt_from_its_history_stays_void() -> None:
+    original = Payment("order-1")
+    original.record_charge(TERMS, DECLINED, TARIFF)
+    original.refund("refund-1", None, "payment failed")
+
+    rebuilt = Payment.rehydrate("order-1", original.pending_events())
+
+    assert (rebuilt.status, rebuilt.attempts, rebuilt.version) == (PaymentStatus.VOIDED, 1, 2)
+    with pytest.raises(FailedPrecondition, match="not captured"):
+        rebuilt.release_escrow()
 
 
 def test_rehydrating_from_history_gives_the_same_state() -> None:

@@ -1,5 +1,6 @@
 """Races through the running service, on SQLite and on PostgreSQL: captures of one order with
-different keys, partial refunds of one escrow, and payout batches over the same payables."""
+different keys, captures racing the refund that cancels the order, partial refunds of one
+escrow, and payout batches over the same payables."""
 
 from __future__ import annotations
 
@@ -125,6 +126,57 @@ def _provider_log(service: RunningPayments, order_id: str) -> list[dict[str, str
         for line in lines
         if line["event"].startswith("provider ") and f":{order_id}:" in line["reference"]
     ]
+
+
+def test_captures_racing_the_cancelling_refund_leave_no_money_with_the_platform(
+    service: RunningPayments, events: EventLog, orders_app: list[tuple[str, str]]
+) -> None:
+    request = capture_request()
+    order_id = request.order_id
+    refund_id = ids()
+
+    def capture_with_a_new_key() -> pb.CapturePaymentResponse:
+        attempt = pb.CapturePaymentRequest()
+        attempt.CopyFrom(request)
+        attempt.idempotency_key = ids()
+        return service.stub.CapturePayment(attempt, metadata=orders_app, timeout=60)
+
+    def cancel() -> pb.RefundPaymentResponse:
+        return service.stub.RefundPayment(
+            pb.RefundPaymentRequest(idempotency_key=ids(), order_id=order_id, refund_id=refund_id),
+            metadata=orders_app,
+            timeout=60,
+        )
+
+    answers = race([capture_with_a_new_key, cancel] * (RACERS // 2))
+
+    refunds = [a for a in answers if isinstance(a, pb.RefundPaymentResponse)]
+    errors = {a.code() for a in answers if isinstance(a, grpc.RpcError)}
+    payment = service.stub.GetPayment(
+        pb.GetPaymentRequest(order_id=order_id), metadata=orders_app
+    ).payment
+    provider = _provider_log(service, order_id)
+    approved = {
+        line["charge_id"] for line in provider if line["event"] == "provider charge approved"
+    }
+    returned = {
+        line["charge_id"] for line in provider if line["event"] == "provider attempt voided"
+    }
+    if payment.status == pb.PAYMENT_STATUS_VOIDED:
+        # The refund came first: every capture was refused and every charge went back.
+        assert refunds == []
+        assert errors == {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION}
+        assert approved == returned
+        published = events.through(order_id, pb.PaymentVoided)
+        assert types_of(published) == ["PaymentVoided"]
+    else:
+        # A capture came first: it was refunded in full, once; later captures were refused.
+        assert payment.status == pb.PAYMENT_STATUS_REFUNDED
+        assert {r.refund.amount.minor_units for r in refunds} == {10_019}
+        assert approved - returned == {payment.charge_id}
+        assert errors <= {grpc.StatusCode.FAILED_PRECONDITION}
+        published = events.through(order_id, pb.RefundIssued)
+        assert types_of(published) == ["PaymentCaptured", "ProcessingFeeCharged", "RefundIssued"]
 
 
 def test_racing_partial_refunds_never_refund_more_than_was_captured(

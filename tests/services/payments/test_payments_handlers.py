@@ -32,7 +32,9 @@ from mercato_payments.domain import (
     ChargeOutcome,
     DeclineReason,
     Money,
+    OrderCancelled,
     OrderTerms,
+    PaymentStatus,
     RefundPayment,
     ReleaseEscrow,
     RunPayoutBatch,
@@ -131,6 +133,24 @@ async def test_a_payment_nobody_captured_is_not_found() -> None:
     async with InMemoryUnitOfWork(InMemoryEventStore()) as uow:
         with pytest.raises(NotFound, match="order-9"):
             await get_payment(uow, translator, "order-9")
+
+
+async def test_a_refund_of_an_order_nobody_captured_voids_it_and_a_capture_is_refused() -> None:
+    store = InMemoryEventStore()
+
+    async with InMemoryUnitOfWork(store) as uow:
+        payment, refund = await refund_payment(
+            uow, translator, RefundPayment("order-1", "r-1", None, "order cancelled")
+        )
+        await uow.commit()
+    async with InMemoryUnitOfWork(store) as uow:
+        with pytest.raises(OrderCancelled):
+            await record_capture(
+                uow, translator, TARIFF, capture("order-1"), ChargeOutcome.approved("ch")
+            )
+
+    assert (refund, payment.status) == (None, PaymentStatus.VOIDED)
+    assert [e.event_type for e in store.published] == [pb.PaymentVoided.DESCRIPTOR.full_name]
 
 
 @pytest.mark.parametrize(

@@ -294,6 +294,9 @@ def test_a_refund_never_exceeds_the_escrow_and_a_release_after_a_full_refund_is_
         )
     with pytest.raises(grpc.RpcError) as refund_again:
         refund(1)
+    with pytest.raises(grpc.RpcError) as capture_again:
+        service.stub.CapturePayment(_bad(request, idempotency_key=ids()), metadata=orders_app)
+    replayed = service.stub.CapturePayment(request, metadata=orders_app).payment
 
     assert too_much.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "exceeds" in (too_much.value.details() or "")
@@ -302,6 +305,9 @@ def test_a_refund_never_exceeds_the_escrow_and_a_release_after_a_full_refund_is_
     assert release.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "refunded in full" in (release.value.details() or "")
     assert refund_again.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert capture_again.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "refunded in full" in (capture_again.value.details() or "")
+    assert (replayed.status, replayed.version) == (pb.PAYMENT_STATUS_CAPTURED, 2)
     published = events.through(request.order_id, pb.RefundIssued)
     issued = published[-1].unpack(pb.RefundIssued)
     assert (issued.amount, issued.remaining_in_escrow, issued.full) == (cny(5_000), cny(0), True)
@@ -348,6 +354,77 @@ def test_a_refund_after_the_release_is_refused(
 
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "released" in (refused.value.details() or "")
+
+
+def test_a_refund_before_any_capture_is_not_found_and_voids_the_order_so_no_capture_follows(
+    service: RunningPayments, events: EventLog, orders_app: list[tuple[str, str]]
+) -> None:
+    order_id = ids()
+    refund = pb.RefundPaymentRequest(
+        idempotency_key=ids(), order_id=order_id, refund_id=ids(), reason="order cancelled"
+    )
+
+    with pytest.raises(grpc.RpcError) as nothing:
+        service.stub.RefundPayment(refund, metadata=orders_app)
+    with pytest.raises(grpc.RpcError) as repeated:
+        service.stub.RefundPayment(refund, metadata=orders_app)
+    with pytest.raises(grpc.RpcError) as late_capture:
+        service.stub.CapturePayment(capture_request(order_id), metadata=orders_app)
+    payment = service.stub.GetPayment(
+        pb.GetPaymentRequest(order_id=order_id), metadata=orders_app
+    ).payment
+
+    assert [nothing.value.code(), repeated.value.code()] == [grpc.StatusCode.NOT_FOUND] * 2
+    assert repeated.value.details() == nothing.value.details()
+    assert (late_capture.value.code(), late_capture.value.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        f"order {order_id} was cancelled: its payment was voided before any capture; "
+        "nothing was charged",
+    )
+    assert (payment.status, payment.captured, payment.charge_id, payment.version) == (
+        pb.PAYMENT_STATUS_VOIDED,
+        cny(0, ""),
+        "",
+        1,
+    )
+    [voided] = events.through(order_id, pb.PaymentVoided)
+    assert voided.unpack(pb.PaymentVoided) == pb.PaymentVoided(
+        order_id=order_id, refund_id=refund.refund_id, reason="order cancelled"
+    )
+    assert not [line for line in service.logs().splitlines() if f"capture:{order_id}:" in line], (
+        "the provider was asked to charge a cancelled order"
+    )
+
+
+def test_a_refund_after_a_declined_capture_voids_the_order_and_a_retry_charges_nothing(
+    service: RunningPayments, events: EventLog, orders_app: list[tuple[str, str]]
+) -> None:
+    declined = capture_request(instrument=DECLINED)
+    service.stub.CapturePayment(declined, metadata=orders_app)
+    retry = pb.CapturePaymentRequest()
+    retry.CopyFrom(declined)
+    retry.idempotency_key, retry.instrument = ids(), APPROVED
+
+    with pytest.raises(grpc.RpcError) as nothing:
+        service.stub.RefundPayment(
+            pb.RefundPaymentRequest(
+                idempotency_key=ids(), order_id=declined.order_id, refund_id=ids()
+            ),
+            metadata=orders_app,
+        )
+    with pytest.raises(grpc.RpcError) as refused:
+        service.stub.CapturePayment(retry, metadata=orders_app)
+
+    assert nothing.value.code() == grpc.StatusCode.NOT_FOUND
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    published = events.through(declined.order_id, pb.PaymentVoided)
+    assert types_of(published) == ["PaymentDeclined", "PaymentVoided"]
+    voided = published[1].unpack(pb.PaymentVoided)
+    assert (voided.buyer_id, voided.seller_id, voided.declined_attempts) == (
+        declined.buyer_id,
+        declined.seller_id,
+        1,
+    )
 
 
 def test_a_payout_batch_pays_each_seller_their_payable_once(

@@ -29,6 +29,7 @@ EVENTS: list[tuple[type[Aggregate], DomainEvent]] = [
         Payment,
         Payment.Declined("o", "b", "s", "shop", "standard", CNY, DeclineReason.PROVIDER_TIMEOUT, 1),
     ),
+    (Payment, Payment.Voided("o", "r", "order cancelled", "b", "s", 2)),
     (
         Payment,
         Payment.RefundIssued(

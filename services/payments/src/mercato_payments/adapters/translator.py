@@ -43,6 +43,7 @@ _STATUSES = {
     PaymentStatus.CAPTURED: pb.PAYMENT_STATUS_CAPTURED,
     PaymentStatus.RELEASED: pb.PAYMENT_STATUS_RELEASED,
     PaymentStatus.REFUNDED: pb.PAYMENT_STATUS_REFUNDED,
+    PaymentStatus.VOIDED: pb.PAYMENT_STATUS_VOIDED,
 }
 
 
@@ -95,6 +96,15 @@ class PaymentsTranslator:
                     amount=money(event.amount),
                     reason=_REASONS[event.reason],
                     attempt=event.attempt,
+                )
+            case Payment.Voided():
+                return pb.PaymentVoided(
+                    order_id=event.order_id,
+                    refund_id=event.refund_id,
+                    reason=event.reason,
+                    buyer_id=event.buyer_id,
+                    seller_id=event.seller_id,
+                    declined_attempts=event.declined_attempts,
                 )
             case Payment.RefundIssued():
                 return pb.RefundIssued(
@@ -193,6 +203,16 @@ class PaymentsTranslator:
                     amount=_money(declined.amount),
                     reason=_REASON_NAMES[declined.reason],
                     attempt=declined.attempt,
+                )
+            case "payments.payment", "PaymentVoided":
+                voided = envelope.unpack(pb.PaymentVoided)
+                return Payment.Voided(
+                    order_id=voided.order_id,
+                    refund_id=voided.refund_id,
+                    reason=voided.reason,
+                    buyer_id=voided.buyer_id,
+                    seller_id=voided.seller_id,
+                    declined_attempts=voided.declined_attempts,
                 )
             case "payments.payment", "RefundIssued":
                 refund = envelope.unpack(pb.RefundIssued)

@@ -79,7 +79,7 @@ async def record_capture(
     payments = _payments(uow, translator)
     payment = await load_payment(uow, translator, command.order_id)
     if outcome is None:
-        payment.check_terms(command.terms)
+        payment.check_capture(command.terms)
         return payment, False
     surplus = payment.record_charge(command.terms, outcome, tariff)
     await payments.save(payment)
@@ -99,9 +99,10 @@ async def release_escrow(
 
 async def refund_payment(
     uow: UnitOfWork, translator: EventTranslator, command: RefundPayment
-) -> tuple[Payment, Refund]:
+) -> tuple[Payment, Refund | None]:
+    """The refund; None when nothing was captured, and the payment is void from now on."""
     payments = _payments(uow, translator)
-    payment = await get_payment(uow, translator, command.order_id)
+    payment = await load_payment(uow, translator, command.order_id)
     refund = payment.refund(command.refund_id, command.amount, command.reason)
     await payments.save(payment)
     return payment, refund

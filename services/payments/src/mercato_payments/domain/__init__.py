@@ -20,7 +20,13 @@ from mercato_payments.domain.money import (
     requested_amount,
     split_share,
 )
-from mercato_payments.domain.payment import Payment, PaymentStatus, Refund, Release
+from mercato_payments.domain.payment import (
+    OrderCancelled,
+    Payment,
+    PaymentStatus,
+    Refund,
+    Release,
+)
 from mercato_payments.domain.payout import Payout, PayoutBatch
 from mercato_payments.domain.tariff import SHOP_TIERS, Tariff
 
@@ -36,6 +42,7 @@ __all__ = [
     "Deposit",
     "DepositBudget",
     "Money",
+    "OrderCancelled",
     "OrderTerms",
     "Payment",
     "PaymentStatus",

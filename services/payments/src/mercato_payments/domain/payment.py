@@ -2,6 +2,16 @@
 
 One payment per order; its id is the order id, so every event of an order's money is keyed by
 the order on Kafka and stays in order. The first capture attempt fixes the order's terms.
+
+    NEW ─────────capture─────────> CAPTURED ──release──> RELEASED
+     │ └─decline─> DECLINED ─capture─┘   └───refund all──> REFUNDED
+     │                │
+     └───refund───────┴──> VOIDED   (nothing was captured; no capture is taken after it)
+
+A refund that finds nothing captured voids the payment, so a capture that was still on its
+way when the order's saga compensated (and heard "nothing to refund") can never take money
+afterwards: the void and the capture append to the same stream, and the event store's version
+check orders them.
 """
 
 from __future__ import annotations
@@ -23,6 +33,11 @@ class PaymentStatus(StrEnum):
     CAPTURED = "captured"
     RELEASED = "released"
     REFUNDED = "refunded"
+    VOIDED = "voided"
+
+
+class OrderCancelled(FailedPrecondition):
+    """A capture for an order whose payment was voided or refunded in full: nothing is charged."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,15 @@ class Payment(Aggregate):
         attempt: int
 
     @dataclass(frozen=True)
+    class Voided(DomainEvent):
+        order_id: str
+        refund_id: str
+        reason: str
+        buyer_id: str
+        seller_id: str
+        declined_attempts: int
+
+    @dataclass(frozen=True)
     class RefundIssued(DomainEvent):
         order_id: str
         buyer_id: str
@@ -120,9 +144,13 @@ class Payment(Aggregate):
 
     @property
     def captured(self) -> Money:
-        if self.terms is None or self.status in (PaymentStatus.NEW, PaymentStatus.DECLINED):
+        if self.terms is None or self.never_captured:
             return Money.zero(self.currency)
         return self.terms.amount
+
+    @property
+    def never_captured(self) -> bool:
+        return self.status in (PaymentStatus.NEW, PaymentStatus.DECLINED, PaymentStatus.VOIDED)
 
     @property
     def refunded(self) -> Money:
@@ -142,6 +170,20 @@ class Payment(Aggregate):
         """True until a capture succeeds: once captured, an order is never charged again."""
         return self.status in (PaymentStatus.NEW, PaymentStatus.DECLINED)
 
+    def check_capture(self, terms: OrderTerms) -> None:
+        """Refuse a capture of a cancelled order, or on other terms than the first attempt's."""
+        if self.status is PaymentStatus.VOIDED:
+            raise OrderCancelled(
+                f"order {self.id} was cancelled: its payment was voided before any capture; "
+                "nothing was charged"
+            )
+        if self.status is PaymentStatus.REFUNDED:
+            raise OrderCancelled(
+                f"order {self.id} was cancelled: its payment was refunded in full; "
+                "nothing was charged"
+            )
+        self.check_terms(terms)
+
     def check_terms(self, terms: OrderTerms) -> None:
         """Refuse terms other than those the order's first capture attempt fixed."""
         if self.terms is None or self.terms == terms:
@@ -157,8 +199,9 @@ class Payment(Aggregate):
 
     def record_charge(self, terms: OrderTerms, outcome: ChargeOutcome, tariff: Tariff) -> bool:
         """Record a capture attempt's outcome; True when it is an approved charge this payment
-        does not need (another capture got there first), which the caller must void."""
-        self.check_terms(terms)
+        does not need (another capture got there first), which the caller must void. Refused
+        (OrderCancelled) once the order was cancelled: the caller must void that charge too."""
+        self.check_capture(terms)
         if not self.needs_charge:
             return outcome.is_approved and outcome.charge_id != self.charge_id
         attempt = self.attempts + 1
@@ -230,8 +273,15 @@ class Payment(Aggregate):
             )
         )
 
-    def refund(self, refund_id: str, amount: Money | None, reason: str) -> Refund:
-        """Return `amount` (None: all that is left) from escrow to the buyer, once per refund id."""
+    def refund(self, refund_id: str, amount: Money | None, reason: str) -> Refund | None:
+        """Return `amount` (None: all that is left) from escrow to the buyer, once per refund id.
+
+        None when nothing was ever captured: there is nothing to give back, and the payment is
+        voided instead (once), so that no capture is taken for the order afterwards.
+        """
+        if self.never_captured:
+            self._void(refund_id, reason)
+            return None
         known = self.refunds.get(refund_id)
         if known is not None:
             if amount is not None and amount != known.amount:
@@ -269,6 +319,21 @@ class Payment(Aggregate):
         )
         return self.refunds[refund_id]
 
+    def _void(self, refund_id: str, reason: str) -> None:
+        if self.status is PaymentStatus.VOIDED:
+            return
+        terms = self.terms
+        self._trigger(
+            Payment.Voided(
+                order_id=self.id,
+                refund_id=refund_id,
+                reason=reason,
+                buyer_id=terms.buyer_id if terms else "",
+                seller_id=terms.seller_id if terms else "",
+                declined_attempts=self.attempts,
+            )
+        )
+
     def _captured_terms(self) -> OrderTerms:
         if self.status != PaymentStatus.CAPTURED or self.terms is None:
             raise FailedPrecondition(f"the payment of order {self.id} is not captured")
@@ -294,6 +359,8 @@ class Payment(Aggregate):
                 self.status = PaymentStatus.DECLINED
                 self.attempts = event.attempt
                 self.decline_reason = event.reason
+            case Payment.Voided():
+                self.status = PaymentStatus.VOIDED
             case Payment.RefundIssued(refund_id=refund_id, amount=amount, reason=reason):
                 self.refunds[refund_id] = Refund(refund_id, amount, reason)
                 if event.full:

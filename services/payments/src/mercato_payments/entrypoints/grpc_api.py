@@ -5,7 +5,11 @@ a version conflict. Captures and deposits take three steps, so that no transacti
 while the provider thinks: read whether a charge is needed; charge the provider (bounded by
 the timeout) under a reference made from the request's idempotency key, so a retried request
 is charged once; record the outcome. A charge that loses a race with another capture of the
-same order (or deposit) is surplus, and is voided at the provider.
+same order (or deposit) is surplus, and is voided at the provider; so is a charge whose
+recording is refused (the order was cancelled meanwhile), since it is recorded nowhere.
+
+A refund of an order with nothing captured answers NOT_FOUND (what the order saga reads as
+"nothing to give back"), after committing the void that keeps any later capture out.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from google.protobuf.message import Message
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.auth import require_caller, requires
-from mercato_kit.errors import ConcurrencyError
+from mercato_kit.errors import ConcurrencyError, DomainError, NotFound
 from mercato_kit.idempotency import idempotent
 from mercato_kit.store import SqlUnitOfWork
 from mercato_payments.adapters.payables import SqlSellerPayables
@@ -117,9 +121,9 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         reference = capture_reference(command.order_id, request.idempotency_key)
         async with self._unit_of_work() as uow:
             payment = await load_payment(uow, self._translator, command.order_id)
-        payment.check_terms(command.terms)
         outcome: ChargeOutcome | None = None
         if payment.needs_charge:
+            payment.check_terms(command.terms)
             outcome = await charge(
                 self._provider,
                 reference,
@@ -136,9 +140,19 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
             )
             return pb.CapturePaymentResponse(payment=payment_message(payment))
 
-        response = await self._once(
-            "CapturePayment", request, request.idempotency_key, pb.CapturePaymentResponse, record
-        )
+        try:
+            response = await self._once(
+                "CapturePayment",
+                request,
+                request.idempotency_key,
+                pb.CapturePaymentResponse,
+                record,
+            )
+        except DomainError:
+            # Refused, so recorded nowhere (the transaction rolled back): give the money back.
+            if outcome is not None and outcome.is_approved:
+                await self._provider.void(reference)
+            raise
         if surplus:
             await self._provider.void(reference)
         return response
@@ -166,13 +180,21 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
 
         async def refund(uow: SqlUnitOfWork) -> pb.RefundPaymentResponse:
             payment, refund = await refund_payment(uow, self._translator, command)
-            return pb.RefundPaymentResponse(
-                payment=payment_message(payment), refund=refund_message(refund)
-            )
+            response = pb.RefundPaymentResponse(payment=payment_message(payment))
+            if refund is not None:
+                response.refund.CopyFrom(refund_message(refund))
+            return response
 
-        return await self._once(
+        response = await self._once(
             "RefundPayment", request, request.idempotency_key, pb.RefundPaymentResponse, refund
         )
+        if not response.HasField("refund"):
+            # Stored like any answer, so a repeat of this request is NOT_FOUND again.
+            raise NotFound(
+                f"order {command.order_id} has no captured payment: nothing to refund "
+                "(its payment is void now, and a later capture is refused)"
+            )
+        return response
 
     @requires()  # any valid token: whose money it may see is checked inside
     async def GetPayment(

@@ -22,6 +22,7 @@ class PaymentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_STATUS_CAPTURED: _ClassVar[PaymentStatus]
     PAYMENT_STATUS_RELEASED: _ClassVar[PaymentStatus]
     PAYMENT_STATUS_REFUNDED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_VOIDED: _ClassVar[PaymentStatus]
 
 class DeclineReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -44,6 +45,7 @@ PAYMENT_STATUS_DECLINED: PaymentStatus
 PAYMENT_STATUS_CAPTURED: PaymentStatus
 PAYMENT_STATUS_RELEASED: PaymentStatus
 PAYMENT_STATUS_REFUNDED: PaymentStatus
+PAYMENT_STATUS_VOIDED: PaymentStatus
 DECLINE_REASON_UNSPECIFIED: DeclineReason
 DECLINE_REASON_CARD_DECLINED: DeclineReason
 DECLINE_REASON_PROVIDER_TIMEOUT: DeclineReason
@@ -348,6 +350,22 @@ class PaymentDeclined(_message.Message):
     shop_id: str
     shop_tier: ShopTier
     def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[DeclineReason, str]] = ..., attempt: _Optional[int] = ..., shop_id: _Optional[str] = ..., shop_tier: _Optional[_Union[ShopTier, str]] = ...) -> None: ...
+
+class PaymentVoided(_message.Message):
+    __slots__ = ("order_id", "refund_id", "reason", "buyer_id", "seller_id", "declined_attempts")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    BUYER_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    DECLINED_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    refund_id: str
+    reason: str
+    buyer_id: str
+    seller_id: str
+    declined_attempts: int
+    def __init__(self, order_id: _Optional[str] = ..., refund_id: _Optional[str] = ..., reason: _Optional[str] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., declined_attempts: _Optional[int] = ...) -> None: ...
 
 class RefundIssued(_message.Message):
     __slots__ = ("order_id", "buyer_id", "seller_id", "refund_id", "amount", "refunded_total", "remaining_in_escrow", "full", "reason")

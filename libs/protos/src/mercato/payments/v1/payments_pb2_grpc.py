@@ -55,9 +55,15 @@ class PaymentServiceStub:
     (any key, any instrument) charges nothing and answers the existing payment; its terms
     (buyer, seller, shop, tier, amount) must be those recorded, else FAILED_PRECONDITION.
     A capture after a decline tries again. Two captures racing with different keys may both
-    reach the provider; the charge that loses is voided there.
+    reach the provider; the charge that loses is voided there. Once the order's payment is
+    voided or refunded in full (the order was cancelled), a capture with a new key charges
+    nothing and is FAILED_PRECONDITION; a charge that raced the cancellation is voided at the
+    provider.
     - ReleaseEscrow: once per order; a repeat answers the release that happened.
-    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow.
+    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow. A
+    refund for an order with nothing captured (no capture attempted yet, or only declined
+    ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
+    order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
@@ -71,7 +77,7 @@ class PaymentServiceStub:
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
     id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
+    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
     BudgetDeposited. Each carries every amount the ledger posts, explicitly.
     """
 
@@ -153,9 +159,15 @@ class PaymentServiceServicer:
     (any key, any instrument) charges nothing and answers the existing payment; its terms
     (buyer, seller, shop, tier, amount) must be those recorded, else FAILED_PRECONDITION.
     A capture after a decline tries again. Two captures racing with different keys may both
-    reach the provider; the charge that loses is voided there.
+    reach the provider; the charge that loses is voided there. Once the order's payment is
+    voided or refunded in full (the order was cancelled), a capture with a new key charges
+    nothing and is FAILED_PRECONDITION; a charge that raced the cancellation is voided at the
+    provider.
     - ReleaseEscrow: once per order; a repeat answers the release that happened.
-    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow.
+    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow. A
+    refund for an order with nothing captured (no capture attempted yet, or only declined
+    ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
+    order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
@@ -169,13 +181,14 @@ class PaymentServiceServicer:
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
     id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
+    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
     BudgetDeposited. Each carries every amount the ledger posts, explicitly.
     """
 
     def CapturePayment(self, request, context):
         """Charges the buyer's instrument for an order and holds the money in escrow; or records the
         decline. Charges the processing fee on success. Idempotent by key and by order.
+        FAILED_PRECONDITION, charging nothing, once the order's payment was voided or refunded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -191,6 +204,8 @@ class PaymentServiceServicer:
 
     def RefundPayment(self, request, context):
         """Refunds all or part of what is left in escrow to the buyer. Idempotent by key and refund id.
+        NOT_FOUND when nothing was captured for the order: its payment is voided instead (see
+        PAYMENT_STATUS_VOIDED), so a later capture is refused.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -314,9 +329,15 @@ class PaymentService:
     (any key, any instrument) charges nothing and answers the existing payment; its terms
     (buyer, seller, shop, tier, amount) must be those recorded, else FAILED_PRECONDITION.
     A capture after a decline tries again. Two captures racing with different keys may both
-    reach the provider; the charge that loses is voided there.
+    reach the provider; the charge that loses is voided there. Once the order's payment is
+    voided or refunded in full (the order was cancelled), a capture with a new key charges
+    nothing and is FAILED_PRECONDITION; a charge that raced the cancellation is voided at the
+    provider.
     - ReleaseEscrow: once per order; a repeat answers the release that happened.
-    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow.
+    - RefundPayment: once per `refund_id`; a refund never exceeds what is left in escrow. A
+    refund for an order with nothing captured (no capture attempted yet, or only declined
+    ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
+    order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
@@ -330,7 +351,7 @@ class PaymentService:
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
     id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
+    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
     BudgetDeposited. Each carries every amount the ledger posts, explicitly.
     """
 
