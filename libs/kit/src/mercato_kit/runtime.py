@@ -96,6 +96,11 @@ class ServiceSettings(BaseSettings):
     - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
     - `<SERVICE>_APP_ID`, `<SERVICE>_APP_SECRET`: the service's own identity app (kind
       "service"), needed only by a service that calls others (`service_credentials()`).
+    - `<SERVICE>_CONSUMER_GROUP_PREFIX` (default: the service's name): the first part of its
+      consumer groups' names (`<prefix>.<reaction>`). Every instance of one deployment shares
+      it (they share one database, so partitions are split between them); two deployments on
+      one Kafka cluster (a staging copy, a test, the demo) must each have their own, or each
+      would see only part of the events.
     """
 
     grpc_addr: str
@@ -110,6 +115,7 @@ class ServiceSettings(BaseSettings):
     shutdown_grace: float = Field(10.0, gt=0)
     app_id: str | None = None
     app_secret: SecretStr | None = None
+    consumer_group_prefix: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def database_url_for(service: str, settings: ServiceSettings) -> str:
@@ -232,11 +238,13 @@ class ServiceContext:
     def add_consumer(
         self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
     ) -> IdempotentConsumer:
-        """Consume `topics` with `handler`, as group `<service>.<reaction>`."""
+        """Consume `topics` with `handler`, as group `<prefix>.<reaction>` (the prefix is
+        `<SERVICE>_CONSUMER_GROUP_PREFIX`, by default the service's name)."""
+        prefix = self.settings.consumer_group_prefix or self.name
         consumer = IdempotentConsumer(
             self.database,
             self.settings.kafka_bootstrap_servers,
-            name=f"{self.name}.{reaction}",
+            name=f"{prefix}.{reaction}",
             topics=list(topics),
             handler=handler,
             **options,
