@@ -16,7 +16,6 @@ from mercato_catalog.domain import (
     Reservation,
     ReservationLapsed,
     ReservationStatus,
-    ReservationTaken,
     Shop,
     ShopClosed,
     ShortageReason,
@@ -223,17 +222,28 @@ def test_a_reservation_past_its_time_cannot_be_committed_and_expires() -> None:
     assert stock_movements(reservation.pending_events()[0]) == [StockMovement("sku-1", 2, -2)]
 
 
-def test_releasing_gives_the_stock_back_once_and_never_after_a_commit() -> None:
-    released, committed = a_held_reservation(), a_held_reservation()
-    committed.commit(NOW)
+def test_releasing_gives_the_stock_back_once() -> None:
+    released = a_held_reservation()
 
     released.release()
     released.release()
-    with pytest.raises(ReservationTaken):
-        committed.release()
 
     assert released.status is ReservationStatus.RELEASED
     assert len(released.pending_events()) == 1
+    assert stock_movements(released.pending_events()[0]) == [StockMovement("sku-1", 2, -2)]
+
+
+def test_releasing_a_committed_reservation_puts_its_stock_back_on_sale_once() -> None:
+    committed = a_held_reservation()
+    committed.commit(NOW)
+
+    committed.release()
+    committed.release()
+
+    assert committed.status is ReservationStatus.RELEASED
+    returned = committed.pending_events()[1:]
+    assert [type(event) for event in returned] == [Reservation.Returned]
+    assert stock_movements(returned[0]) == [StockMovement("sku-1", 2, 0)]
 
 
 def test_a_reservation_not_yet_due_does_not_expire() -> None:

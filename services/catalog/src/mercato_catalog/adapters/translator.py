@@ -342,6 +342,10 @@ def _reservation_payload(event: DomainEvent) -> Message:
             return events.ReservationReleased(
                 order_id=event.order_id, lines=_line_messages(event.lines)
             )
+        case Reservation.Returned():
+            return events.ReservationReleased(
+                order_id=event.order_id, lines=_line_messages(event.lines), after_commit=True
+            )
         case Reservation.Expired():
             return events.ReservationExpired(
                 order_id=event.order_id, lines=_line_messages(event.lines)

@@ -1,5 +1,6 @@
 """The Reservation aggregate: an order's stock, held for it all or none, until it is
-committed, released, or expires."""
+committed, released, or expires. A committed reservation that is released (an order cancelled
+before its parcel left) puts its stock back on sale: `Returned`."""
 
 from __future__ import annotations
 
@@ -28,10 +29,6 @@ class ShortageReason(Enum):
 
 class ReservationLapsed(FailedPrecondition):
     """The reservation expired, or was released or rejected: its stock is not held."""
-
-
-class ReservationTaken(FailedPrecondition):
-    """The reservation was committed: its stock is sold and cannot be given back."""
 
 
 class OrderReservedDifferently(AlreadyExists):
@@ -110,6 +107,13 @@ class Reservation(Aggregate):
         lines: tuple[Line, ...]
 
     @dataclass(frozen=True)
+    class Returned(DomainEvent):
+        """A committed reservation's stock went back on sale (the order will not ship)."""
+
+        order_id: str
+        lines: tuple[Line, ...]
+
+    @dataclass(frozen=True)
     class Expired(DomainEvent):
         order_id: str
         lines: tuple[Line, ...]
@@ -176,8 +180,8 @@ class Reservation(Aggregate):
 
     def release(self) -> None:
         if self.status is ReservationStatus.COMMITTED:
-            raise ReservationTaken(f"the reservation of order {self.order_id} is committed")
-        if self.status is ReservationStatus.HELD:
+            self._trigger(Reservation.Returned(self.order_id, self.lines))
+        elif self.status is ReservationStatus.HELD:
             self._trigger(Reservation.Released(self.order_id, self.lines))
 
     def expire(self, now: datetime) -> None:
@@ -200,7 +204,7 @@ class Reservation(Aggregate):
                 self.status = ReservationStatus.REJECTED
             case Reservation.Committed():
                 self.status = ReservationStatus.COMMITTED
-            case Reservation.Released():
+            case Reservation.Released() | Reservation.Returned():
                 self.status = ReservationStatus.RELEASED
             case Reservation.Expired():
                 self.status = ReservationStatus.EXPIRED
@@ -238,6 +242,8 @@ def stock_movements(event: DomainEvent) -> list[StockMovement]:
             return [StockMovement(line.sku_id, 0, -line.quantity) for line in lines]
         case Reservation.Released(lines=lines) | Reservation.Expired(lines=lines):
             return [StockMovement(line.sku_id, line.quantity, -line.quantity) for line in lines]
+        case Reservation.Returned(lines=lines):
+            return [StockMovement(line.sku_id, line.quantity, 0) for line in lines]
     return []
 
 

@@ -236,7 +236,9 @@ class CatalogServiceServicer:
 
     def ReleaseReservation(self, request, context):
         """The order gives the held stock back (nothing to do once it expired, was rejected or was
-        released already). FAILED_PRECONDITION once committed.
+        released already). A committed reservation is released too: the order was cancelled
+        before its parcel left, so its quantities go back on sale (ReservationReleased with
+        after_commit).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

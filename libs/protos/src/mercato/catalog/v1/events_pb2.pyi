@@ -134,12 +134,14 @@ class ReservationCommitted(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_catalog_pb2.ReservationLine, _Mapping]]] = ...) -> None: ...
 
 class ReservationReleased(_message.Message):
-    __slots__ = ("order_id", "lines")
+    __slots__ = ("order_id", "lines", "after_commit")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    AFTER_COMMIT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     lines: _containers.RepeatedCompositeFieldContainer[_catalog_pb2.ReservationLine]
-    def __init__(self, order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_catalog_pb2.ReservationLine, _Mapping]]] = ...) -> None: ...
+    after_commit: bool
+    def __init__(self, order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_catalog_pb2.ReservationLine, _Mapping]]] = ..., after_commit: _Optional[bool] = ...) -> None: ...
 
 class ReservationExpired(_message.Message):
     __slots__ = ("order_id", "lines")
