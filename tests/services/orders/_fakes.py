@@ -17,6 +17,7 @@ from mercato_kit.errors import ConcurrencyError
 from mercato_orders.application.ports import StepUnanswered
 from mercato_orders.domain import CatalogItem, Money, Order, OrderItem, OrderNotFound
 from mercato_orders.domain.saga import (
+    CancelShipment,
     CapturePayment,
     CommitReservation,
     CreateShipment,
@@ -30,6 +31,7 @@ from mercato_orders.domain.saga import (
     ReleaseReservation,
     ReservationRejected,
     ReserveStock,
+    ShipmentCancelled,
     ShipmentCreated,
     StockCommitted,
     StockReleased,
@@ -136,8 +138,12 @@ class FakeCatalog:
         self.calls.append(command.idempotency_key)
         self.faults.before("release")
         status, lines = self.reservations.get(command.order_id, ("none", ()))
-        assert status != "committed", "release of a committed reservation"
-        if status == "held":
+        if status == "committed":
+            # Cancelled before its parcel left: the sold units go back on sale.
+            for sku, quantity in lines:
+                self.stock[sku] += quantity
+            self.reservations[command.order_id] = ("returned", lines)
+        elif status == "held":
             for sku, quantity in lines:
                 self.stock[sku] += quantity
             self.reservations[command.order_id] = ("released", lines)
@@ -201,6 +207,7 @@ class FakeLogistics:
         self.clock = clock
         self.faults = faults
         self.shipments: dict[str, str] = {}
+        self.cancelled: set[str] = set()
         self.calls: list[str] = []
 
     async def create_shipment(self, command: CreateShipment) -> Fact | None:
@@ -209,6 +216,14 @@ class FakeLogistics:
         shipment_id = self.shipments.setdefault(command.order_id, f"s-{command.order_id}")
         self.faults.after("create-shipment")
         return ShipmentCreated(command.order_id, self.clock(), shipment_id)
+
+    async def cancel_shipment(self, command: CancelShipment) -> Fact | None:
+        self.calls.append(command.idempotency_key)
+        self.faults.before("cancel-shipment")
+        if command.order_id in self.shipments:
+            self.cancelled.add(command.order_id)
+        self.faults.after("cancel-shipment")
+        return ShipmentCancelled(command.order_id, self.clock())
 
 
 class FakePrices:

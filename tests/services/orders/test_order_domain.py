@@ -223,14 +223,19 @@ def test_cancelling_twice_records_one_cancellation() -> None:
     assert event_names(order).count("CancellationStarted") == 1
 
 
-def test_a_paid_cancellation_ends_only_when_the_payment_is_refunded() -> None:
+def test_a_paid_cancellation_ends_once_stock_shipment_and_payment_are_all_given_back() -> None:
     order = paid()
     order.record_stock_committed(T0)
+    order.record_shipment_created("s-1", T0)
     order.cancel("", T0)
     assert order.payment_may_be_held
-    assert not order.stock_may_be_held
+    assert order.stock_may_be_held
+    assert order.shipment_may_be_pending
 
     order.record_refunded(Money("CNY", 105_00), T0)
+    order.record_stock_released(T0)
+    assert order.status is OrderStatus.CANCELLING
+    order.record_shipment_cancelled(T0)
     assert order.status is OrderStatus.CANCELLED
     cancelled = order.pending_events()[-1]
     assert isinstance(cancelled, Order.Cancelled)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from mercato_orders.application.saga import Background
 from mercato_orders.domain import (
     IllegalTransition,
     Money,
@@ -21,6 +22,7 @@ from mercato_orders.domain.saga import (
     OrderSaga,
     PaymentCaptured,
     RefundRequested,
+    ReleaseEscrow,
     ReserveStock,
     ShipmentDispatched,
     ShipmentLost,
@@ -317,7 +319,10 @@ async def test_a_crash_while_compensating_is_finished_after_a_restart_with_one_r
     assert len(world.payments.refunds) == 1
     assert world.payments.charges == ([("o-1", TOTAL)] if paid else [])
     assert world.catalog.held() == []
-    assert world.stock["sku-tea"] == (8 if paid else 10)
+    # Cancelled before dispatch: even the units committed when it was paid are back on sale,
+    # and its shipment (if one was created) will not leave.
+    assert world.stock["sku-tea"] == 10
+    assert world.logistics.cancelled == set(world.logistics.shipments)
 
 
 async def test_a_capture_answered_after_a_timeout_cancel_is_refunded(world: World) -> None:
@@ -372,3 +377,27 @@ async def test_a_fact_that_loses_a_race_for_the_order_is_decided_again_on_the_ne
     order = await world.orders.get("o-1")
     assert order.status is OrderStatus.DELIVERED
     assert world.payments.refunds == {}
+
+
+async def test_a_command_in_flight_is_not_sent_again_until_it_is_answered() -> None:
+    background = Background()
+    command = ReleaseEscrow("orders:o-1:release-escrow", "o-1")
+
+    assert background.claim(command)
+    assert not background.claim(command)
+    background.done(command)
+    assert background.claim(command)
+
+
+async def test_a_step_failing_in_the_background_is_logged_and_left_to_the_sweep(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    background = Background()
+
+    async def failing() -> None:
+        raise RuntimeError("database went away")
+
+    background.spawn(failing())
+    await background.idle()
+
+    assert "the sweep retries it" in caplog.text

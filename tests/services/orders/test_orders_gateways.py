@@ -28,7 +28,6 @@ from mercato_orders.domain.saga import (
     ReservationRejected,
     ReserveStock,
     ShipmentCreated,
-    StockCommitted,
     StockReleased,
     StockReserved,
     refund_id,
@@ -108,9 +107,9 @@ async def test_a_rejected_reservation_is_a_rejection_naming_the_shortage() -> No
             StockReleased(ORDER, T0),
         ),
         (rpc_error(grpc.StatusCode.NOT_FOUND), StockReleased(ORDER, T0)),
-        (rpc_error(grpc.StatusCode.FAILED_PRECONDITION), StockCommitted(ORDER, T0)),
+        (rpc_error(grpc.StatusCode.FAILED_PRECONDITION), StockReleased(ORDER, T0)),
     ],
-    ids=["released", "never-reserved", "committed"],
+    ids=["released", "never-reserved", "refused"],
 )
 async def test_a_release_ends_with_nothing_held_whatever_catalog_had(
     answer: object, fact: object

@@ -51,7 +51,8 @@ def world() -> World:
 
 
 async def place(world: World, command: PlaceOrder = PLACE) -> None:
-    await place_order(command, FakePrices([TEA]), FakeInstruments(world.payments), world.runner)
+    catalog = await FakePrices([TEA]).of(command.items)
+    await place_order(command, catalog, FakeInstruments(world.payments), world.runner)
 
 
 async def test_placing_an_order_charges_catalogs_price_and_runs_the_saga(world: World) -> None:

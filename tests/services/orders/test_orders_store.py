@@ -106,7 +106,9 @@ async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url
             "o-0",
         ]
         assert last.next_page_token == ""
-        assert (await orders.shop_orders("shop-1", 0, "")).order_ids[0] == "o-4"
+        shop = await orders.shop_orders("shop-1", 0, "", seller_id="seller-1")
+        assert shop.order_ids[0] == "o-4"
+        assert (await orders.shop_orders("shop-1", 0, "", seller_id="seller-2")).order_ids == []
         assert (await orders.buyer_orders("buyer-2", 10, "")).order_ids == []
         with pytest.raises(InvalidArgument) as refused:
             await orders.buyer_orders("buyer-1", 2, "not-a-token")

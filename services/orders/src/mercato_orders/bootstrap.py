@@ -1,20 +1,66 @@
-"""The composition root of the orders service.
+"""The composition root of the orders service: the saga's adapters wired into the kit's runtime.
 
-Phase 1 wires nothing but the database (the runtime migrates it: order summaries and
-instruments beside the kit's event store): the OrderService servicer, the gRPC gateways with
-the service's own token, the Kafka reactions (adapters.reactions.TOPICS) and the periodic sweep
-(SagaRunner.sweep on mercato_kit.tasks) are phase 2.
+- the OrderService servicer (buyers and sellers, tokens from identity);
+- the gateways: catalog, payments and logistics over gRPC channels that carry the correlation
+  id, with the service's own token (ORDERS_APP_ID / ORDERS_APP_SECRET, an identity app of kind
+  "service" holding catalog:reserve, payments:capture and logistics:ship);
+- the Kafka reactions (catalog reservations, payments, shipments) as one idempotent consumer;
+- the sweep (every ORDERS_SWEEP_INTERVAL_S): gives up overdue steps, auto-confirms delivered
+  orders past their deadline, and sends again whatever a crash or an outage left unanswered.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from mercato.catalog.v1 import catalog_service_pb2_grpc
+from mercato.logistics.v1 import shipment_pb2_grpc
+from mercato.orders.v1 import orders_pb2, orders_pb2_grpc
+from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.runtime import ServiceContext
+from mercato_orders.adapters.gateways import (
+    CatalogPrices,
+    GrpcCatalog,
+    GrpcLogistics,
+    GrpcPayments,
+)
+from mercato_orders.adapters.reactions import TOPICS, SagaReactions
+from mercato_orders.adapters.store import SqlInstruments, SqlOrders
+from mercato_orders.application.saga import Background, SagaRunner
+from mercato_orders.domain.saga import OrderSaga
+from mercato_orders.entrypoints.grpc_api import OrderService
 from mercato_orders.settings import OrdersSettings
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def bootstrap(context: ServiceContext) -> None:
-    assert isinstance(context.settings, OrdersSettings)
+    settings = context.settings
+    assert isinstance(settings, OrdersSettings)
+    credentials = context.service_credentials().metadata
+    catalog = catalog_service_pb2_grpc.CatalogServiceStub(context.channel(settings.catalog_addr))
+    payments = payments_pb2_grpc.PaymentServiceStub(context.channel(settings.payments_addr))
+    logistics = shipment_pb2_grpc.ShipmentServiceStub(context.channel(settings.logistics_addr))
+    orders = SqlOrders(context.database, after_commit=context.relay.notify)
+    instruments = SqlInstruments(context.database)
+    runner = SagaRunner(
+        orders,
+        GrpcCatalog(catalog, credentials, _now),
+        GrpcPayments(payments, credentials, _now, instruments.of),
+        GrpcLogistics(logistics, credentials, _now),
+        OrderSaga(settings.timeouts()),
+        _now,
+        Background(),
+    )
+    context.add_servicer(
+        orders_pb2_grpc.add_OrderServiceServicer_to_server,
+        OrderService(context.unit_of_work, orders, CatalogPrices(catalog, credentials), runner),
+        orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
+    )
+    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders, context.relay.notify))
+    context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)

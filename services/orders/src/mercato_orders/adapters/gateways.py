@@ -10,6 +10,7 @@ StepUnanswered: the sweep sends the command again, with the same key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,10 +21,13 @@ from mercato.catalog.v1 import catalog_pb2 as catalog
 from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
 from mercato.logistics.v1 import shipment_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
+from mercato_kit.auth import ServiceCredentialsError
+from mercato_kit.errors import Unavailable
 from mercato_orders.adapters.translator import money_message
 from mercato_orders.application.ports import StepUnanswered
-from mercato_orders.domain import Money
+from mercato_orders.domain import CatalogItem, Money, OrderItem
 from mercato_orders.domain.saga import (
+    CancelShipment,
     CapturePayment,
     CommitReservation,
     CreateShipment,
@@ -37,11 +41,14 @@ from mercato_orders.domain.saga import (
     ReleaseReservation,
     ReservationRejected,
     ReserveStock,
+    ShipmentCancelled,
     ShipmentCreated,
     StockCommitted,
     StockReleased,
     StockReserved,
 )
+
+logger = logging.getLogger(__name__)
 
 Metadata = Sequence[tuple[str, str]]
 Credentials = Callable[[], Awaitable[Metadata]]
@@ -59,6 +66,7 @@ _DECLINES = {
 }
 _CALL_TIMEOUT_S = 10.0
 _NOT_FOUND = frozenset({grpc.StatusCode.NOT_FOUND})
+_REFUSED = frozenset({grpc.StatusCode.FAILED_PRECONDITION})
 _NOT_FOUND_OR_DONE = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION})
 
 
@@ -161,11 +169,10 @@ class GrpcCatalog:
             reply = await _call(
                 self._stub.ReleaseReservation, request, self._credentials, _NOT_FOUND_OR_DONE
             )
-        except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:
-                return StockReleased(command.order_id, self._clock())
-            # FAILED_PRECONDITION: committed, so the stock is sold and nothing is held.
-            return StockCommitted(command.order_id, self._clock())
+        except grpc.aio.AioRpcError:
+            # NOT_FOUND: never reserved. FAILED_PRECONDITION: catalog will not give this stock
+            # back; either way nothing more is held for the order.
+            return StockReleased(command.order_id, self._clock())
         return reservation_fact(command.order_id, reply.reservation, self._clock())
 
 
@@ -184,7 +191,12 @@ class GrpcPayments:
 
     async def capture(self, command: CapturePayment) -> Fact | None:
         request = capture_request(command, await self._instrument_of(command.order_id))
-        reply = await _call(self._stub.CapturePayment, request, self._credentials)
+        try:
+            reply = await _call(self._stub.CapturePayment, request, self._credentials, _REFUSED)
+        except grpc.aio.AioRpcError as error:
+            # FAILED_PRECONDITION: refused (the order was voided by its cancellation, or the
+            # terms differ); payments took no money.
+            return PaymentDeclined(command.order_id, self._clock(), error.details() or "refused")
         return capture_fact(command.order_id, reply.payment, self._clock())
 
     async def release_escrow(self, command: ReleaseEscrow) -> Fact | None:
@@ -219,6 +231,25 @@ class GrpcLogistics:
         reply = await _call(self._stub.CreateShipment, shipment_request(command), self._credentials)
         return ShipmentCreated(command.order_id, self._clock(), reply.shipment.shipment_id)
 
+    async def cancel_shipment(self, command: CancelShipment) -> Fact | None:
+        request = logistics.CancelShipmentRequest(
+            idempotency_key=command.idempotency_key,
+            order_id=command.order_id,
+            reason=(command.reason or "order cancelled")[:200],
+        )
+        try:
+            await _call(self._stub.CancelShipment, request, self._credentials, _NOT_FOUND_OR_DONE)
+        except grpc.aio.AioRpcError as error:
+            # NOT_FOUND: no shipment was created, so none will leave. FAILED_PRECONDITION: the
+            # carrier picked it up first; the order was cancelled before dispatch, so that is
+            # the carrier's to bring back, and nothing more can be asked here.
+            if error.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                logger.warning(
+                    "shipment of a cancelled order was picked up first",
+                    extra={"order_id": command.order_id},
+                )
+        return ShipmentCancelled(command.order_id, self._clock())
+
 
 async def _call(
     method: Any,
@@ -229,7 +260,11 @@ async def _call(
     """The reply; an error the caller does not handle is StepUnanswered (sent again later, and
     given up by the step's timeout if it never succeeds)."""
     try:
-        return await method(request, metadata=await credentials(), timeout=_CALL_TIMEOUT_S)
+        metadata = await credentials()
+    except ServiceCredentialsError as error:
+        raise StepUnanswered(f"no token for the orders service: {error}") from error
+    try:
+        return await method(request, metadata=metadata, timeout=_CALL_TIMEOUT_S)
     except grpc.aio.AioRpcError as error:
         if error.code() in handled:
             raise
@@ -238,3 +273,90 @@ async def _call(
 
 def _money(message: Any) -> Money:
     return Money(message.currency, message.minor_units)
+
+
+class CatalogPrices:
+    """What catalog says now of the SKUs asked for: GetProduct of each line's product (once per
+    product) and GetShop of its shop (seller, tier), both public reads. A SKU catalog does not
+    sell (unknown product, delisted, a SKU of another product, a closed shop) is left out, so
+    Order.place refuses its line."""
+
+    def __init__(self, stub: Any, credentials: Credentials) -> None:
+        self._stub = stub
+        self._credentials = credentials
+
+    async def of(self, items: list[OrderItem]) -> dict[str, CatalogItem]:
+        products = {item.product_id for item in items if item.product_id}
+        on_sale: dict[str, CatalogItem] = {}
+        shops: dict[str, catalog.Shop | None] = {}
+        for product_id in sorted(products):
+            product = await self._product(product_id)
+            if product is None or product.status != catalog.PRODUCT_STATUS_ACTIVE:
+                continue
+            if product.shop_id not in shops:
+                shops[product.shop_id] = await self._shop(product.shop_id)
+            shop = shops[product.shop_id]
+            if shop is None or shop.status != catalog.SHOP_STATUS_OPEN:
+                continue
+            for sku in product.skus:
+                on_sale[sku.sku_id] = CatalogItem(
+                    sku_id=sku.sku_id,
+                    product_id=product.product_id,
+                    title=product.title,
+                    shop_id=product.shop_id,
+                    seller_id=shop.seller_id,
+                    shop_tier=CATALOG_TIERS.get(shop.tier, ""),
+                    unit_price=_money(sku.price),
+                    weight_grams=sku.weight_grams,
+                )
+        return {
+            item.sku_id: on_sale[item.sku_id]
+            for item in items
+            if item.sku_id in on_sale and on_sale[item.sku_id].product_id == item.product_id
+        }
+
+    async def _product(self, product_id: str) -> catalog.Product | None:
+        request = catalog_api.GetProductRequest(product_id=product_id)
+        try:
+            reply = await _read(self._stub.GetProduct, request, self._credentials)
+        except grpc.aio.AioRpcError:
+            return None
+        product: catalog.Product = reply.product
+        return product
+
+    async def _shop(self, shop_id: str) -> catalog.Shop | None:
+        try:
+            reply = await _read(
+                self._stub.GetShop, catalog_api.GetShopRequest(shop_id=shop_id), self._credentials
+            )
+        except grpc.aio.AioRpcError:
+            return None
+        shop: catalog.Shop = reply.shop
+        return shop
+
+
+CATALOG_TIERS = {
+    catalog.SHOP_TIER_STANDARD_BOOTH: "standard",
+    catalog.SHOP_TIER_FLAGSHIP: "flagship",
+}
+
+
+class CatalogUnavailable(Unavailable):
+    """Catalog could not say what the SKUs cost: the order cannot be priced now."""
+
+
+async def _read(method: Any, request: Any, credentials: Credentials) -> Any:
+    """A read whose NOT_FOUND the caller handles; any other failure means catalog cannot
+    price the order now (UNAVAILABLE to the buyer, who may retry with the same key)."""
+    try:
+        metadata = await credentials()
+    except ServiceCredentialsError as error:
+        raise CatalogUnavailable("the orders service cannot reach identity; try again") from error
+    try:
+        return await method(request, metadata=metadata, timeout=_CALL_TIMEOUT_S)
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            raise
+        raise CatalogUnavailable(
+            f"catalog did not answer ({error.code().name}); try again with the same key"
+        ) from error

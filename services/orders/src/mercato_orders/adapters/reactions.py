@@ -11,12 +11,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from mercato.catalog.v1 import events_pb2 as catalog
 from mercato.logistics.v1 import events_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
+from mercato_kit.consumer import ConsumedRecord
 from mercato_kit.events import EventEnvelope
-from mercato_orders.domain import Money
+from mercato_orders.adapters.store import SqlOrders
+from mercato_orders.application.saga import SagaRunner
+from mercato_orders.domain import Money, OrderNotFound
 from mercato_orders.domain.saga import (
     EscrowReleased,
     Fact,
@@ -24,6 +30,7 @@ from mercato_orders.domain.saga import (
     PaymentDeclined,
     PaymentRefunded,
     ReservationRejected,
+    ShipmentCancelled,
     ShipmentDelivered,
     ShipmentDispatched,
     ShipmentLost,
@@ -86,6 +93,11 @@ def _escrow_released(envelope: EventEnvelope) -> Fact:
     return EscrowReleased(e.order_id, envelope.occurred_at)
 
 
+def _shipment_cancelled(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(logistics.ShipmentCancelled)
+    return ShipmentCancelled(e.order_id, _at(e.cancelled_at))
+
+
 def _dispatched(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(logistics.ShipmentDispatched)
     return ShipmentDispatched(e.order_id, _at(e.dispatched_at), envelope.aggregate_id)
@@ -111,6 +123,7 @@ _REACTIONS: dict[str, Callable[[EventEnvelope], Fact]] = {
     payments.PaymentDeclined.DESCRIPTOR.full_name: _payment_declined,
     payments.RefundIssued.DESCRIPTOR.full_name: _refund_issued,
     payments.EscrowReleased.DESCRIPTOR.full_name: _escrow_released,
+    logistics.ShipmentCancelled.DESCRIPTOR.full_name: _shipment_cancelled,
     logistics.ShipmentDispatched.DESCRIPTOR.full_name: _dispatched,
     logistics.ShipmentDelivered.DESCRIPTOR.full_name: _delivered,
     logistics.ShipmentLost.DESCRIPTOR.full_name: _lost,
@@ -123,3 +136,34 @@ def _money(message: object) -> Money:
 
 def _at(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+class SagaReactions:
+    """The consumer's handler: record the event's fact on its order inside the consumer's
+    transaction (with its tracking record), then, once that commits, send what the fact newly
+    requires. An event about an order this service does not know is not ours: skipped."""
+
+    def __init__(
+        self, runner: SagaRunner, orders: SqlOrders, after_commit: Callable[[], object]
+    ) -> None:
+        self._runner = runner
+        self._orders = orders
+        self._after_commit = after_commit
+
+    async def __call__(
+        self, session: AsyncSession, envelope: EventEnvelope, record: ConsumedRecord
+    ) -> None:
+        fact = fact_from_event(envelope)
+        if fact is None:
+            return
+        try:
+            commands = await self._runner.record(fact, self._orders.within(session))
+        except OrderNotFound:
+            return
+        runner, wake = self._runner, self._after_commit
+
+        def committed(_: Session) -> None:
+            wake()
+            runner.dispatch(commands)
+
+        event.listen(session.sync_session, "after_commit", committed, once=True)

@@ -25,18 +25,21 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    and_,
     insert,
     select,
     update,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.errors import InvalidArgument, NotFound
 from mercato_kit.storage import Database
-from mercato_kit.store import EventSourcedRepository, SqlUnitOfWork
+from mercato_kit.store import EventSourcedRepository, SqlEventStore, SqlUnitOfWork
 from mercato_orders.adapters.translator import OrderTranslator
 from mercato_orders.domain import Order, OrderNotFound
 
 PRODUCER = "orders"
+_TRANSLATOR = OrderTranslator()
 DEFAULT_PAGE_SIZE = 50
 
 metadata = MetaData()
@@ -70,51 +73,31 @@ class OrderPage:
 
 
 class SqlOrders:
-    """The saga's OrderRepository on a database."""
+    """The saga's OrderRepository on a database: each `get` and `save` its own transaction.
+
+    `within(session)` is the same repository inside a transaction someone else runs (an RPC
+    with its idempotency key, a Kafka reaction with its tracking record): nothing is committed
+    until that transaction is.
+    """
 
     def __init__(
         self, database: Database, *, after_commit: Callable[[], object] | None = None
     ) -> None:
         self._database = database
         self._after_commit = after_commit
-        self._translator = OrderTranslator()
+
+    def within(self, session: AsyncSession) -> SessionOrders:
+        return SessionOrders(self._database, session)
 
     async def get(self, order_id: str) -> Order:
         async with SqlUnitOfWork(self._database, read_only=True) as uow:
-            try:
-                return await self._repository(uow).get(order_id)
-            except NotFound:
-                raise OrderNotFound(order_id) from None
+            return await SessionOrders(self._database, uow.session).get(order_id)
 
     async def save(self, order: Order) -> None:
         if not order.pending_events():
             return
-        created = order.saved_version == 0
         async with SqlUnitOfWork(self._database, after_commit=self._after_commit) as uow:
-            await self._repository(uow).save(order)
-            values = {
-                "status": order.status.value,
-                "final": order.status.is_final,
-                "version": order.version,
-            }
-            if created:
-                assert order.placed_at is not None
-                await uow.session.execute(
-                    insert(order_summaries).values(
-                        order_id=order.id,
-                        buyer_id=order.buyer_id,
-                        seller_id=order.seller_id,
-                        shop_id=order.shop_id,
-                        placed_at=order.placed_at.astimezone(UTC),
-                        **values,
-                    )
-                )
-            else:
-                await uow.session.execute(
-                    update(order_summaries)
-                    .where(order_summaries.c.order_id == order.id)
-                    .values(**values)
-                )
+            await SessionOrders(self._database, uow.session).save(order)
             await uow.commit()
 
     async def unfinished(self) -> list[str]:
@@ -130,9 +113,12 @@ class SqlOrders:
         """A page of the buyer's orders' ids, newest first."""
         return await self._page(order_summaries.c.buyer_id == buyer_id, page_size, page_token)
 
-    async def shop_orders(self, shop_id: str, page_size: int, page_token: str) -> OrderPage:
-        """A page of the shop's orders' ids, newest first."""
-        return await self._page(order_summaries.c.shop_id == shop_id, page_size, page_token)
+    async def shop_orders(
+        self, shop_id: str, page_size: int, page_token: str, *, seller_id: str
+    ) -> OrderPage:
+        """A page of the shop's orders' ids, newest first; none unless `seller_id` sells there."""
+        where = and_(order_summaries.c.shop_id == shop_id, order_summaries.c.seller_id == seller_id)
+        return await self._page(where, page_size, page_token)
 
     async def _page(self, where: Any, page_size: int, page_token: str) -> OrderPage:
         size = page_size or DEFAULT_PAGE_SIZE
@@ -147,8 +133,56 @@ class SqlOrders:
         next_token = _token(page[-1].seq) if len(rows) > size else ""
         return OrderPage([row.order_id for row in page], next_token)
 
-    def _repository(self, uow: SqlUnitOfWork) -> EventSourcedRepository[Order]:
-        return EventSourcedRepository(uow.events, Order, self._translator, producer=PRODUCER)
+
+class SessionOrders:
+    """Orders read and written inside a transaction that its owner commits."""
+
+    def __init__(self, database: Database, session: AsyncSession) -> None:
+        self._session = session
+        self._repository = EventSourcedRepository(
+            SqlEventStore(database, session=session),
+            Order,
+            _TRANSLATOR,
+            producer=PRODUCER,
+        )
+
+    async def get(self, order_id: str) -> Order:
+        try:
+            return await self._repository.get(order_id)
+        except NotFound:
+            raise OrderNotFound(order_id) from None
+
+    async def save(self, order: Order) -> None:
+        if not order.pending_events():
+            return
+        created = order.saved_version == 0
+        await self._repository.save(order)
+        values = {
+            "status": order.status.value,
+            "final": order.status.is_final,
+            "version": order.version,
+        }
+        if created:
+            assert order.placed_at is not None
+            await self._session.execute(
+                insert(order_summaries).values(
+                    order_id=order.id,
+                    buyer_id=order.buyer_id,
+                    seller_id=order.seller_id,
+                    shop_id=order.shop_id,
+                    placed_at=order.placed_at.astimezone(UTC),
+                    **values,
+                )
+            )
+        else:
+            await self._session.execute(
+                update(order_summaries)
+                .where(order_summaries.c.order_id == order.id)
+                .values(**values)
+            )
+
+    async def unfinished(self) -> list[str]:
+        raise NotImplementedError("the sweep reads unfinished orders with SqlOrders")
 
 
 class SqlInstruments:
@@ -159,15 +193,7 @@ class SqlInstruments:
 
     async def keep(self, order_id: str, instrument: str) -> None:
         async with self._database.transaction() as session:
-            known = await session.scalar(
-                select(order_instruments.c.instrument).where(
-                    order_instruments.c.order_id == order_id
-                )
-            )
-            if known is None:
-                await session.execute(
-                    insert(order_instruments).values(order_id=order_id, instrument=instrument)
-                )
+            await keep_instrument(session, order_id, instrument)
 
     async def of(self, order_id: str) -> str:
         async with self._database.read_transaction() as session:
@@ -179,6 +205,17 @@ class SqlInstruments:
         if instrument is None:
             raise OrderNotFound(order_id)
         return str(instrument)
+
+
+async def keep_instrument(session: AsyncSession, order_id: str, instrument: str) -> None:
+    """Keep the order's instrument (the first one given: a retried placement changes nothing)."""
+    known = await session.scalar(
+        select(order_instruments.c.instrument).where(order_instruments.c.order_id == order_id)
+    )
+    if known is None:
+        await session.execute(
+            insert(order_instruments).values(order_id=order_id, instrument=instrument)
+        )
 
 
 def _token(seq: int) -> str:

@@ -13,7 +13,15 @@ from mercato.orders.v1 import events_pb2 as events
 from mercato.orders.v1 import orders_pb2 as pb
 from mercato_kit.domain import DomainEvent
 from mercato_kit.events import EventEnvelope
-from mercato_orders.domain import Money, Order, OrderLine, OrderStatus, Parties, ShippingAddress
+from mercato_orders.domain import (
+    Money,
+    Order,
+    OrderItem,
+    OrderLine,
+    OrderStatus,
+    Parties,
+    ShippingAddress,
+)
 
 STATUSES: dict[OrderStatus, pb.OrderStatus] = {
     OrderStatus.PLACED: pb.ORDER_STATUS_PLACED,
@@ -66,6 +74,12 @@ class OrderTranslator:
                     order_id=p.order_id,
                     shipment_id=event.shipment_id,
                     created_at=_timestamp(event.at),
+                )
+            case Order.ShipmentCancelled(parties=p):
+                return events.OrderShipmentCancelled(
+                    order_id=p.order_id,
+                    shipment_id=event.shipment_id,
+                    cancelled_at=_timestamp(event.at),
                 )
             case Order.Shipped(parties=p):
                 return events.OrderShipped(
@@ -175,6 +189,11 @@ def _shipment_created(envelope: EventEnvelope) -> DomainEvent:
     return Order.ShipmentCreated(_only(e.order_id), e.shipment_id, _datetime(e.created_at))
 
 
+def _shipment_cancelled(envelope: EventEnvelope) -> DomainEvent:
+    e = envelope.unpack(events.OrderShipmentCancelled)
+    return Order.ShipmentCancelled(_only(e.order_id), e.shipment_id, _datetime(e.cancelled_at))
+
+
 def _shipped(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderShipped)
     return Order.Shipped(_full(e), e.shipment_id, _datetime(e.shipped_at))
@@ -251,6 +270,7 @@ _DECODERS: dict[str, Callable[[EventEnvelope], DomainEvent]] = {
     events.OrderPaymentDeclined.DESCRIPTOR.full_name: _declined,
     events.OrderStockCommitted.DESCRIPTOR.full_name: _committed,
     events.OrderShipmentCreated.DESCRIPTOR.full_name: _shipment_created,
+    events.OrderShipmentCancelled.DESCRIPTOR.full_name: _shipment_cancelled,
     events.OrderShipped.DESCRIPTOR.full_name: _shipped,
     events.OrderDelivered.DESCRIPTOR.full_name: _delivered,
     events.OrderReceiptConfirmed.DESCRIPTOR.full_name: _receipt_confirmed,
@@ -307,7 +327,7 @@ def timeline_messages(order: Order, translator: OrderTranslator) -> list[pb.Time
 
 def _note(event: DomainEvent) -> str:
     match event:
-        case Order.Shipped() | Order.ShipmentCreated():
+        case Order.Shipped() | Order.ShipmentCreated() | Order.ShipmentCancelled():
             return f"shipment {event.shipment_id}"
         case (
             Order.CancellationStarted()
@@ -398,3 +418,17 @@ def _timestamp(at: datetime) -> Timestamp:
 
 def _datetime(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+# Requests.
+
+
+def order_items(request: pb.PlaceOrderRequest) -> list[OrderItem]:
+    return [
+        OrderItem(sku_id=line.sku_id, quantity=line.quantity, product_id=line.product_id)
+        for line in request.lines
+    ]
+
+
+def shipping_address(message: pb.ShippingAddress) -> ShippingAddress:
+    return _address(message)

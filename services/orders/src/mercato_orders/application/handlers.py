@@ -1,4 +1,9 @@
-"""The buyer's commands and queries: load, decide, save; the saga runner does the rest."""
+"""The buyer's commands and queries: load, decide, save; the saga runner does the rest.
+
+Each command records its fact in `orders` when given (a repository inside the caller's
+transaction, which also holds the idempotency key; the caller sends the saga's commands once it
+has committed), else in the runner's own repository, sending the commands at once.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from mercato_orders.application.ports import Instruments, OrderRepository, Prices
+from mercato_orders.application.ports import Instruments, OrderRepository
 from mercato_orders.application.saga import SagaRunner
-from mercato_orders.domain import Order, OrderItem, OrderNotFound, ShippingAddress
-from mercato_orders.domain.saga import BuyerCancelled, BuyerConfirmed, RefundRequested
+from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound, ShippingAddress
+from mercato_orders.domain.saga import BuyerCancelled, BuyerConfirmed, Fact, RefundRequested
 
 _ORDER_NAMESPACE = uuid.UUID("0b7f6a3e-5d1c-4f7a-8e2b-9c4d1a6f3e20")
 
@@ -32,9 +37,13 @@ class PlaceOrder:
 
 
 async def place_order(
-    command: PlaceOrder, prices: Prices, instruments: Instruments, runner: SagaRunner
+    command: PlaceOrder,
+    catalog: dict[str, CatalogItem],
+    instruments: Instruments,
+    runner: SagaRunner,
+    orders: OrderRepository | None = None,
 ) -> Order:
-    catalog = await prices.of(command.items)
+    """Place the order at `catalog`'s prices (what Prices.of said of its SKUs just before)."""
     order = Order.place(
         command.order_id,
         buyer_id=command.buyer_id,
@@ -45,7 +54,10 @@ async def place_order(
         at=command.at,
     )
     await instruments.keep(order.id, command.instrument)
-    await runner.start(order)
+    if orders is None:
+        await runner.start(order)
+    else:
+        await orders.save(order)
     return order
 
 
@@ -60,30 +72,47 @@ async def get_order(orders: OrderRepository, order_id: str, account_id: str) -> 
     return order
 
 
-async def _buyers_order(orders: OrderRepository, order_id: str, buyer_id: str) -> Order:
-    order = await get_order(orders, order_id, buyer_id)
-    if order.buyer_id != buyer_id:
-        raise OrderNotFound(order_id)
-    return order
-
-
 async def cancel_order(
-    runner: SagaRunner, order_id: str, buyer_id: str, reason: str, at: datetime
+    runner: SagaRunner,
+    order_id: str,
+    buyer_id: str,
+    reason: str,
+    at: datetime,
+    orders: OrderRepository | None = None,
 ) -> Order:
-    await _buyers_order(runner.orders, order_id, buyer_id)
-    await runner.react(BuyerCancelled(order_id, at, reason))
-    return await runner.orders.get(order_id)
+    return await _buyers_action(runner, BuyerCancelled(order_id, at, reason), buyer_id, orders)
 
 
-async def confirm_receipt(runner: SagaRunner, order_id: str, buyer_id: str, at: datetime) -> Order:
-    await _buyers_order(runner.orders, order_id, buyer_id)
-    await runner.react(BuyerConfirmed(order_id, at))
-    return await runner.orders.get(order_id)
+async def confirm_receipt(
+    runner: SagaRunner,
+    order_id: str,
+    buyer_id: str,
+    at: datetime,
+    orders: OrderRepository | None = None,
+) -> Order:
+    return await _buyers_action(runner, BuyerConfirmed(order_id, at), buyer_id, orders)
 
 
 async def request_refund(
-    runner: SagaRunner, order_id: str, buyer_id: str, reason: str, at: datetime
+    runner: SagaRunner,
+    order_id: str,
+    buyer_id: str,
+    reason: str,
+    at: datetime,
+    orders: OrderRepository | None = None,
 ) -> Order:
-    await _buyers_order(runner.orders, order_id, buyer_id)
-    await runner.react(RefundRequested(order_id, at, reason))
-    return await runner.orders.get(order_id)
+    return await _buyers_action(runner, RefundRequested(order_id, at, reason), buyer_id, orders)
+
+
+async def _buyers_action(
+    runner: SagaRunner, fact: Fact, buyer_id: str, orders: OrderRepository | None
+) -> Order:
+    repository = orders or runner.orders
+    order = await get_order(repository, fact.order_id, buyer_id)
+    if order.buyer_id != buyer_id:
+        raise OrderNotFound(fact.order_id)
+    if orders is None:
+        await runner.react(fact)
+    else:
+        await runner.record(fact, orders)
+    return await repository.get(fact.order_id)

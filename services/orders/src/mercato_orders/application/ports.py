@@ -12,6 +12,7 @@ from typing import Protocol
 
 from mercato_orders.domain import CatalogItem, Order, OrderItem
 from mercato_orders.domain.saga import (
+    CancelShipment,
     CapturePayment,
     CommitReservation,
     CreateShipment,
@@ -75,3 +76,5 @@ class PaymentsGateway(Protocol):
 
 class LogisticsGateway(Protocol):
     async def create_shipment(self, command: CreateShipment) -> Fact | None: ...
+
+    async def cancel_shipment(self, command: CancelShipment) -> Fact | None: ...

@@ -4,13 +4,19 @@ The decisions are the domain's (mercato_orders.domain.saga.OrderSaga); this modu
 facts in and commands out. State is saved before any command is sent, and every command is
 derived from saved state with a key of its own, so a process killed at any point is finished
 by `sweep()` after a restart: it sends each unfinished order's outstanding commands again.
+
+Where the commands are sent is the runner's `spawn`: without one (tests, tools) they are sent
+before the call returns; the service gives it a `Background`, so an RPC or a Kafka reaction
+returns once its fact is saved and the other services are called from tasks of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from mercato_kit.errors import ConcurrencyError
 from mercato_orders.application.ports import (
@@ -22,6 +28,7 @@ from mercato_orders.application.ports import (
 )
 from mercato_orders.domain import Order
 from mercato_orders.domain.saga import (
+    CancelShipment,
     CapturePayment,
     Command,
     CommitReservation,
@@ -39,6 +46,51 @@ logger = logging.getLogger(__name__)
 _ATTEMPTS = 5
 
 
+class Background:
+    """Sends commands from tasks of their own, each command once at a time: a command still in
+    flight (the same idempotency key) is not sent again until it is answered or given up."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()
+
+    def claim(self, command: Command) -> bool:
+        if command.idempotency_key in self._in_flight:
+            return False
+        self._in_flight.add(command.idempotency_key)
+        return True
+
+    def done(self, command: Command) -> None:
+        self._in_flight.discard(command.idempotency_key)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(_logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until no command is being sent (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop sending; what was not answered is sent again by the next sweep."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        # The fact or command is not lost: the saved state still needs it, and the sweep
+        # sends it again.
+        logger.exception("saga step failed; the sweep retries it")
+
+
 class SagaRunner:
     def __init__(
         self,
@@ -48,6 +100,7 @@ class SagaRunner:
         logistics: LogisticsGateway,
         saga: OrderSaga,
         clock: Callable[[], datetime],
+        background: Background | None = None,
     ) -> None:
         self.orders = orders
         self.catalog = catalog
@@ -55,53 +108,87 @@ class SagaRunner:
         self.logistics = logistics
         self.saga = saga
         self.clock = clock
+        self.background = background
 
     async def start(self, order: Order) -> None:
         """Save a newly placed order, then send its first command."""
         await self.orders.save(order)
-        await self._send(self.saga.outstanding(order))
+        await self.send(self.saga.outstanding(order))
 
     async def react(self, fact: Fact) -> None:
         """Record a fact (a reply, an event from Kafka, a buyer's action) and act on it."""
-        await self._send(await self._record(fact))
+        await self.send(await self.record(fact))
 
     async def sweep(self) -> None:
         """Give up overdue steps, auto-confirm due orders, resend what is still outstanding."""
         now = self.clock()
         for order_id in await self.orders.unfinished():
-            await self._record(DeadlinePassed(order_id, now))
+            await self.record(DeadlinePassed(order_id, now))
             order = await self.orders.get(order_id)
-            await self._send(self.saga.outstanding(order))
+            await self.send(self.saga.outstanding(order))
 
-    async def _record(self, fact: Fact) -> list[Command]:
-        """Load, decide, save; a save that lost a race to another fact loads and decides again."""
+    async def record(self, fact: Fact, orders: OrderRepository | None = None) -> list[Command]:
+        """Load, decide, save (in `orders`, by default the runner's own); the commands the fact
+        newly requires. A save that lost a race to another fact loads and decides again."""
+        repository = orders or self.orders
         for attempt in range(1, _ATTEMPTS + 1):
-            order = await self.orders.get(fact.order_id)
+            order = await repository.get(fact.order_id)
             commands = self.saga.handle(order, fact)
             try:
-                await self.orders.save(order)
+                await repository.save(order)
             except ConcurrencyError:
-                if attempt == _ATTEMPTS:
+                if attempt == _ATTEMPTS or orders is not None:
+                    # Inside someone else's transaction a conflict fails that transaction.
                     raise
                 continue
             return commands
         raise AssertionError("unreachable")
 
+    async def send(self, commands: list[Command]) -> None:
+        """Send the commands and act on their answers: now, or from the background."""
+        if self.background is None:
+            await self._send(commands)
+        else:
+            self.dispatch(commands)
+
+    def dispatch(self, commands: list[Command]) -> None:
+        """Send the commands from the background (each not already in flight)."""
+        assert self.background is not None, "dispatch needs a Background"
+        for command in commands:
+            if self.background.claim(command):
+                self.background.spawn(self._send_claimed(command))
+
+    async def kick(self, order_id: str) -> None:
+        """Send whatever the order's saved state still needs (after a transaction that recorded
+        a fact on it has committed)."""
+        await self.send(self.saga.outstanding(await self.orders.get(order_id)))
+
+    async def _send_claimed(self, command: Command) -> None:
+        assert self.background is not None
+        try:
+            fact = await self._answer(command)
+        finally:
+            self.background.done(command)
+        if fact is not None:
+            await self.send(await self.record(fact))
+
+    async def _answer(self, command: Command) -> Fact | None:
+        try:
+            return await self._call(command)
+        except StepUnanswered as unanswered:
+            logger.warning(
+                "saga step unanswered; the sweep sends it again",
+                extra={"order_id": command.order_id, "step": command.idempotency_key},
+                exc_info=unanswered,
+            )
+            return None
+
     async def _send(self, commands: list[Command]) -> None:
         queue = list(commands)
         while queue:
-            command = queue.pop(0)
-            try:
-                fact = await self._call(command)
-            except StepUnanswered as unanswered:
-                logger.warning(
-                    "saga step unanswered; the sweep sends it again",
-                    extra={"order_id": command.order_id, "step": command.idempotency_key},
-                    exc_info=unanswered,
-                )
-                continue
+            fact = await self._answer(queue.pop(0))
             if fact is not None:
-                queue.extend(await self._record(fact))
+                queue.extend(await self.record(fact))
 
     async def _call(self, command: Command) -> Fact | None:
         match command:
@@ -119,4 +206,6 @@ class SagaRunner:
                 return await self.payments.refund(command)
             case CreateShipment():
                 return await self.logistics.create_shipment(command)
+            case CancelShipment():
+                return await self.logistics.cancel_shipment(command)
         raise TypeError(f"no gateway for {type(command).__name__}")

@@ -122,6 +122,12 @@ class Order(Aggregate):
         at: datetime
 
     @dataclass(frozen=True)
+    class ShipmentCancelled(DomainEvent):
+        parties: Parties
+        shipment_id: str
+        at: datetime
+
+    @dataclass(frozen=True)
     class Shipped(DomainEvent):
         parties: Parties
         shipment_id: str
@@ -205,6 +211,7 @@ class Order(Aggregate):
         self.refund_done = False
         self.refunded = Money("", 0)
         self.shipment_id = ""
+        self.shipment_cancelled = False
         self.auto_confirm_at: datetime | None = None
         self.receipt_confirmed = False
         self.confirmed_by_buyer = False
@@ -310,6 +317,14 @@ class Order(Aggregate):
     def record_shipment_created(self, shipment_id: str, at: datetime) -> None:
         if self.status is OrderStatus.PAID and not self.shipment_id:
             self._trigger(Order.ShipmentCreated(self._parties(), shipment_id, at))
+        elif self.status is OrderStatus.CANCELLING and shipment_id != self.shipment_id:
+            # Created while the order was being cancelled: it must be cancelled too.
+            self._trigger(Order.ShipmentCreated(self._parties(), shipment_id, at))
+
+    def record_shipment_cancelled(self, at: datetime) -> None:
+        if self.status is OrderStatus.CANCELLING and self.shipment_may_be_pending:
+            self._trigger(Order.ShipmentCancelled(self._parties(), self.shipment_id, at))
+            self._finish_cancellation_if_compensated(at)
 
     def record_dispatched(self, shipment_id: str, at: datetime) -> None:
         if self.status is OrderStatus.PAID:
@@ -409,8 +424,16 @@ class Order(Aggregate):
 
     @property
     def stock_may_be_held(self) -> bool:
-        """A reservation may exist that was neither committed nor released."""
-        return not self.stock_committed and not self.stock_released
+        """Stock may still be taken for the order: reserved, or committed to it before its
+        parcel left (cancelling gives both back)."""
+        return not self.stock_released
+
+    @property
+    def shipment_may_be_pending(self) -> bool:
+        """A shipment may have been created for the paid order and not yet cancelled."""
+        return (
+            bool(self.shipment_id) or self.captured.minor_units > 0
+        ) and not self.shipment_cancelled
 
     @property
     def payment_may_be_held(self) -> bool:
@@ -432,7 +455,7 @@ class Order(Aggregate):
     def _finish_cancellation_if_compensated(self, at: datetime) -> None:
         if self.status is not OrderStatus.CANCELLING:
             return
-        if self.stock_may_be_held or self.payment_may_be_held:
+        if self.stock_may_be_held or self.payment_may_be_held or self.shipment_may_be_pending:
             return
         self._trigger(Order.Cancelled(self._parties(), self.reason, self.refunded, at))
 
@@ -467,6 +490,9 @@ class Order(Aggregate):
                 self.stock_committed = True
             case Order.ShipmentCreated():
                 self.shipment_id = event.shipment_id
+                self.shipment_cancelled = False
+            case Order.ShipmentCancelled():
+                self.shipment_cancelled = True
             case Order.Shipped():
                 self.shipment_id = event.shipment_id
                 self._enter(OrderStatus.SHIPPED, event.at)
@@ -487,8 +513,9 @@ class Order(Aggregate):
                 self.refund_done = True
                 self.refunded = event.amount
             case Order.Cancelled():
+                # Cancelled once nothing is held any more (or nothing ever was).
                 self.reason = event.reason
-                self.stock_released = self.stock_released or not self.stock_committed
+                self.stock_released = True
                 self._enter(OrderStatus.CANCELLED, event.at)
             case Order.RefundStarted():
                 self.reason = event.reason

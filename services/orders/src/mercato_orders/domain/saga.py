@@ -82,6 +82,11 @@ class CreateShipment(Command):
 
 
 @dataclass(frozen=True)
+class CancelShipment(Command):
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReleaseEscrow(Command):
     pass
 
@@ -144,6 +149,11 @@ class EscrowReleased(Fact):
 @dataclass(frozen=True)
 class ShipmentCreated(Fact):
     shipment_id: str
+
+
+@dataclass(frozen=True)
+class ShipmentCancelled(Fact):
+    pass
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,10 @@ class OrderSaga:
                 commands = []
                 if order.stock_may_be_held:
                     commands.append(ReleaseReservation(_key(order, "release-stock"), order.id))
+                if order.shipment_may_be_pending:
+                    commands.append(
+                        CancelShipment(_key(order, "cancel-shipment"), order.id, order.reason)
+                    )
                 if order.payment_may_be_held:
                     commands.append(_refund(order))
                 return commands
@@ -250,6 +264,8 @@ class OrderSaga:
                 order.record_escrow_released(at)
             case ShipmentCreated(shipment_id=shipment_id):
                 order.record_shipment_created(shipment_id, at)
+            case ShipmentCancelled():
+                order.record_shipment_cancelled(at)
             case ShipmentDispatched(shipment_id=shipment_id):
                 order.record_dispatched(shipment_id, at)
             case ShipmentDelivered():

@@ -1,20 +1,14 @@
-"""`mercato serve orders`: refuses to start until the OrderService API is wired (issue 7, phase 2).
-
-Phase 1 built the domain, the saga and the adapters (bootstrap.py says what is left); a process
-that answered health checks without serving orders would mislead an operator.
-"""
+"""`mercato serve orders`: the orders service alone, configured by environment variables."""
 
 from __future__ import annotations
 
-import sys
+from mercato_kit.runtime import run_service_main
+from mercato_orders.bootstrap import MIGRATIONS, bootstrap
+from mercato_orders.settings import OrdersSettings
 
 
 def main() -> None:
-    sys.stderr.write(
-        "mercato serve: service 'orders' is not built yet "
-        "(domain and saga exist; its gRPC API is being wired)\n"
-    )
-    raise SystemExit(2)
+    run_service_main("orders", OrdersSettings, wire=bootstrap, migrations=MIGRATIONS)
 
 
 if __name__ == "__main__":

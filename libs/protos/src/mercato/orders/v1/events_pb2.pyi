@@ -179,6 +179,16 @@ class OrderShipmentCreated(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class OrderShipmentCancelled(_message.Message):
+    __slots__ = ("order_id", "shipment_id", "cancelled_at")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    shipment_id: str
+    cancelled_at: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class OrderReceiptConfirmed(_message.Message):
     __slots__ = ("order_id", "by_buyer", "confirmed_at")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

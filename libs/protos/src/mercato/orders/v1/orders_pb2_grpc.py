@@ -33,7 +33,8 @@ class OrderServiceStub:
     SHIPPED ──delivered──> DELIVERED ──buyer confirms / auto-confirm deadline──> COMPLETED
 
     Before dispatch the buyer may cancel; a rejected reservation, a declined payment or a step
-    that times out cancels the order and compensates what came before (stock released, payment
+    that times out cancels the order and compensates what came before (stock released — also
+    the units committed when it was paid —, a shipment not yet picked up cancelled, payment
     refunded). A lost parcel refunds the buyer (REFUNDED). Prices are read from catalog when the
     order is placed and recorded in OrderPlaced; a client never sets a price.
 
@@ -97,7 +98,8 @@ class OrderServiceServicer:
     SHIPPED ──delivered──> DELIVERED ──buyer confirms / auto-confirm deadline──> COMPLETED
 
     Before dispatch the buyer may cancel; a rejected reservation, a declined payment or a step
-    that times out cancels the order and compensates what came before (stock released, payment
+    that times out cancels the order and compensates what came before (stock released — also
+    the units committed when it was paid —, a shipment not yet picked up cancelled, payment
     refunded). A lost parcel refunds the buyer (REFUNDED). Prices are read from catalog when the
     order is placed and recorded in OrderPlaced; a client never sets a price.
 
@@ -112,7 +114,10 @@ class OrderServiceServicer:
 
     def PlaceOrder(self, request, context):
         """Places an order: prices and the shop come from catalog, then the saga starts (reserve
-        stock). Idempotent by `idempotency_key` (per buyer): the same key answers the same order.
+        stock). Answers at once with status PLACED; the saga goes on after the answer (follow it
+        with GetOrder or the order's events). Idempotent by `idempotency_key` (per buyer): the
+        same key answers the same order; the same key with another request is INVALID_ARGUMENT.
+        Catalog not answering: UNAVAILABLE (retry with the same key).
         Lines of more than one shop or currency, an unknown or delisted SKU: FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -219,7 +224,8 @@ class OrderService:
     SHIPPED ──delivered──> DELIVERED ──buyer confirms / auto-confirm deadline──> COMPLETED
 
     Before dispatch the buyer may cancel; a rejected reservation, a declined payment or a step
-    that times out cancels the order and compensates what came before (stock released, payment
+    that times out cancels the order and compensates what came before (stock released — also
+    the units committed when it was paid —, a shipment not yet picked up cancelled, payment
     refunded). A lost parcel refunds the buyer (REFUNDED). Prices are read from catalog when the
     order is placed and recorded in OrderPlaced; a client never sets a price.
 
