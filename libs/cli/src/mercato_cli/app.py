@@ -7,6 +7,7 @@ import typer
 from mercato_cli.dlq import dlq_app
 from mercato_cli.events import events_app
 from mercato_cli.infra import infra_app
+from mercato_cli.ledger import ledger_app
 from mercato_cli.services import UnknownServiceError, find_service
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
 app.add_typer(infra_app, name="infra")
 app.add_typer(events_app, name="events")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(ledger_app, name="ledger")
 
 
 @app.command()

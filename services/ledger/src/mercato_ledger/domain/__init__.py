@@ -1,0 +1,57 @@
+"""The ledger's domain: accounts, posting rules, journal entries and their hash chain, audits.
+Blind to Kafka, gRPC, SQL and protobuf; imports only the standard library."""
+
+from mercato_ledger.domain import accounts
+from mercato_ledger.domain.audit import NOW, AsOf, BrokenLink, Violation, first_broken_link
+from mercato_ledger.domain.facts import (
+    FINAL_WITH_EMPTY_ESCROW,
+    BudgetDeposited,
+    EscrowReleased,
+    MoneyFact,
+    OrderFact,
+    OrderMilestone,
+    PaymentCaptured,
+    PayoutSent,
+    ProcessingFeeCharged,
+    RefundIssued,
+)
+from mercato_ledger.domain.journal import (
+    GENESIS,
+    JournalEntry,
+    Line,
+    Posting,
+    Source,
+    UnbalancedEntry,
+    entry_hash,
+    imbalances,
+)
+from mercato_ledger.domain.postings import InvalidMoneyFact, lines_for
+
+__all__ = [
+    "FINAL_WITH_EMPTY_ESCROW",
+    "GENESIS",
+    "NOW",
+    "AsOf",
+    "BrokenLink",
+    "BudgetDeposited",
+    "EscrowReleased",
+    "InvalidMoneyFact",
+    "JournalEntry",
+    "Line",
+    "MoneyFact",
+    "OrderFact",
+    "OrderMilestone",
+    "PaymentCaptured",
+    "PayoutSent",
+    "Posting",
+    "ProcessingFeeCharged",
+    "RefundIssued",
+    "Source",
+    "UnbalancedEntry",
+    "Violation",
+    "accounts",
+    "entry_hash",
+    "first_broken_link",
+    "imbalances",
+    "lines_for",
+]
