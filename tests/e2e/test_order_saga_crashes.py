@@ -3,11 +3,13 @@ still ends where it must, with one charge, at most one refund and no stock left 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mercato.ledger.v1 import ledger_pb2 as ledger_pb
 from mercato.logistics.v1 import shipment_pb2 as logistics
 from mercato.orders.v1 import orders_pb2 as orders
 from mercato.payments.v1 import payments_pb2 as payments
@@ -22,7 +24,7 @@ def world(
     kafka_bootstrap_servers: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Ecosystem]:
     workdir: Path = tmp_path_factory.mktemp("order-saga-crashes")
-    with Ecosystem.started(kafka_bootstrap_servers, postgres_url, workdir) as running:
+    with Ecosystem.started(kafka_bootstrap_servers, postgres_url, workdir, ledger=True) as running:
         yield running
 
 
@@ -88,3 +90,20 @@ def test_orders_killed_at_several_saga_steps_still_end_correctly(world: Ecosyste
     assert (sku.available, sku.reserved) == (50 - 2 - 1, 0)
     cancelled_shipment = world.shipment_of(cancelled_by_buyer)
     assert cancelled_shipment.status == logistics.SHIPMENT_STATUS_CANCELLED
+
+    # The ledger proves the money: once it has posted these orders' events, none of them has
+    # anything left in escrow; every entry balances and the trial balance is zero.
+    deadline = time.monotonic() + 90
+    while (left := {o: world.balance(f"liability:escrow:{o}") for o in expected}) and any(
+        any(left[o].values()) for o in left
+    ):
+        assert time.monotonic() < deadline, f"escrow left by final orders: {left}"
+        time.sleep(1)
+    assert world.balance(f"liability:escrow:{completes}") == {"CNY": 0}
+    audit = world.audited()
+    assert list(audit.violations) == []
+    assert not audit.HasField("broken_link")
+    trial = world.ledger.GetTrialBalance(
+        ledger_pb.GetTrialBalanceRequest(), metadata=world.operator.metadata
+    )
+    assert trial.balanced

@@ -30,6 +30,8 @@ from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
 from mercato.catalog.v1 import catalog_service_pb2_grpc
 from mercato.common.v1.money_pb2 import Money
 from mercato.identity.v1 import accounts_pb2, apps_pb2
+from mercato.ledger.v1 import ledger_pb2 as ledger_pb
+from mercato.ledger.v1 import ledger_pb2_grpc
 from mercato.logistics.v1 import shipment_pb2 as logistics_pb
 from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato.orders.v1 import orders_pb2 as orders_pb
@@ -63,6 +65,7 @@ HANGZHOU = orders_pb.ShippingAddress(
     recipient_name="Li Lei",
 )
 ORDERS_HEALTH = "mercato.orders.v1.OrderService"
+LEDGER_HEALTH = "mercato.ledger.v1.LedgerService"
 
 
 def key() -> str:
@@ -110,11 +113,16 @@ class Ecosystem:
         *,
         backend: str = "postgresql",
         orders_settings: dict[str, str] | None = None,
+        ledger: bool = False,
     ) -> Iterator[Ecosystem]:
+        """The services, each its own process; with `ledger`, the ledger follows their events."""
+        names = ("identity", "catalog", "payments", "logistics", "orders") + (
+            ("ledger",) if ledger else ()
+        )
         with ExitStack() as stack:
             databases = {
                 name: stack.enter_context(service_database(backend, postgres_url, workdir, name))
-                for name in ("identity", "catalog", "payments", "logistics", "orders")
+                for name in names
             }
             identity = start_identity(databases["identity"], kafka, workdir)
             stack.callback(identity.stop)
@@ -153,12 +161,18 @@ class Ecosystem:
                         "ORDERS_AUTO_CONFIRM_S": "600",
                         **(orders_settings or {}),
                     },
+                    "ledger": {
+                        **common,
+                        "LEDGER_DATABASE_URL": databases.get("ledger", ""),
+                        "LEDGER_CONSUMER_GROUP_PREFIX": f"ledger-{uuid.uuid4().hex[:12]}",
+                        "LEDGER_AUDIT_INTERVAL_S": "5",
+                    },
                 },
                 carrier_id=carrier.app_id,
                 carrier_secret=carrier_secret,
             )
             stack.callback(world.stop_all)
-            for name in ("catalog", "payments", "logistics", "orders"):
+            for name in names[1:]:
                 world.start(name)
             yield world
 
@@ -169,7 +183,7 @@ class Ecosystem:
                 env[f"ORDERS_{other.upper()}_ADDR"] = running.address
         if name == "orders":
             env["ORDERS_GRPC_ADDR"] = self._orders_addr()
-        health = ORDERS_HEALTH if name == "orders" else ""
+        health = {"orders": ORDERS_HEALTH, "ledger": LEDGER_HEALTH}.get(name, "")
         self.services[name] = ServiceProcess.start(name, env, self.workdir, health_service=health)
         return self.services[name]
 
@@ -205,6 +219,36 @@ class Ecosystem:
     @property
     def payments(self) -> Any:
         return payments_pb2_grpc.PaymentServiceStub(self.services["payments"].channel)
+
+    @property
+    def ledger(self) -> Any:
+        return ledger_pb2_grpc.LedgerServiceStub(self.services["ledger"].channel)
+
+    def audited(self, timeout: float = 90) -> ledger_pb.AuditResponse:
+        """The ledger's audit once it holds (events still in flight make passing violations,
+        e.g. an order completed before its escrow release was posted); the last one otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            audit = self.ledger.Audit(
+                ledger_pb.AuditRequest(), metadata=self.operator.metadata, timeout=TIMEOUT
+            )
+            if not audit.violations or time.monotonic() > deadline:
+                return audit
+            time.sleep(1)
+
+    def balance(self, account: str) -> dict[str, int]:
+        """The ledger's balance of `account` by currency ({} when nothing was ever posted)."""
+        try:
+            answer = self.ledger.GetBalance(
+                ledger_pb.GetBalanceRequest(account=account),
+                metadata=self.operator.metadata,
+                timeout=TIMEOUT,
+            )
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return {}
+            raise
+        return {money.currency: money.minor_units for money in answer.balances}
 
     @property
     def logistics(self) -> Any:
