@@ -58,10 +58,20 @@ bench: install ## the benchmarks in docs/benchmarks.md, each against a baseline 
 	$(BIN)/python -m bench.bench_consumers
 	$(BIN)/python -m bench.bench_catalog
 
-demo: install ## start the infrastructure, show it healthy, stop it
-	@trap '$(BIN)/mercato infra down' EXIT; \
-	  $(BIN)/mercato infra up; \
-	  $(BIN)/mercato infra check
+# The demo's own broker (and database with DEMO_POSTGRES=1), empty every run: never a developer's.
+DEMO_STATE ?= /tmp/mercato-demo-$(shell id -u)
+DEMO_ARGS ?=
+demo: install ## the order-to-cash ecosystem end to end, ~2 min (DEMO_ARGS="--orders 100", DEMO_POSTGRES=1)
+	@export MERCATO_STATE_DIR=$(DEMO_STATE); \
+	  trap '$(BIN)/mercato infra down --purge' EXIT; \
+	  if [ -n "$${DEMO_POSTGRES:-}" ]; then \
+	    eval "$$($(BIN)/mercato infra up)"; \
+	  else \
+	    database="$${DATABASE_URL:-}"; \
+	    eval "$$($(BIN)/mercato infra up --kafka-only)"; \
+	    if [ -n "$$database" ]; then export DATABASE_URL="$$database"; else unset DATABASE_URL; fi; \
+	  fi; \
+	  $(BIN)/mercato demo $(DEMO_ARGS)
 
 infra-up: install ## start the local Kafka and PostgreSQL (prints exports)
 	@$(BIN)/mercato infra up

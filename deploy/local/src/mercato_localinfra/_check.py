@@ -18,11 +18,13 @@ class Health:
 
     kafka_cluster: str
     kafka_round_trip_ms: float
-    postgres_version: str
+    postgres_version: str | None
+    """None when only the broker runs."""
 
 
 def check(endpoints: Endpoints) -> Health:
-    """Produce and consume one record through Kafka and query PostgreSQL; raise if either fails."""
+    """Produce and consume one record through Kafka and query PostgreSQL (when it runs); raise
+    if either fails."""
     from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
     started = time.monotonic()
@@ -56,6 +58,8 @@ def check(endpoints: Endpoints) -> Health:
     brokers = len(cluster.get("brokers", []))
     kafka = f"{brokers} broker(s), cluster {cluster.get('cluster_id')}"
 
+    if endpoints.database_url is None:
+        return Health(kafka, round_trip_ms, None)
     bindir = find_bindir()
     psql = str(bindir / "psql") if bindir else "psql"
     url = endpoints.database_url.replace("postgresql+psycopg://", "postgresql://")

@@ -21,14 +21,15 @@ class Endpoints:
     """Where the running infrastructure listens, as services and tests need it."""
 
     kafka_bootstrap_servers: str
-    database_url: str
+    database_url: str | None
+    """None when only the broker runs (`up(kafka_only=True)`)."""
 
     def exports(self) -> str:
-        """Shell `export` lines that `eval` accepts."""
-        return (
-            f"export KAFKA_BOOTSTRAP_SERVERS={shlex.quote(self.kafka_bootstrap_servers)}\n"
-            f"export DATABASE_URL={shlex.quote(self.database_url)}\n"
-        )
+        """Shell `export` lines that `eval` accepts (no DATABASE_URL when only Kafka runs)."""
+        lines = f"export KAFKA_BOOTSTRAP_SERVERS={shlex.quote(self.kafka_bootstrap_servers)}\n"
+        if self.database_url is not None:
+            lines += f"export DATABASE_URL={shlex.quote(self.database_url)}\n"
+        return lines
 
 
 def default_state_dir() -> Path:
@@ -95,14 +96,20 @@ class LocalInfra:
         tmp.replace(self._state_file)
 
     def status(self) -> Endpoints | None:
-        """The endpoints when both the broker and the database are running, else None."""
+        """The endpoints when the broker and the database are running (or the broker alone, when
+        it was started without one), else None."""
         kafka, postgres = self._load()
-        if kafka and postgres and self.kafka.alive(kafka) and self.postgres.alive(postgres):
+        if kafka is None or not self.kafka.alive(kafka):
+            return None
+        if postgres is None:
+            return Endpoints(kafka.bootstrap_servers, None)
+        if self.postgres.alive(postgres):
             return Endpoints(kafka.bootstrap_servers, postgres.url())
         return None
 
-    def up(self) -> Endpoints:
-        """Start whatever is not running yet and return the endpoints."""
+    def up(self, *, kafka_only: bool = False) -> Endpoints:
+        """Start whatever is not running yet and return the endpoints; with `kafka_only`, the
+        broker alone (a database already running is left as it is, and not reported)."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.state_dir.chmod(0o755)
         kafka, postgres = self._load()
@@ -111,6 +118,8 @@ class LocalInfra:
                 self.kafka.stop(kafka)
             kafka = self.kafka.start()
             self._save(kafka, postgres)
+        if kafka_only:
+            return Endpoints(kafka.bootstrap_servers, None)
         if postgres is None or not self.postgres.alive(postgres):
             if postgres is not None:
                 self.postgres.stop(postgres)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mercato_cli.demo import demo
 from mercato_cli.dlq import dlq_app
 from mercato_cli.events import events_app
 from mercato_cli.infra import infra_app
@@ -21,6 +22,7 @@ app.add_typer(infra_app, name="infra")
 app.add_typer(events_app, name="events")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ledger_app, name="ledger")
+app.command(name="demo")(demo)
 
 
 @app.command()

@@ -35,16 +35,21 @@ def install(
 
 
 @infra_app.command()
-def up() -> None:
+def up(
+    kafka_only: bool = typer.Option(
+        False, "--kafka-only", help="Start the broker alone (no DATABASE_URL is printed)."
+    ),
+) -> None:
     """Start the broker and the database (if not running); print their addresses as exports."""
     infra = LocalInfra()
     try:
-        endpoints = infra.up()
+        endpoints = infra.up(kafka_only=kafka_only)
     except InfraError as exc:
         raise _fail(exc) from exc
-    typer.echo(
-        f"# Kafka {KAFKA_VERSION} and PostgreSQL are up (state: {infra.state_dir})", err=True
+    what = (
+        f"Kafka {KAFKA_VERSION} is" if kafka_only else f"Kafka {KAFKA_VERSION} and PostgreSQL are"
     )
+    typer.echo(f"# {what} up (state: {infra.state_dir})", err=True)
     typer.echo(endpoints.exports(), nl=False)
 
 
@@ -85,4 +90,5 @@ def check_() -> None:
         f"kafka      {endpoints.kafka_bootstrap_servers}  healthy: {health.kafka_cluster}, "
         f"produce+consume round trip {health.kafka_round_trip_ms:.0f} ms"
     )
-    typer.echo(f"postgresql {endpoints.database_url}  healthy: {health.postgres_version}")
+    if endpoints.database_url is not None:
+        typer.echo(f"postgresql {endpoints.database_url}  healthy: {health.postgres_version}")

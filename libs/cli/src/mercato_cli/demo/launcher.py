@@ -1,0 +1,226 @@
+"""The demo's processes: each service (`python -m mercato_cli serve <name>`) and each carrier
+simulator its own process, with its own environment, log file and database in the run's folder.
+
+A `Fleet` is a context manager: whatever happens inside it (an error, Ctrl-C, SIGTERM), on the
+way out it stops every process it started, newest first, with SIGTERM and then SIGKILL after a
+grace period. On Linux each child also asks the kernel for SIGTERM should the demo itself die
+(PR_SET_PDEATHSIG, before it execs the command), so not even a SIGKILLed demo leaves services
+behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from sqlalchemy.engine import make_url
+
+__all__ = ["DemoError", "Fleet", "NotBuiltError", "Process", "free_address", "stop_on_signals"]
+
+NOT_BUILT_EXIT = 2
+"""`mercato serve <name>` exits 2 for a service that is not built yet (or a bad setting)."""
+
+
+class DemoError(RuntimeError):
+    """The demo cannot go on; the message says why (and where the logs are)."""
+
+
+class NotBuiltError(DemoError):
+    """`mercato serve <name>` says the service is not built yet."""
+
+
+def free_address() -> str:
+    """A 127.0.0.1 address nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+# Run in the child instead of `python <argv>`: ask the kernel for SIGTERM when the parent dies
+# (PR_SET_PDEATHSIG survives exec), give up if it already has, then exec the real command. Not
+# a preexec_fn: forking a process whose gRPC threads are running, and running Python in the
+# child before exec, can abort the child (gRPC's fork handlers).
+_GUARD = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
+
+
+@dataclass
+class Process:
+    """One started child: what it is, its address (services), its log."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+    address: str = ""
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+@dataclass
+class Fleet:
+    """The demo's running processes, all stopped when the `with` block ends."""
+
+    workdir: Path
+    base_env: Mapping[str, str]
+    grace: float = 15.0
+    processes: list[Process] = field(default_factory=list)
+    keep_logs_hint: bool = False
+
+    def __enter__(self) -> Fleet:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop_all()
+
+    def spawn(
+        self, name: str, argv: list[str], env: Mapping[str, str], address: str = ""
+    ) -> Process:
+        """Start `argv` (a Python module run with this interpreter) with `env` on top of the
+        demo's base environment; its output goes to `<workdir>/<name>.log`."""
+        log = self.workdir / f"{name}.log"
+        full_env = {**self.base_env, **env}
+        with log.open("ab") as sink:
+            guarded = ["-c", _GUARD, str(os.getpid())] if sys.platform == "linux" else []
+            popen = subprocess.Popen(
+                [sys.executable, *guarded, *argv],
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+                start_new_session=True,  # Ctrl-C reaches the demo, which stops them in order
+            )
+        process = Process(name, popen, log, address)
+        self.processes.append(process)
+        return process
+
+    def serve(self, service: str, env: Mapping[str, str], *, address: str) -> Process:
+        """Start `mercato serve <service>` listening on `address`."""
+        variables = {**env, f"{service.upper()}_GRPC_ADDR": address}
+        return self.spawn(service, ["-m", "mercato_cli", "serve", service], variables, address)
+
+    def wait_serving(self, process: Process, timeout: float = 120.0) -> None:
+        """Wait until the process's gRPC health check answers SERVING.
+
+        Raises NotBuiltError when `mercato serve` says the service is not built yet, DemoError
+        (with the end of its log) when it dies or never serves."""
+        deadline = time.monotonic() + timeout
+        with grpc.insecure_channel(process.address) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            while time.monotonic() < deadline:
+                code = process.popen.poll()
+                if code is not None:
+                    tail = process.log_tail()
+                    if code == NOT_BUILT_EXIT and "not built yet" in tail:
+                        raise NotBuiltError(f"{process.name} is not built yet")
+                    raise DemoError(
+                        f"{process.name} exited with status {code}; the end of {process.log}:\n"
+                        f"{tail}"
+                    )
+                with contextlib.suppress(grpc.RpcError):
+                    answer = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                time.sleep(0.2)
+        raise DemoError(
+            f"{process.name} did not answer SERVING within {timeout:.0f}s; "
+            f"the end of {process.log}:\n{process.log_tail()}"
+        )
+
+    def check_alive(self) -> None:
+        """Raise DemoError when one of the processes has died."""
+        for process in self.processes:
+            code = process.popen.poll()
+            if code is not None:
+                raise DemoError(
+                    f"{process.name} stopped unexpectedly (status {code}); the end of "
+                    f"{process.log}:\n{process.log_tail()}"
+                )
+
+    def stop(self, process: Process) -> int:
+        """SIGTERM, then SIGKILL after the grace period; the exit status."""
+        if process.alive():
+            with contextlib.suppress(ProcessLookupError):
+                process.popen.send_signal(signal.SIGTERM)
+        try:
+            return process.popen.wait(timeout=self.grace)
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            return process.popen.wait(timeout=30)
+
+    def stop_all(self) -> dict[str, int]:
+        """Stop every process: SIGTERM to all at once (newest first), SIGKILL to the ones still
+        running after the grace period. Their exit statuses by name."""
+        running = [p for p in reversed(self.processes) if p.alive()]
+        for process in running:
+            with contextlib.suppress(ProcessLookupError):
+                process.popen.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        for process in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+        for process in running:
+            if process.alive():
+                process.popen.kill()
+                process.popen.wait(timeout=30)
+        statuses = {p.name: p.popen.returncode for p in self.processes}
+        self.processes.clear()
+        return statuses
+
+
+def database_url(service: str, workdir: Path, shared: str | None, run_id: str) -> str:
+    """The service's database for this run: a new SQLite file in the run's folder, or (when
+    `shared` names a PostgreSQL server) a new database `mercato_demo_<run>_<service>` on it."""
+    if not shared:
+        return f"sqlite:///{workdir / f'{service}.db'}"
+    server = make_url(shared)
+    return server.set(database=f"mercato_demo_{run_id}_{service}").render_as_string(
+        hide_password=False
+    )
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while the block runs, so the `with Fleet`
+    around it stops the services however the demo is stopped."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {
+        signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
