@@ -17,6 +17,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 
 from mercato.kittest.v1.echo_pb2 import EchoRequest, EchoResponse, Line
 from mercato_kit.errors import (
+    ConcurrencyError,
     DomainError,
     FailedPrecondition,
     IdempotencyKeyReused,
@@ -27,9 +28,11 @@ from mercato_kit.idempotency import (
     InMemoryIdempotencyKeys,
     idempotent,
     request_hash,
+    run_once,
 )
 from mercato_kit.ids import new_id
 from mercato_kit.storage import Database, migrate
+from mercato_kit.store import SqlUnitOfWork
 
 SCOPE = "kittest.Echo"
 TIMEOUT = 30
@@ -283,3 +286,45 @@ def test_the_request_hash_ignores_map_insertion_order() -> None:
 
 def test_the_request_hash_tells_message_types_apart() -> None:
     assert request_hash(EchoRequest()) != request_hash(EchoResponse())
+
+
+async def test_run_once_decides_again_after_a_conflict_and_answers_a_repeat_from_the_first(
+    fresh_sqlite_url: str,
+) -> None:
+    await asyncio.to_thread(migrate, fresh_sqlite_url)
+    db = Database(fresh_sqlite_url)
+    async with db.engine.begin() as connection:
+        await connection.run_sync(_test_tables.create_all)
+    decided: list[int] = []
+
+    async def decide(uow: SqlUnitOfWork) -> EchoResponse:
+        decided.append(len(decided))
+        await uow.session.execute(insert(effects).values(text="x"))
+        if len(decided) == 1:
+            raise ConcurrencyError("kittest.thing", "t-1", 1)
+        return EchoResponse(text="done", correlation_id=new_id())
+
+    try:
+        request = EchoRequest(text="x")
+        first = await run_once(lambda: SqlUnitOfWork(db), SCOPE, "k", request, EchoResponse, decide)
+        again = await run_once(lambda: SqlUnitOfWork(db), SCOPE, "k", request, EchoResponse, decide)
+
+        assert decided == [0, 1]
+        assert again == first
+        assert await SqlBackend(db).effects() == 1
+        with pytest.raises(ConcurrencyError):
+            await run_once(
+                lambda: SqlUnitOfWork(db),
+                SCOPE,
+                "k2",
+                request,
+                EchoResponse,
+                decide_with_conflicts,
+                conflict_retries=2,
+            )
+    finally:
+        await db.dispose()
+
+
+async def decide_with_conflicts(uow: SqlUnitOfWork) -> EchoResponse:
+    raise ConcurrencyError("kittest.thing", "t-2", 1)

@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message
@@ -32,8 +33,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_kit.errors import IdempotencyKeyReused, InvalidArgument
+from mercato_kit.errors import ConcurrencyError, IdempotencyKeyReused, InvalidArgument
 from mercato_kit.storage import idempotency_keys
+from mercato_kit.store import SqlUnitOfWork
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -42,6 +44,7 @@ __all__ = [
     "SqlIdempotencyKeys",
     "idempotent",
     "request_hash",
+    "run_once",
 ]
 
 R = TypeVar("R", bound=Message)
@@ -155,6 +158,38 @@ async def idempotent(
     returned to every repeat of the same request. See SqlIdempotencyKeys.
     """
     return await SqlIdempotencyKeys(session).run(scope, key, request, response_type, compute)
+
+
+U = TypeVar("U", bound=SqlUnitOfWork)
+
+
+async def run_once(
+    unit_of_work: Callable[[], U],
+    scope: str,
+    key: str,
+    request: Message,
+    response_type: type[R],
+    decide: Callable[[U], Awaitable[R]],
+    *,
+    conflict_retries: int = 5,
+) -> R:
+    """A mutating command, the way every service runs one: `decide` in a new unit of work, at
+    most once per (scope, key) (`idempotent`), committed; decided again in a new unit of work
+    when a concurrent writer got there first (ConcurrencyError), at most `conflict_retries`
+    times in all. A scope that names the caller keeps callers' keys apart.
+    """
+    for attempt in range(1, conflict_retries + 1):
+        try:
+            async with unit_of_work() as uow:
+                response = await idempotent(
+                    uow.session, scope, key, request, response_type, partial(decide, uow)
+                )
+                await uow.commit()
+            return response
+        except ConcurrencyError:
+            if attempt == conflict_retries:
+                raise
+    raise AssertionError("unreachable")
 
 
 class InMemoryIdempotencyKeys:

@@ -13,8 +13,7 @@ from mercato_example.adapters.translator import WishlistTranslator, to_message
 from mercato_example.application import add_item, create_wishlist, get_wishlist
 from mercato_example.domain import AddItem, CreateWishlist
 from mercato_kit.auth import public
-from mercato_kit.errors import ConcurrencyError
-from mercato_kit.idempotency import idempotent
+from mercato_kit.idempotency import run_once
 from mercato_kit.store import SqlUnitOfWork
 
 _CONFLICT_RETRIES = 3
@@ -36,50 +35,40 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
         self, request: pb.CreateWishlistRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateWishlistResponse:
         command = CreateWishlist(owner_id=request.owner_id, name=request.name)
-        async with self._unit_of_work() as uow:
 
-            async def create() -> pb.CreateWishlistResponse:
-                wishlist = await create_wishlist(uow, self._translator, command)
-                return pb.CreateWishlistResponse(wishlist_id=wishlist.id, version=wishlist.version)
+        async def create(uow: SqlUnitOfWork) -> pb.CreateWishlistResponse:
+            wishlist = await create_wishlist(uow, self._translator, command)
+            return pb.CreateWishlistResponse(wishlist_id=wishlist.id, version=wishlist.version)
 
-            response = await idempotent(
-                uow.session,
-                "example.CreateWishlist",
-                request.idempotency_key,
-                request,
-                pb.CreateWishlistResponse,
-                create,
-            )
-            await uow.commit()
-        return response
+        return await run_once(
+            self._unit_of_work,
+            "example.CreateWishlist",
+            request.idempotency_key,
+            request,
+            pb.CreateWishlistResponse,
+            create,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
     @public
     async def AddItem(
         self, request: pb.AddItemRequest, context: grpc.aio.ServicerContext
     ) -> pb.AddItemResponse:
         command = AddItem(request.wishlist_id, request.sku, request.quantity)
-        for attempt in range(1, _CONFLICT_RETRIES + 1):
-            try:
-                async with self._unit_of_work() as uow:
 
-                    async def add() -> pb.AddItemResponse:
-                        wishlist = await add_item(uow, self._translator, command)
-                        return pb.AddItemResponse(version=wishlist.version)
+        async def add(uow: SqlUnitOfWork) -> pb.AddItemResponse:
+            wishlist = await add_item(uow, self._translator, command)
+            return pb.AddItemResponse(version=wishlist.version)
 
-                    response = await idempotent(
-                        uow.session,
-                        "example.AddItem",
-                        request.idempotency_key,
-                        request,
-                        pb.AddItemResponse,
-                        add,
-                    )
-                    await uow.commit()
-                return response
-            except ConcurrencyError:
-                if attempt == _CONFLICT_RETRIES:
-                    raise
-        raise AssertionError("unreachable")
+        return await run_once(
+            self._unit_of_work,
+            "example.AddItem",
+            request.idempotency_key,
+            request,
+            pb.AddItemResponse,
+            add,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
     @public
     async def GetWishlist(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -14,8 +13,8 @@ from google.protobuf.message import Message
 from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato_kit.auth import Caller, require_caller, requires
-from mercato_kit.errors import ConcurrencyError, PermissionDenied
-from mercato_kit.idempotency import MAX_KEY_LENGTH, idempotent
+from mercato_kit.errors import PermissionDenied
+from mercato_kit.idempotency import MAX_KEY_LENGTH, run_once
 from mercato_kit.store import SqlUnitOfWork
 from mercato_logistics.adapters.index import SqlShipmentIndex, carrier_shipments
 from mercato_logistics.adapters.translator import (
@@ -139,23 +138,19 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
         version conflict (a concurrent update of the same shipment) is decided again.
         """
         scope = _idempotency_scope(command, require_caller())
-        for attempt in range(1, _CONFLICT_RETRIES + 1):
-            try:
-                async with self._unit_of_work() as uow:
-                    response = await idempotent(
-                        uow.session,
-                        scope,
-                        request.idempotency_key,
-                        request,
-                        response_type,
-                        functools.partial(decide, self._shipments(uow)),
-                    )
-                    await uow.commit()
-                return response
-            except ConcurrencyError:
-                if attempt == _CONFLICT_RETRIES:
-                    raise
-        raise AssertionError("unreachable")
+
+        async def in_unit(uow: SqlUnitOfWork) -> R:
+            return await decide(self._shipments(uow))
+
+        return await run_once(
+            self._unit_of_work,
+            scope,
+            request.idempotency_key,
+            request,
+            response_type,
+            in_unit,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
 
 def _carrier(caller: Caller) -> str:

@@ -19,8 +19,8 @@ from google.protobuf.message import Message
 from mercato.orders.v1 import orders_pb2 as pb
 from mercato.orders.v1 import orders_pb2_grpc
 from mercato_kit.auth import Caller, require_caller, requires
-from mercato_kit.errors import ConcurrencyError, PermissionDenied
-from mercato_kit.idempotency import idempotent
+from mercato_kit.errors import PermissionDenied
+from mercato_kit.idempotency import run_once
 from mercato_kit.store import SqlUnitOfWork
 from mercato_orders.adapters.store import SessionOrders, SqlOrders, keep_instrument
 from mercato_orders.adapters.translator import (
@@ -47,7 +47,6 @@ R = TypeVar("R", bound=Message)
 
 READ = "orders:read"
 WRITE = "orders:write"
-_CONFLICT_RETRIES = 5
 
 
 class _SessionInstruments:
@@ -87,23 +86,13 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         decide: Callable[[SqlUnitOfWork, SessionOrders], Awaitable[R]],
     ) -> R:
         """`decide` in one unit of work, at most once per (buyer, key); retried on conflict."""
-        for attempt in range(1, _CONFLICT_RETRIES + 1):
-            try:
-                async with self._unit_of_work() as uow:
-                    response = await idempotent(
-                        uow.session,
-                        f"orders.{command}/{buyer_id}",
-                        key,
-                        request,
-                        response_type,
-                        _bind(decide, uow, self._orders.within(uow.session)),
-                    )
-                    await uow.commit()
-                return response
-            except ConcurrencyError:
-                if attempt == _CONFLICT_RETRIES:
-                    raise
-        raise AssertionError("unreachable")
+
+        async def in_unit(uow: SqlUnitOfWork) -> R:
+            return await decide(uow, self._orders.within(uow.session))
+
+        return await run_once(
+            self._unit_of_work, f"orders.{command}/{buyer_id}", key, request, response_type, in_unit
+        )
 
     @requires(WRITE)
     async def PlaceOrder(
@@ -238,14 +227,6 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
 
     async def _load(self, order_ids: list[str]) -> list[Order]:
         return [await self._orders.get(order_id) for order_id in order_ids]
-
-
-def _bind(
-    decide: Callable[[SqlUnitOfWork, SessionOrders], Awaitable[R]],
-    uow: SqlUnitOfWork,
-    orders: SessionOrders,
-) -> Callable[[], Awaitable[R]]:
-    return lambda: decide(uow, orders)
 
 
 def _account(caller: Caller) -> str:

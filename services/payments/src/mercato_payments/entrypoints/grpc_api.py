@@ -23,8 +23,8 @@ from google.protobuf.message import Message
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.auth import require_caller, requires
-from mercato_kit.errors import ConcurrencyError, DomainError, NotFound
-from mercato_kit.idempotency import idempotent
+from mercato_kit.errors import DomainError, NotFound
+from mercato_kit.idempotency import run_once
 from mercato_kit.store import SqlUnitOfWork
 from mercato_payments.adapters.payables import SqlSellerPayables
 from mercato_payments.adapters.translator import (
@@ -66,8 +66,6 @@ from mercato_payments.entrypoints.access import (
 
 R = TypeVar("R", bound=Message)
 
-_CONFLICT_RETRIES = 5
-
 
 class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     """Requests arrive authenticated and validated (the kit's edge); domain errors leave as
@@ -95,23 +93,9 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         decide: Callable[[SqlUnitOfWork], Awaitable[R]],
     ) -> R:
         """`decide` in one unit of work, at most once per idempotency key; retried on conflict."""
-        for attempt in range(1, _CONFLICT_RETRIES + 1):
-            try:
-                async with self._unit_of_work() as uow:
-                    response = await idempotent(
-                        uow.session,
-                        f"payments.{command}",
-                        key,
-                        request,
-                        response_type,
-                        lambda: decide(uow),
-                    )
-                    await uow.commit()
-                return response
-            except ConcurrencyError:
-                if attempt == _CONFLICT_RETRIES:
-                    raise
-        raise AssertionError("unreachable")
+        return await run_once(
+            self._unit_of_work, f"payments.{command}", key, request, response_type, decide
+        )
 
     @requires(CAPTURE)
     async def CapturePayment(
