@@ -282,6 +282,7 @@ def bare_context(settings: ServiceSettings) -> ServiceContext:
 async def test_a_service_without_its_app_settings_is_told_which_variables_to_set(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")  # required, never dialled here
     monkeypatch.delenv("KITTEST_APP_ID", raising=False)
     monkeypatch.setenv("KITTEST_APP_SECRET", "")
     context = bare_context(load_settings(KittestSettings))
@@ -296,6 +297,7 @@ async def test_a_service_without_its_app_settings_is_told_which_variables_to_set
 async def test_a_services_context_builds_its_credentials_once_from_its_settings(
     monkeypatch: pytest.MonkeyPatch, service_app: ServiceApp, identity: IdentityProcess
 ) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")  # required, never dialled here
     monkeypatch.setenv("KITTEST_APP_ID", service_app.app_id)
     monkeypatch.setenv("KITTEST_APP_SECRET", service_app.secret)
     monkeypatch.setenv("IDENTITY_GRPC_ADDR", identity.address)
