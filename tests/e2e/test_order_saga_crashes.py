@@ -4,8 +4,6 @@ still ends where it must, with one charge, at most one refund and no stock left 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,15 +15,6 @@ from tests.services.logistics._support import delivered, dispatched, lost
 from tests.support.ecosystem import DECLINED, FINAL, Ecosystem, key
 
 pytestmark = pytest.mark.timeout(900)
-
-
-@pytest.fixture(scope="module")
-def world(
-    kafka_bootstrap_servers: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Ecosystem]:
-    workdir: Path = tmp_path_factory.mktemp("order-saga-crashes")
-    with Ecosystem.started(kafka_bootstrap_servers, postgres_url, workdir, ledger=True) as running:
-        yield running
 
 
 def test_orders_killed_at_several_saga_steps_still_end_correctly(world: Ecosystem) -> None:

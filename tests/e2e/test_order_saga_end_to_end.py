@@ -3,9 +3,6 @@ process on its own PostgreSQL database, a real Kafka broker between them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from mercato.catalog.v1 import catalog_pb2 as catalog
@@ -15,15 +12,6 @@ from tests.services.logistics._support import delivered, dispatched, lost
 from tests.support.ecosystem import DECLINED, FINAL, Ecosystem
 
 pytestmark = pytest.mark.timeout(600)
-
-
-@pytest.fixture(scope="module")
-def world(
-    kafka_bootstrap_servers: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Ecosystem]:
-    workdir: Path = tmp_path_factory.mktemp("order-saga")
-    with Ecosystem.started(kafka_bootstrap_servers, postgres_url, workdir) as running:
-        yield running
 
 
 def test_an_order_goes_from_placement_to_completion_and_pays_the_seller(world: Ecosystem) -> None:

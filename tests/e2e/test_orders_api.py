@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -14,15 +12,6 @@ from tests.support.ecosystem import APPROVED, FINAL, HANGZHOU, Ecosystem, key
 
 pytestmark = pytest.mark.timeout(600)
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
-
-
-@pytest.fixture(scope="module")
-def world(
-    kafka_bootstrap_servers: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Ecosystem]:
-    workdir: Path = tmp_path_factory.mktemp("orders-api")
-    with Ecosystem.started(kafka_bootstrap_servers, postgres_url, workdir) as running:
-        yield running
 
 
 def buyer_orders(world: Ecosystem, buyer: object) -> list[str]:
