@@ -1,15 +1,53 @@
-"""`mercato`: the Typer application and its command groups."""
+"""`mercato`: the Typer application and its command groups.
+
+The operator tools (events, dlq, ledger) and the demo load their modules only when they run:
+`mercato serve <service>` and `mercato infra ...` start without importing the ledger, the demo
+or rich's tables.
+"""
 
 from __future__ import annotations
 
-import typer
+import importlib
 
-from mercato_cli.demo import demo
-from mercato_cli.dlq import dlq_app
-from mercato_cli.events import events_app
+import typer
+from typer._click.core import Command, Context  # Typer's own click (vendored since 0.20)
+from typer.core import TyperGroup
+
 from mercato_cli.infra import infra_app
-from mercato_cli.ledger import ledger_app
 from mercato_cli.services import UnknownServiceError, find_service
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "events": ("mercato_cli.events", "events_app"),
+    "dlq": ("mercato_cli.dlq", "dlq_app"),
+    "ledger": ("mercato_cli.ledger", "ledger_app"),
+    "demo": ("mercato_cli.demo", "demo"),
+}
+"""Command name -> (module, attribute): a Typer app, or a function that is one command."""
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group: the commands in `_LAZY` are imported when asked for."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *_LAZY]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in _LAZY:
+            return command
+        module, attribute = _LAZY[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        # Built as `app.add_typer(...)` / `app.command(...)` would have built it.
+        wrapper = typer.Typer(add_completion=False)
+        if isinstance(target, typer.Typer):
+            wrapper.add_typer(target, name=cmd_name)
+        else:
+            wrapper.command(name=cmd_name)(target)
+            wrapper.command(name="_")(lambda: None)  # two commands: keep `wrapper` a group
+        group = typer.main.get_command(wrapper)
+        assert isinstance(group, TyperGroup)
+        return group.get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="mercato",
@@ -17,12 +55,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
 app.add_typer(infra_app, name="infra")
-app.add_typer(events_app, name="events")
-app.add_typer(dlq_app, name="dlq")
-app.add_typer(ledger_app, name="ledger")
-app.command(name="demo")(demo)
 
 
 @app.command()
