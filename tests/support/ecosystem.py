@@ -38,6 +38,7 @@ from mercato.orders.v1 import orders_pb2 as orders_pb
 from mercato.orders.v1 import orders_pb2_grpc
 from mercato.payments.v1 import payments_pb2 as payments_pb
 from mercato.payments.v1 import payments_pb2_grpc
+from mercato_localinfra._process import free_port
 from tests.support.identity_service import (
     IdentityProcess,
     SignedIn,
@@ -178,22 +179,18 @@ class Ecosystem:
 
     def start(self, name: str) -> ServiceProcess:
         env = dict(self.service_env[name])
-        for other, running in self.services.items():
-            if other != name:
-                env[f"ORDERS_{other.upper()}_ADDR"] = running.address
         if name == "orders":
+            for other in ("catalog", "payments", "logistics"):
+                env[f"ORDERS_{other.upper()}_ADDR"] = self.services[other].address
             env["ORDERS_GRPC_ADDR"] = self._orders_addr()
         health = {"orders": ORDERS_HEALTH, "ledger": LEDGER_HEALTH}.get(name, "")
         self.services[name] = ServiceProcess.start(name, env, self.workdir, health_service=health)
         return self.services[name]
 
     def _orders_addr(self) -> str:
+        """A restarted orders service keeps its address (the tests' channels point there)."""
         previous = self.services.get("orders")
-        if previous is not None:
-            return previous.address
-        from mercato_localinfra._process import free_port
-
-        return f"127.0.0.1:{free_port()}"
+        return previous.address if previous else f"127.0.0.1:{free_port()}"
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown, no flush, nothing finished."""

@@ -239,7 +239,8 @@ class ServiceContext:
         self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
     ) -> IdempotentConsumer:
         """Consume `topics` with `handler`, as group `<prefix>.<reaction>` (the prefix is
-        `<SERVICE>_CONSUMER_GROUP_PREFIX`, by default the service's name)."""
+        `<SERVICE>_CONSUMER_GROUP_PREFIX`, by default the service's name); each commit wakes
+        the relay, so events the handler appended leave at once."""
         prefix = self.settings.consumer_group_prefix or self.name
         consumer = IdempotentConsumer(
             self.database,
@@ -247,7 +248,7 @@ class ServiceContext:
             name=f"{prefix}.{reaction}",
             topics=list(topics),
             handler=handler,
-            **options,
+            **{"after_commit": self.relay.notify, **options},
         )
         self.consumers.append(consumer)
         return consumer

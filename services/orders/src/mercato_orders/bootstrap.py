@@ -62,5 +62,5 @@ def bootstrap(context: ServiceContext) -> None:
         OrderService(context.unit_of_work, orders, CatalogPrices(catalog, credentials), runner),
         orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
     )
-    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders, context.relay.notify))
+    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders))
     context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)

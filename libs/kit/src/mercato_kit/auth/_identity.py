@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from mercato.identity.v1 import keys_pb2, keys_pb2_grpc
 from mercato_kit.auth._keys import KeyFetcher, public_key_from_bytes
 from mercato_kit.auth._tokens import InMemoryRevocations
+from mercato_kit.consumer import topic_partitions
 from mercato_kit.events import EnvelopeDecodeError, envelope_from_record, topic_for
 from mercato_kit.logging import get_logger
 
@@ -133,7 +134,7 @@ class RevocationFollower:
         next_check = float("-inf")
         while True:
             if time.monotonic() >= next_check:
-                current = await _partitions(consumer, self._topics)
+                current = set(await topic_partitions(consumer, self._topics))
                 added = current - assigned
                 if added:
                     kept = {tp: await consumer.position(tp) for tp in assigned}
@@ -186,16 +187,6 @@ class RevocationFollower:
             _log.info(
                 "revocation applied", event_type=envelope.event_type, id=envelope.aggregate_id
             )
-
-
-async def _partitions(consumer: Any, topics: Sequence[str]) -> set[TopicPartition]:
-    # aiokafka's public `topics()` fetches the partitions too but returns only the names.
-    cluster = await consumer._client.fetch_all_metadata()
-    return {
-        TopicPartition(topic, partition)
-        for topic in topics
-        for partition in cluster.partitions_for_topic(topic) or ()
-    }
 
 
 async def _reached(consumer: Any, ends: Mapping[TopicPartition, int]) -> bool:

@@ -29,6 +29,7 @@ from mercato_kit.consumer._dead_letters import (
     describe_error,
 )
 from mercato_kit.consumer._memory import InMemoryTracking
+from mercato_kit.consumer._partitions import topic_partitions
 from mercato_kit.consumer._record import ConsumedRecord
 from mercato_kit.consumer._sql import SqlTracking
 from mercato_kit.consumer._tracking import (
@@ -53,4 +54,5 @@ __all__ = [
     "TrackingConflict",
     "dead_letter_record",
     "describe_error",
+    "topic_partitions",
 ]

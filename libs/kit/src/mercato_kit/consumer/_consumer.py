@@ -91,12 +91,15 @@ class IdempotentConsumer:
         poll_timeout: float = 0.5,
         commit_kafka_offsets: bool = True,
         kafka_options: Mapping[str, Any] | None = None,
+        after_commit: Callable[[], object] | None = None,
     ) -> None:
         """Configure (nothing connects until `run`).
 
         `name` is the Kafka group id and the key of this consumer's tracking records: instances
         with the same name share the work. `kafka_options` go to `AIOKafkaConsumer` as they are
         (e.g. `session_timeout_ms`), except what the guarantees rest on: the group, auto-commit.
+        `after_commit` is called after every transaction that applied records (the runtime
+        passes the outbox relay's wake-up: the effects may have written outbox rows).
         """
         if not name or len(name) > _MAX_NAME:
             raise ValueError(f"name must have 1 to {_MAX_NAME} characters, not {name!r}")
@@ -118,6 +121,7 @@ class IdempotentConsumer:
         self._poll_timeout_ms = int(poll_timeout * 1000)
         self._commit_kafka_offsets = commit_kafka_offsets
         self._kafka_options = options
+        self._after_commit = after_commit
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -344,6 +348,8 @@ class IdempotentConsumer:
                 applied.append(item.tracked())
             await tracking.record_applied(self.name, applied)
             await tracking.advance(self.name, partition, pending[-1].record.offset + 1)
+        if applied and self._after_commit is not None:
+            self._after_commit()
 
     async def _handle(self, session: AsyncSession, item: _Item) -> None:
         envelope = item.envelope

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from mercato_kit.consumer import ConsumedRecord
+from mercato_kit.consumer import ConsumedRecord, topic_partitions
 
 __all__ = ["LogReader"]
 
@@ -49,14 +49,11 @@ class LogReader:
         return reader
 
     async def _assign(self, topics: Sequence[str]) -> None:
-        # As the kit's revocation follower does: the public `topics()` drops the partitions.
-        cluster = await self._consumer._client.fetch_all_metadata()
-        partitions = []
+        partitions = await topic_partitions(self._consumer, topics)
+        known = {tp.topic for tp in partitions}
         for topic in topics:
-            found = cluster.partitions_for_topic(topic)
-            if not found:
+            if topic not in known:
                 raise LookupError(f"topic {topic} does not exist")
-            partitions += [TopicPartition(topic, p) for p in sorted(found)]
         self._consumer.assign(partitions)
         await self._consumer.seek_to_beginning(*partitions)
         starts = await self._consumer.beginning_offsets(partitions)

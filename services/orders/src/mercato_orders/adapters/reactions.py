@@ -143,12 +143,9 @@ class SagaReactions:
     transaction (with its tracking record), then, once that commits, send what the fact newly
     requires. An event about an order this service does not know is not ours: skipped."""
 
-    def __init__(
-        self, runner: SagaRunner, orders: SqlOrders, after_commit: Callable[[], object]
-    ) -> None:
+    def __init__(self, runner: SagaRunner, orders: SqlOrders) -> None:
         self._runner = runner
         self._orders = orders
-        self._after_commit = after_commit
 
     async def __call__(
         self, session: AsyncSession, envelope: EventEnvelope, record: ConsumedRecord
@@ -160,10 +157,11 @@ class SagaReactions:
             commands = await self._runner.record(fact, self._orders.within(session))
         except OrderNotFound:
             return
-        runner, wake = self._runner, self._after_commit
+        if not commands:
+            return
+        runner = self._runner
 
         def committed(_: Session) -> None:
-            wake()
             runner.dispatch(commands)
 
         event.listen(session.sync_session, "after_commit", committed, once=True)

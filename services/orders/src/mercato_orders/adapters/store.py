@@ -181,9 +181,6 @@ class SessionOrders:
                 .values(**values)
             )
 
-    async def unfinished(self) -> list[str]:
-        raise NotImplementedError("the sweep reads unfinished orders with SqlOrders")
-
 
 class SqlInstruments:
     """The buyers' instruments, by order; read only by the payments gateway."""

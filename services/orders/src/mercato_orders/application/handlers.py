@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from mercato_orders.application.ports import Instruments, OrderRepository
+from mercato_orders.application.ports import Instruments, OrderStore
 from mercato_orders.application.saga import SagaRunner
 from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound, ShippingAddress
 from mercato_orders.domain.saga import BuyerCancelled, BuyerConfirmed, Fact, RefundRequested
@@ -41,7 +41,7 @@ async def place_order(
     catalog: dict[str, CatalogItem],
     instruments: Instruments,
     runner: SagaRunner,
-    orders: OrderRepository | None = None,
+    orders: OrderStore | None = None,
 ) -> Order:
     """Place the order at `catalog`'s prices (what Prices.of said of its SKUs just before)."""
     order = Order.place(
@@ -61,7 +61,7 @@ async def place_order(
     return order
 
 
-async def get_order(orders: OrderRepository, order_id: str, account_id: str) -> Order:
+async def get_order(orders: OrderStore, order_id: str, account_id: str) -> Order:
     """The order, if the caller is its buyer or seller; OrderNotFound otherwise."""
     try:
         order = await orders.get(order_id)
@@ -78,7 +78,7 @@ async def cancel_order(
     buyer_id: str,
     reason: str,
     at: datetime,
-    orders: OrderRepository | None = None,
+    orders: OrderStore | None = None,
 ) -> Order:
     return await _buyers_action(runner, BuyerCancelled(order_id, at, reason), buyer_id, orders)
 
@@ -88,7 +88,7 @@ async def confirm_receipt(
     order_id: str,
     buyer_id: str,
     at: datetime,
-    orders: OrderRepository | None = None,
+    orders: OrderStore | None = None,
 ) -> Order:
     return await _buyers_action(runner, BuyerConfirmed(order_id, at), buyer_id, orders)
 
@@ -99,13 +99,13 @@ async def request_refund(
     buyer_id: str,
     reason: str,
     at: datetime,
-    orders: OrderRepository | None = None,
+    orders: OrderStore | None = None,
 ) -> Order:
     return await _buyers_action(runner, RefundRequested(order_id, at, reason), buyer_id, orders)
 
 
 async def _buyers_action(
-    runner: SagaRunner, fact: Fact, buyer_id: str, orders: OrderRepository | None
+    runner: SagaRunner, fact: Fact, buyer_id: str, orders: OrderStore | None
 ) -> Order:
     repository = orders or runner.orders
     order = await get_order(repository, fact.order_id, buyer_id)

@@ -28,7 +28,9 @@ class StepUnanswered(Exception):
     """A gateway got no answer; the command is sent again by the next sweep."""
 
 
-class OrderRepository(Protocol):
+class OrderStore(Protocol):
+    """Orders loaded and saved (the runner's own, or inside a caller's transaction)."""
+
     async def get(self, order_id: str) -> Order:
         """The order rebuilt from its events; OrderNotFound when there is none."""
         ...
@@ -36,6 +38,10 @@ class OrderRepository(Protocol):
     async def save(self, order: Order) -> None:
         """Append the order's pending events (new or existing order), then mark them saved."""
         ...
+
+
+class OrderRepository(OrderStore, Protocol):
+    """The runner's own store, which also knows what the sweep must walk."""
 
     async def unfinished(self) -> list[str]:
         """Ids of the orders not yet in a final status (what the sweep walks)."""

@@ -23,6 +23,7 @@ from mercato_orders.application.ports import (
     CatalogGateway,
     LogisticsGateway,
     OrderRepository,
+    OrderStore,
     PaymentsGateway,
     StepUnanswered,
 )
@@ -123,13 +124,16 @@ class SagaRunner:
         """Give up overdue steps, auto-confirm due orders, resend what is still outstanding."""
         now = self.clock()
         for order_id in await self.orders.unfinished():
-            await self.record(DeadlinePassed(order_id, now))
-            order = await self.orders.get(order_id)
+            order, _ = await self._decide(DeadlinePassed(order_id, now), None)
             await self.send(self.saga.outstanding(order))
 
-    async def record(self, fact: Fact, orders: OrderRepository | None = None) -> list[Command]:
+    async def record(self, fact: Fact, orders: OrderStore | None = None) -> list[Command]:
         """Load, decide, save (in `orders`, by default the runner's own); the commands the fact
         newly requires. A save that lost a race to another fact loads and decides again."""
+        _, commands = await self._decide(fact, orders)
+        return commands
+
+    async def _decide(self, fact: Fact, orders: OrderStore | None) -> tuple[Order, list[Command]]:
         repository = orders or self.orders
         for attempt in range(1, _ATTEMPTS + 1):
             order = await repository.get(fact.order_id)
@@ -141,7 +145,7 @@ class SagaRunner:
                     # Inside someone else's transaction a conflict fails that transaction.
                     raise
                 continue
-            return commands
+            return order, commands
         raise AssertionError("unreachable")
 
     async def send(self, commands: list[Command]) -> None:
