@@ -49,7 +49,7 @@ from mercato.catalog.v1 import catalog_service_pb2 as api
 from mercato.catalog.v1.catalog_service_pb2_grpc import CatalogServiceStub
 from mercato.common.v1.money_pb2 import Money
 from mercato.kittest.v1 import echo_pb2, echo_pb2_grpc
-from mercato_kit.auth import LocalIssuer
+from mercato_kit.testing import LocalIssuer
 from mercato_localinfra._process import free_port
 from tests.support.catalog_service import CatalogProcess, start_catalog
 

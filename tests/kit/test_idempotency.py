@@ -306,8 +306,12 @@ async def test_run_once_decides_again_after_a_conflict_and_answers_a_repeat_from
 
     try:
         request = EchoRequest(text="x")
-        first = await run_once(lambda: SqlUnitOfWork(db), SCOPE, "k", request, EchoResponse, decide)
-        again = await run_once(lambda: SqlUnitOfWork(db), SCOPE, "k", request, EchoResponse, decide)
+        first = await run_once(
+            lambda: SqlUnitOfWork(db), SCOPE, request, EchoResponse, decide, key="k"
+        )
+        again = await run_once(
+            lambda: SqlUnitOfWork(db), SCOPE, request, EchoResponse, decide, key="k"
+        )
 
         assert decided == [0, 1]
         assert again == first
@@ -316,10 +320,10 @@ async def test_run_once_decides_again_after_a_conflict_and_answers_a_repeat_from
             await run_once(
                 lambda: SqlUnitOfWork(db),
                 SCOPE,
-                "k2",
                 request,
                 EchoResponse,
                 decide_with_conflicts,
+                key="k2",
                 conflict_retries=2,
             )
     finally:

@@ -10,8 +10,8 @@ from pathlib import Path
 import grpc
 
 from mercato.catalog.v1 import catalog_service_pb2_grpc
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.testing import LocalIssuer
 from tests.support.services import ServiceProcess, envelopes_on, service_database
 
 SERVICE_NAME = "mercato.catalog.v1.CatalogService"

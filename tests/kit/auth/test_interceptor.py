@@ -19,13 +19,13 @@ from mercato_kit.auth import (
     AuthInterceptor,
     AuthPolicies,
     InMemoryRevocations,
-    LocalIssuer,
     TokenVerifier,
     public,
     require_caller,
     requires,
 )
 from mercato_kit.grpc import create_server
+from mercato_kit.testing import LocalIssuer
 from tests.kit.grpc.echo_service import EchoServicer
 
 TIMEOUT = 10

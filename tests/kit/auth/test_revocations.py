@@ -17,13 +17,13 @@ from aiokafka import AIOKafkaProducer
 from mercato.identity.v1 import events_pb2
 from mercato_kit.auth import (
     InMemoryRevocations,
-    LocalIssuer,
     RevocationFollower,
     TokenVerifier,
 )
 from mercato_kit.errors import Unauthenticated
 from mercato_kit.events import EventEnvelope, TopicSpec
 from mercato_kit.messaging import ensure_topics
+from mercato_kit.testing import LocalIssuer
 
 pytestmark = pytest.mark.infra
 

@@ -22,7 +22,7 @@ from mercato.catalog.v1 import catalog_service_pb2 as api
 from mercato.catalog.v1 import events_pb2 as events
 from mercato.catalog.v1.catalog_service_pb2_grpc import CatalogServiceStub
 from mercato.common.v1.money_pb2 import Money
-from mercato_kit.auth import LocalIssuer
+from mercato_kit.testing import LocalIssuer
 from tests.support.catalog_service import (
     CatalogProcess,
     catalog_database,

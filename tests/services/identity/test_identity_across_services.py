@@ -20,7 +20,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mercato.example.v1 import wishlist_pb2, wishlist_pb2_grpc
 from mercato.identity.v1 import accounts_pb2, grants_pb2, keys_pb2
-from mercato_kit.auth import LocalIssuer
+from mercato_kit.testing import LocalIssuer
 from mercato_localinfra._process import free_port
 from tests.support.identity_service import (
     TIMEOUT,

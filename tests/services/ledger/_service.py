@@ -24,10 +24,10 @@ from typer.testing import CliRunner, Result
 
 from mercato.ledger.v1 import ledger_pb2_grpc
 from mercato_cli.ledger import ledger_app
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import TopicSpec, to_kafka_record
 from mercato_kit.messaging import ensure_topics
 from mercato_kit.storage import Database, sync_url
+from mercato_kit.testing import LocalIssuer
 from mercato_ledger.adapters.journal import SqlJournal
 from mercato_ledger.adapters.tables import entries, milestones
 from mercato_ledger.domain.replay import JournalSnapshot

@@ -12,8 +12,8 @@ import pytest
 
 from mercato.orders.v1 import events_pb2 as orders
 from mercato.payments.v1 import payments_pb2 as payments
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope
+from mercato_kit.testing import LocalIssuer
 from tests.support.services import service_database
 
 from ._scenario import Published, cny

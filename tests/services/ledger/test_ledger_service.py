@@ -13,8 +13,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import create_engine, update
 
 from mercato.ledger.v1 import ledger_pb2 as pb
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.storage import sync_url
+from mercato_kit.testing import LocalIssuer
 from mercato_ledger.adapters.tables import lines
 
 from ._scenario import ENTRIES, EXPECTED_BALANCES, MILESTONES, ORDER_A, SELLER, scenario

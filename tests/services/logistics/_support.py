@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato.logistics.v1 import shipment_pb2_grpc
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.testing import LocalIssuer
 from tests.support.services import ServiceProcess, envelopes_on, service_database
 
 Metadata = list[tuple[str, str]]

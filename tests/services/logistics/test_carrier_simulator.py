@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mercato.logistics.v1 import shipment_pb2 as pb
-from mercato_kit.auth import LocalIssuer
+from mercato_kit.testing import LocalIssuer
 from mercato_logistics.application import shipment_id_for
 from mercato_logistics.simulator import Plan
 from mercato_logistics.simulator.__main__ import main as simulator_main

@@ -19,8 +19,8 @@ from kafka import KafkaConsumer, TopicPartition
 from mercato.common.v1.money_pb2 import Money
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
-from mercato_kit.auth import LocalIssuer
 from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.testing import LocalIssuer
 from tests.support.services import ServiceProcess, service_database
 
 APPROVED, DECLINED = "4242424242424242", "4000000000000002"

@@ -13,7 +13,7 @@ import grpc
 import pytest
 
 from mercato.payments.v1 import payments_pb2 as pb
-from mercato_kit.auth import LocalIssuer
+from mercato_kit.testing import LocalIssuer
 
 from ._service import (
     ESCROW_SCOPES,

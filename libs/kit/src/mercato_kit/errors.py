@@ -9,11 +9,14 @@
     ├── ConcurrencyError         ABORTED            (expected version did not match)
     ├── PermissionDenied         PERMISSION_DENIED
     ├── Unauthenticated          UNAUTHENTICATED
+    ├── ResourceExhausted        RESOURCE_EXHAUSTED (a rate limit; `retry_after` seconds)
     └── Unavailable              UNAVAILABLE        (a service it depends on did not answer;
                                                      the same request may be retried)
 
 Anything else that escapes a handler is a bug: the caller gets INTERNAL with no details, and the
-details go to the log. Messages are written for the caller: no stack traces, no secrets.
+details go to the log. Messages are written for the caller: no stack traces, no secrets, and a
+caller's value is quoted with `quoted(...)`, which keeps at most a short prefix (an error never
+echoes a megabyte back).
 Standard library only, so domain code may import it.
 """
 
@@ -28,9 +31,22 @@ __all__ = [
     "InvalidArgument",
     "NotFound",
     "PermissionDenied",
+    "ResourceExhausted",
     "Unauthenticated",
     "Unavailable",
+    "quoted",
 ]
+
+QUOTE_LIMIT = 32
+"""The most characters of a caller's value an error message repeats."""
+
+
+def quoted(value: object, *, limit: int = QUOTE_LIMIT) -> str:
+    """`repr(value)` cut to about `limit` characters (with "..." and the full length when cut)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value))} characters)"
 
 
 class DomainError(Exception):
@@ -55,7 +71,7 @@ class IdempotencyKeyReused(InvalidArgument):
     def __init__(self, key: str) -> None:
         super().__init__(
             "idempotency_key",
-            f"key {key!r} was already used for a different request; use a new key",
+            f"key {quoted(key)} was already used for a different request; use a new key",
         )
         self.key = key
 
@@ -94,6 +110,14 @@ class PermissionDenied(DomainError):
 
 class Unauthenticated(DomainError):
     """The caller could not be identified (no, expired, forged or revoked credentials)."""
+
+
+class ResourceExhausted(DomainError):
+    """The caller went over a limit; the same request may succeed after `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):

@@ -6,12 +6,16 @@ command, and stores its response; a repeat with the same request gets the stored
 back without running the command again, and a repeat with a different request is refused
 with IdempotencyKeyReused.
 
-    async def place_order(self, request: PlaceOrderRequest, context) -> PlaceOrderResponse:
-        async with self.db.transaction() as session:
-            return await idempotent(
-                session, "orders.PlaceOrder", request.idempotency_key, request,
-                PlaceOrderResponse, lambda: self.app.place_order(session, request),
-            )
+    async def PlaceOrder(self, request, context) -> pb.PlaceOrderResponse:
+        async def decide(uow: OrdersUnitOfWork) -> pb.PlaceOrderResponse:
+            order = await place_order(translator.place_order(request), uow)
+            return pb.PlaceOrderResponse(order_id=order.id)
+
+        return await run_once(
+            self._unit_of_work, "orders.PlaceOrder", request, pb.PlaceOrderResponse, decide
+        )
+
+`run_once` scopes keys per caller (`caller_scope`): services never build scopes by hand.
 
 Two concurrent calls with one key: the claim is an insert on the primary key, so the second
 waits on the first's transaction (PostgreSQL row lock; SQLite's single writer) and then finds
@@ -33,15 +37,18 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato_kit.auth._caller import Caller, current_caller
 from mercato_kit.errors import ConcurrencyError, IdempotencyKeyReused, InvalidArgument
 from mercato_kit.storage import idempotency_keys
 from mercato_kit.store import SqlUnitOfWork
 
 __all__ = [
+    "ANONYMOUS",
     "MAX_KEY_LENGTH",
     "IdempotencyKeys",
     "InMemoryIdempotencyKeys",
     "SqlIdempotencyKeys",
+    "caller_scope",
     "idempotent",
     "request_hash",
     "run_once",
@@ -162,22 +169,45 @@ async def idempotent(
 
 U = TypeVar("U", bound=SqlUnitOfWork)
 
+ANONYMOUS = "anonymous"
+"""The caller part of the scope of a command called without a token (a public RPC)."""
+
+
+def caller_scope(command: str, caller: Caller | None) -> str:
+    """The scope of `command`'s idempotency keys for one caller: `<command>/<who>`.
+
+    `who` is a digest of the caller's kind, subject and the account an app acts for (so a
+    seller's key and an app's key acting for that seller are apart), or `anonymous`. One
+    caller's key never answers another caller's request.
+    """
+    if caller is None:
+        return f"{command}/{ANONYMOUS}"
+    who = f"{caller.kind}:{caller.subject}:{caller.on_behalf_of or ''}"
+    return f"{command}/{hashlib.sha256(who.encode()).hexdigest()[:32]}"
+
 
 async def run_once(
     unit_of_work: Callable[[], U],
-    scope: str,
-    key: str,
+    command: str,
     request: Message,
     response_type: type[R],
     decide: Callable[[U], Awaitable[R]],
     *,
+    key: str | None = None,
     conflict_retries: int = 5,
 ) -> R:
     """A mutating command, the way every service runs one: `decide` in a new unit of work, at
-    most once per (scope, key) (`idempotent`), committed; decided again in a new unit of work
-    when a concurrent writer got there first (ConcurrencyError), at most `conflict_retries`
-    times in all. A scope that names the caller keeps callers' keys apart.
+    most once per (command, caller, key) (`idempotent`, scoped by `caller_scope` with the
+    caller the gRPC edge bound), committed; decided again in a new unit of work when a
+    concurrent writer got there first (ConcurrencyError), at most `conflict_retries` times.
+
+    `command` is `<service>.<Rpc>`; `key` defaults to `request.idempotency_key`. `request` is
+    what the stored digest is taken of: pass a copy without a secret field where the request
+    has one.
     """
+    if key is None:
+        key = getattr(request, "idempotency_key")  # noqa: B009 (every command has one)
+    scope = caller_scope(command, current_caller())
     for attempt in range(1, conflict_retries + 1):
         try:
             async with unit_of_work() as uow:

@@ -56,7 +56,6 @@ from mercato_kit.auth._service_token import (
     ServiceCredentials,
     ServiceCredentialsError,
 )
-from mercato_kit.auth._testing import LocalIssuer
 from mercato_kit.auth._tokens import (
     ISSUER,
     MERCATO_AUDIENCE,
@@ -86,7 +85,6 @@ __all__ = [
     "IssuedToken",
     "KeyFetcher",
     "KeyProvider",
-    "LocalIssuer",
     "Policy",
     "RemoteKeyProvider",
     "RevocationFollower",

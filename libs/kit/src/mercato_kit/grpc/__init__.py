@@ -14,6 +14,7 @@ from mercato_kit.grpc._client import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, open_ch
 from mercato_kit.grpc._interceptors import (
     CORRELATION_ID_KEY,
     INVALID_FIELD_KEY,
+    RETRY_AFTER_KEY,
     TRACEPARENT_KEY,
     AccessLogInterceptor,
     Call,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_GRACE_SECONDS",
     "INVALID_FIELD_KEY",
     "MAX_MESSAGE_BYTES",
+    "RETRY_AFTER_KEY",
     "TRACEPARENT_KEY",
     "AccessLogInterceptor",
     "Call",

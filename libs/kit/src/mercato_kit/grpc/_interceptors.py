@@ -33,7 +33,7 @@ from mercato_kit.context import (
     new_traceparent,
     parse_traceparent,
 )
-from mercato_kit.errors import DomainError, InvalidArgument
+from mercato_kit.errors import DomainError, InvalidArgument, ResourceExhausted
 from mercato_kit.grpc._status import status_code_for
 from mercato_kit.grpc._validation import validate
 from mercato_kit.ids import new_id
@@ -57,6 +57,8 @@ TRACEPARENT_KEY = "traceparent"
 """Metadata key of the W3C trace context."""
 INVALID_FIELD_KEY = "x-invalid-field"
 """Trailer naming the offending field (dotted path) of an INVALID_ARGUMENT answer."""
+RETRY_AFTER_KEY = "retry-after"
+"""Trailer of a RESOURCE_EXHAUSTED answer: seconds (a decimal) before the same call may pass."""
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # Probes and tooling call these constantly: their access lines go to DEBUG.
@@ -240,8 +242,9 @@ class ErrorMappingInterceptor(CallInterceptor):
     """Translates what a handler raises into a status, once for every service.
 
     A DomainError becomes its status code with its message (InvalidArgument also names the
-    field in the `x-invalid-field` trailer). Anything else is a bug: the caller gets INTERNAL
-    with a generic message and the correlation id to quote; the traceback goes to the log.
+    field in the `x-invalid-field` trailer; ResourceExhausted gives its delay in `retry-after`).
+    Anything else is a bug: the caller gets INTERNAL with a generic message and the correlation
+    id to quote; the traceback goes to the log.
     """
 
     @asynccontextmanager
@@ -254,6 +257,8 @@ class ErrorMappingInterceptor(CallInterceptor):
         except DomainError as error:
             if isinstance(error, InvalidArgument):
                 call.add_trailing_metadata(INVALID_FIELD_KEY, error.field)
+            if isinstance(error, ResourceExhausted):
+                call.add_trailing_metadata(RETRY_AFTER_KEY, f"{error.retry_after:.3f}")
             await _abort(call, status_code_for(error), error.message)
         except Exception as error:
             correlation_id = current_context().correlation_id

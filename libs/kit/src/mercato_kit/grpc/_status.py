@@ -12,6 +12,7 @@ from mercato_kit.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
+    ResourceExhausted,
     Unauthenticated,
     Unavailable,
 )
@@ -26,6 +27,7 @@ _CODES: dict[type[DomainError], grpc.StatusCode] = {
     ConcurrencyError: grpc.StatusCode.ABORTED,
     PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
     Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
 

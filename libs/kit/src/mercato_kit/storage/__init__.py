@@ -1,8 +1,9 @@
-"""Storage for the kit's ports: the database handle, the kit's tables and their migrations."""
+"""Storage for the kit's ports: the database handle, the kit's tables and their migrations,
+and the outbox writers (`append_to_outbox`, `AggregateOutbox`)."""
 
 from mercato_kit.storage._database import READ_ONLY_OPTION, Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
-from mercato_kit.storage._outbox import append_to_outbox
+from mercato_kit.storage._outbox import AggregateOutbox, PayloadOf, append_to_outbox
 from mercato_kit.storage._schema import (
     consumer_positions,
     events,
@@ -15,7 +16,9 @@ from mercato_kit.storage._schema import (
 
 __all__ = [
     "READ_ONLY_OPTION",
+    "AggregateOutbox",
     "Database",
+    "PayloadOf",
     "append_to_outbox",
     "async_url",
     "consumer_positions",

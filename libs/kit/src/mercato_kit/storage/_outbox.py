@@ -1,15 +1,28 @@
-"""Writing to the transactional outbox: the only way a service emits events."""
+"""Writing to the transactional outbox: the only way a service emits events.
+
+- `append_to_outbox(session, envelopes)`: envelopes made by the caller (the event store does
+  this for event-sourced aggregates).
+- `AggregateOutbox`: for a service that keeps an aggregate's state in its own tables (catalog,
+  identity) rather than in the event store: the repository writes the row at the new version,
+  then `await outbox.record(aggregate)` turns the aggregate's pending events into envelopes
+  numbered from its saved version, in the same transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
+from google.protobuf.message import Message
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.storage._schema import outbox
+
+PayloadOf = Callable[[Aggregate, DomainEvent], Message]
+"""A service's translation of one of an aggregate's domain events into its published payload."""
 
 
 async def append_to_outbox(
@@ -37,3 +50,50 @@ async def append_to_outbox(
             for envelope in envelopes
         ],
     )
+
+
+class AggregateOutbox:
+    """Records state-stored aggregates' new events in the outbox of one transaction.
+
+        outbox = AggregateOutbox(session, producer="catalog", payload_of=event_payload)
+        ...  # UPDATE shops SET ..., version = :new WHERE id = :id AND version = :saved
+        await outbox.record(shop)
+
+    `written` tells the unit of work whether to wake the relay after its commit; `recorded`
+    keeps every envelope recorded so far (for after-commit reactions such as identity's
+    revocations).
+    """
+
+    def __init__(self, session: AsyncSession, *, producer: str, payload_of: PayloadOf) -> None:
+        self._session = session
+        self._producer = producer
+        self._payload_of = payload_of
+        self.recorded: list[tuple[Aggregate, DomainEvent]] = []
+
+    @property
+    def written(self) -> bool:
+        return bool(self.recorded)
+
+    async def record(self, aggregate: Aggregate) -> list[EventEnvelope]:
+        """Append the aggregate's pending events and mark them saved; return their envelopes.
+
+        Call it after the aggregate's row is written at its new version (which checked the
+        saved version), in the same transaction.
+        """
+        pending = aggregate.pending_events()
+        if not pending:
+            return []
+        envelopes = [
+            EventEnvelope.new(
+                self._payload_of(aggregate, event),
+                aggregate_type=type(aggregate).aggregate_type,
+                aggregate_id=aggregate.id,
+                aggregate_version=aggregate.saved_version + offset,
+                producer=self._producer,
+            )
+            for offset, event in enumerate(pending, start=1)
+        ]
+        await append_to_outbox(self._session, envelopes)
+        aggregate.mark_saved()
+        self.recorded.extend((aggregate, event) for event in pending)
+        return envelopes

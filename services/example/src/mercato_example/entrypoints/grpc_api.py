@@ -43,7 +43,6 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
         return await run_once(
             self._unit_of_work,
             "example.CreateWishlist",
-            request.idempotency_key,
             request,
             pb.CreateWishlistResponse,
             create,
@@ -63,7 +62,6 @@ class WishlistService(wishlist_pb2_grpc.WishlistServiceServicer):
         return await run_once(
             self._unit_of_work,
             "example.AddItem",
-            request.idempotency_key,
             request,
             pb.AddItemResponse,
             add,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -14,7 +13,7 @@ from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato_kit.auth import Caller, require_caller, requires
 from mercato_kit.errors import PermissionDenied
-from mercato_kit.idempotency import MAX_KEY_LENGTH, run_once
+from mercato_kit.idempotency import run_once
 from mercato_kit.store import SqlUnitOfWork
 from mercato_logistics.adapters.index import SqlShipmentIndex, carrier_shipments
 from mercato_logistics.adapters.translator import (
@@ -137,15 +136,13 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
         Keys are the caller's own: another caller's key neither replays nor blocks it. A
         version conflict (a concurrent update of the same shipment) is decided again.
         """
-        scope = _idempotency_scope(command, require_caller())
 
         async def in_unit(uow: SqlUnitOfWork) -> R:
             return await decide(self._shipments(uow))
 
         return await run_once(
             self._unit_of_work,
-            scope,
-            request.idempotency_key,
+            f"logistics.{command}",
             request,
             response_type,
             in_unit,
@@ -158,10 +155,3 @@ def _carrier(caller: Caller) -> str:
     if caller.kind != "app":
         raise PermissionDenied("this call is for carrier apps")
     return caller.subject
-
-
-def _idempotency_scope(command: str, caller: Caller) -> str:
-    scope = f"logistics.{command}:{caller.subject}"
-    if len(scope) <= MAX_KEY_LENGTH:
-        return scope
-    return f"logistics.{command}:#{hashlib.sha256(caller.subject.encode()).hexdigest()}"

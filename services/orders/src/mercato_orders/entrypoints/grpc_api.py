@@ -91,7 +91,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             return await decide(uow, self._orders.within(uow.session))
 
         return await run_once(
-            self._unit_of_work, f"orders.{command}/{buyer_id}", key, request, response_type, in_unit
+            self._unit_of_work, f"orders.{command}", request, response_type, in_unit, key=key
         )
 
     @requires(WRITE)

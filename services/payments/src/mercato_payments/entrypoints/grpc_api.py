@@ -92,9 +92,10 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         response_type: type[R],
         decide: Callable[[SqlUnitOfWork], Awaitable[R]],
     ) -> R:
-        """`decide` in one unit of work, at most once per idempotency key; retried on conflict."""
+        """`decide` in one unit of work, at most once per caller and idempotency key; retried
+        on conflict."""
         return await run_once(
-            self._unit_of_work, f"payments.{command}", key, request, response_type, decide
+            self._unit_of_work, f"payments.{command}", request, response_type, decide, key=key
         )
 
     @requires(CAPTURE)

@@ -1,4 +1,8 @@
-"""A stand-in for identity in tests: it signs tokens that services started with its keys trust."""
+"""Test doubles the kit ships for the services' tests; production code never imports this module.
+
+- `LocalIssuer`: a stand-in for identity: it signs tokens that services started with its keys
+  trust.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from mercato_kit.auth._caller import CallerKind
 from mercato_kit.auth._interceptor import AUTHORIZATION_KEY
 from mercato_kit.auth._keys import SigningKey, StaticKeyProvider, public_key_bytes
 from mercato_kit.auth._tokens import MERCATO_AUDIENCE, TokenIssuer
+
+__all__ = ["LocalIssuer"]
 
 
 class LocalIssuer:
