@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ __all__ = [
 _log = get_logger(__name__)
 
 S = TypeVar("S", bound="ServiceSettings")
+U = TypeVar("U", bound=SqlUnitOfWork)
 
 
 class ServiceSettings(BaseSettings):
@@ -191,6 +193,12 @@ class ServiceContext:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work; its commit wakes the relay so events leave at once."""
         return SqlUnitOfWork(self.database, after_commit=self.relay.notify)
+
+    def units_of_work(self, kind: type[U]) -> Callable[..., U]:
+        """A factory of the service's own unit of work (a SqlUnitOfWork subclass whose
+        repositories hang off it) on this database; every commit wakes the relay. Call it with
+        `read_only=True` for queries."""
+        return functools.partial(kind, self.database, after_commit=self.relay.notify)
 
     def add_task(self, name: str, job: Job, *, interval: float) -> PeriodicTask:
         """Run `job` every `interval` seconds as `<service>.<name>` (mercato_kit.tasks); it starts

@@ -171,7 +171,15 @@ class SqlUnitOfWork(UnitOfWork):
             await self._session.connection(execution_options={READ_ONLY_OPTION: True})
         self._events = SqlEventStore(self._database, session=self._session)
         self._state = "active"
+        self._open_repositories(self._session)
         return self
+
+    def _open_repositories(self, session: AsyncSession) -> None:
+        """Hang the service's repositories off this unit of work, on its transaction's session.
+
+        A service's unit of work overrides only this, so handlers reach `uow.orders`,
+        `uow.shops`, ... (`self.orders = EventSourcedRepository(self.events, Order, ...)`).
+        """
 
     async def __aexit__(
         self,
