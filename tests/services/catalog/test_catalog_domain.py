@@ -8,7 +8,6 @@ import pytest
 
 from mercato_catalog.domain import (
     MAX_WEIGHT_GRAMS,
-    Money,
     OrderReservedDifferently,
     Product,
     ProductDelisted,
@@ -24,13 +23,13 @@ from mercato_catalog.domain import (
     StockMovement,
     StockWouldGoNegative,
     Tier,
-    price,
     stock_movements,
 )
 from mercato_kit.errors import InvalidArgument, NotFound
+from mercato_kit.money import Money, requested_amount
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-CNY_10 = Money("CNY", 1000)
+CNY_10 = Money(minor_units=1000, currency="CNY")
 
 
 def a_shop() -> Shop:
@@ -56,11 +55,11 @@ def a_held_reservation(quantity: int = 2) -> Reservation:
 
 def test_a_price_of_zero_or_in_an_unsupported_currency_is_refused_naming_the_field() -> None:
     with pytest.raises(InvalidArgument) as zero:
-        price("CNY", 0, field="skus[0].price")
+        requested_amount(currency="CNY", minor_units=0, field="skus[0].price")
     with pytest.raises(InvalidArgument) as negative:
-        price("CNY", -5, field="price")
+        requested_amount(currency="CNY", minor_units=-5, field="price")
     with pytest.raises(InvalidArgument) as currency:
-        price("GBP", 100, field="price")
+        requested_amount(currency="GBP", minor_units=100, field="price")
 
     assert zero.value.field == "skus[0].price.minor_units"
     assert negative.value.field == "price.minor_units"
@@ -85,7 +84,10 @@ def test_a_closed_shop_lists_nothing_new() -> None:
 
 def test_a_product_refuses_duplicate_sku_codes_and_mixed_currencies() -> None:
     specs = [SkuSpec("A", (), CNY_10, 1), SkuSpec("A", (), CNY_10, 1)]
-    mixed = [SkuSpec("A", (), CNY_10, 1), SkuSpec("B", (), Money("USD", 100), 1)]
+    mixed = [
+        SkuSpec("A", (), CNY_10, 1),
+        SkuSpec("B", (), Money(minor_units=100, currency="USD"), 1),
+    ]
 
     with pytest.raises(InvalidArgument) as duplicate:
         Product.list("p", a_shop(), "Tea", "", (), [("1", specs[0]), ("2", specs[1])], NOW)
@@ -124,13 +126,15 @@ def test_changing_a_price_records_old_and_new_and_keeps_the_currency() -> None:
     product = a_product()
     product.mark_saved()
 
-    product.change_price("sku-1", Money("CNY", 1200))
+    product.change_price("sku-1", Money(minor_units=1200, currency="CNY"))
     with pytest.raises(InvalidArgument) as other_currency:
-        product.change_price("sku-1", Money("USD", 1200))
+        product.change_price("sku-1", Money(minor_units=1200, currency="USD"))
     with pytest.raises(NotFound):
-        product.change_price("sku-9", Money("CNY", 1200))
+        product.change_price("sku-9", Money(minor_units=1200, currency="CNY"))
 
-    assert product.pending_events() == [Product.PriceChanged("sku-1", CNY_10, Money("CNY", 1200))]
+    assert product.pending_events() == [
+        Product.PriceChanged("sku-1", CNY_10, Money(minor_units=1200, currency="CNY"))
+    ]
     assert other_currency.value.field == "price.currency"
 
 
@@ -153,7 +157,7 @@ def test_a_delisted_product_no_longer_changes() -> None:
     product.delist()
 
     with pytest.raises(ProductDelisted):
-        product.change_price("sku-1", Money("CNY", 1))
+        product.change_price("sku-1", Money(minor_units=1, currency="CNY"))
 
 
 def test_a_reservation_holds_every_line_or_none() -> None:

@@ -42,8 +42,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_catalog.adapters.rows import products_of
 from mercato_catalog.adapters.tables import products, shops, skus
-from mercato_catalog.domain import Money, Product, ProductStatus, ShopStatus
+from mercato_catalog.domain import Product, ProductStatus, ShopStatus
 from mercato_kit.errors import InvalidArgument, NotFound
+from mercato_kit.money import Money
 
 DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_WORDS = 16

@@ -10,7 +10,8 @@ from sqlalchemy import RowMapping, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_catalog.adapters.tables import skus
-from mercato_catalog.domain import Attributes, Money, Product, ProductStatus, Sku
+from mercato_catalog.domain import Attributes, Product, ProductStatus, Sku
+from mercato_kit.money import Money
 
 Row = RowMapping
 
@@ -48,7 +49,7 @@ def sku_of(row: Row) -> Sku:
         sku_id=row["sku_id"],
         code=row["code"],
         attributes=attributes_of(row["attributes"]),
-        price=Money(row["currency"], row["price_minor"]),
+        price=Money(minor_units=row["price_minor"], currency=row["currency"]),
         available=row["available"],
         reserved=row["reserved"],
         weight_grams=row["weight_grams"],

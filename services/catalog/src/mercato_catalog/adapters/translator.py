@@ -4,15 +4,12 @@ requests -> commands, aggregates -> messages, domain events -> published payload
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mercato.catalog.v1 import catalog_pb2 as resources
 from mercato.catalog.v1 import catalog_service_pb2 as api
 from mercato.catalog.v1 import events_pb2 as events
-from mercato.common.v1 import money_pb2
 from mercato_catalog.adapters.queries import SearchFilters
 from mercato_catalog.domain import (
     AdjustStock,
@@ -23,7 +20,6 @@ from mercato_catalog.domain import (
     DelistProduct,
     Line,
     ListProduct,
-    Money,
     OpenShop,
     Product,
     ProductStatus,
@@ -41,11 +37,11 @@ from mercato_catalog.domain import (
     Tier,
     UpdateProduct,
     UpdateShopProfile,
-    bound,
-    price,
 )
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import InvalidArgument
+from mercato_kit.money import Money
+from mercato_kit.protobuf import money_message, requested_money, timestamp_message
 
 _TIERS = {
     resources.SHOP_TIER_STANDARD_BOOTH: Tier.STANDARD_BOOTH,
@@ -101,7 +97,7 @@ def list_product(request: api.ListProductRequest) -> ListProduct:
             SkuSpec(
                 code=sku.code,
                 attributes=_attributes(sku.attributes),
-                price=money_of(sku.price, field=f"skus[{index}].price"),
+                price=requested_money(sku.price, field=f"skus[{index}].price"),
                 stock=sku.stock,
                 weight_grams=sku.weight_grams,
             )
@@ -117,7 +113,9 @@ def update_product(request: api.UpdateProductRequest) -> UpdateProduct:
 
 
 def change_price(request: api.ChangePriceRequest) -> ChangePrice:
-    return ChangePrice(request.product_id, request.sku_id, money_of(request.price, field="price"))
+    return ChangePrice(
+        request.product_id, request.sku_id, requested_money(request.price, field="price")
+    )
 
 
 def adjust_stock(request: api.AdjustStockRequest) -> AdjustStock:
@@ -154,15 +152,10 @@ def search_filters(request: api.SearchProductsRequest) -> SearchFilters:
 
 
 def _bound(request: api.SearchProductsRequest, field: str) -> Money | None:
+    """A price bound of a search: zero or more, in a supported currency."""
     if not request.HasField(field):
         return None
-    money: money_pb2.Money = getattr(request, field)
-    return bound(money.currency, money.minor_units, field=field)
-
-
-def money_of(message: money_pb2.Money, *, field: str) -> Money:
-    """A price from a request (more than zero, supported currency); errors name `field`."""
-    return price(message.currency, message.minor_units, field=field)
+    return requested_money(getattr(request, field), field=field, minimum=0)
 
 
 def _attributes(attributes: Iterable[resources.Attribute]) -> Attributes:
@@ -180,7 +173,7 @@ def shop_message(shop: Shop) -> resources.Shop:
         description=shop.description,
         tier=_TIER_MESSAGES[shop.tier],
         status=_SHOP_STATUSES[shop.status],
-        opened_at=_timestamp(shop.opened_at),
+        opened_at=timestamp_message(shop.opened_at),
         version=shop.version,
     )
 
@@ -195,7 +188,7 @@ def product_message(product: Product) -> resources.Product:
         attributes=_attribute_messages(product.attributes),
         skus=[_sku_message(sku) for sku in product.skus.values()],
         status=_PRODUCT_STATUSES[product.status],
-        listed_at=_timestamp(product.listed_at),
+        listed_at=timestamp_message(product.listed_at),
         version=product.version,
     )
 
@@ -207,8 +200,8 @@ def reservation_message(reservation: Reservation) -> resources.Reservation:
         status=_RESERVATION_STATUSES[reservation.status],
         lines=_line_messages(reservation.lines),
         shortages=_shortage_messages(reservation.shortages),
-        created_at=_timestamp(reservation.created_at),
-        expires_at=_timestamp(reservation.expires_at),
+        created_at=timestamp_message(reservation.created_at),
+        expires_at=timestamp_message(reservation.expires_at),
         version=reservation.version,
     )
 
@@ -218,15 +211,11 @@ def _sku_message(sku: Sku) -> resources.Sku:
         sku_id=sku.sku_id,
         code=sku.code,
         attributes=_attribute_messages(sku.attributes),
-        price=_money_message(sku.price),
+        price=money_message(sku.price),
         available=sku.available,
         reserved=sku.reserved,
         weight_grams=sku.weight_grams,
     )
-
-
-def _money_message(money: Money) -> money_pb2.Money:
-    return money_pb2.Money(currency=money.currency, minor_units=money.minor_units)
 
 
 def _attribute_messages(attributes: Attributes) -> list[resources.Attribute]:
@@ -252,12 +241,6 @@ def _shortage_messages(shortages: Sequence[Shortage]) -> list[resources.Shortage
         )
         for shortage in shortages
     ]
-
-
-def _timestamp(moment: datetime) -> Timestamp:
-    timestamp = Timestamp()
-    timestamp.FromDatetime(moment)
-    return timestamp
 
 
 # Domain events -> published payloads (protos/mercato/catalog/v1/events.proto).
@@ -308,8 +291,8 @@ def _product_payload(product: Product, event: DomainEvent) -> Message:
             return events.PriceChanged(
                 **owner,
                 sku_id=event.sku_id,
-                old_price=_money_message(event.old_price),
-                new_price=_money_message(event.new_price),
+                old_price=money_message(event.old_price),
+                new_price=money_message(event.new_price),
             )
         case Product.StockAdjusted():
             return events.StockAdjusted(
@@ -326,7 +309,7 @@ def _reservation_payload(event: DomainEvent) -> Message:
             return events.StockReserved(
                 order_id=event.order_id,
                 lines=_line_messages(event.lines),
-                expires_at=_timestamp(event.expires_at),
+                expires_at=timestamp_message(event.expires_at),
             )
         case Reservation.Rejected():
             return events.ReservationRejected(

@@ -25,7 +25,6 @@ from mercato_catalog.domain.commands import (
     UpdateProduct,
     UpdateShopProfile,
 )
-from mercato_catalog.domain.money import SUPPORTED_CURRENCIES, Money, bound, price
 from mercato_catalog.domain.product import (
     MAX_WEIGHT_GRAMS,
     Attributes,
@@ -53,7 +52,6 @@ from mercato_catalog.domain.shop import Shop, ShopClosed, ShopStatus, Tier
 
 __all__ = [
     "MAX_WEIGHT_GRAMS",
-    "SUPPORTED_CURRENCIES",
     "AdjustStock",
     "Attributes",
     "ChangePrice",
@@ -62,7 +60,6 @@ __all__ = [
     "DelistProduct",
     "Line",
     "ListProduct",
-    "Money",
     "OpenShop",
     "OrderReservedDifferently",
     "Product",
@@ -87,7 +84,5 @@ __all__ = [
     "Tier",
     "UpdateProduct",
     "UpdateShopProfile",
-    "bound",
-    "price",
     "stock_movements",
 ]

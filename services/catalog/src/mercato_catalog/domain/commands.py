@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mercato_catalog.domain.money import Money
 from mercato_catalog.domain.product import Attributes, SkuSpec
 from mercato_catalog.domain.reservation import Requested
 from mercato_catalog.domain.shop import Tier
+from mercato_kit.money import Money
 
 
 @dataclass(frozen=True)

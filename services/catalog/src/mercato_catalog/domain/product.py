@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from mercato_catalog.domain.money import Money
 from mercato_catalog.domain.shop import Shop
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from mercato_kit.money import Money
 
 Attributes = tuple[tuple[str, str], ...]
 """(name, value) pairs in the seller's order; names unique."""
