@@ -14,8 +14,9 @@ from datetime import datetime
 
 from mercato_kit.domain import DomainEvent
 from mercato_kit.errors import ConcurrencyError
+from mercato_kit.money import Money
 from mercato_orders.application.ports import StepUnanswered
-from mercato_orders.domain import CatalogItem, Money, Order, OrderItem, OrderNotFound
+from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound
 from mercato_orders.domain.saga import (
     CancelShipment,
     CapturePayment,
@@ -193,10 +194,10 @@ class FakePayments:
         self.faults.before("refund")
         payment = self.payments.get(command.order_id)
         if command.refund_id not in self.refunds:
-            amount = payment.in_escrow if payment else Money("CNY", 0)
+            amount = payment.in_escrow if payment else Money(minor_units=0, currency="CNY")
             if payment:
                 assert not payment.released, "refund after the escrow was released"
-                payment.in_escrow = Money(amount.currency, 0)
+                payment.in_escrow = Money.zero(amount.currency)
             self.refunds[command.refund_id] = (command.order_id, amount)
         self.faults.after("refund")
         return PaymentRefunded(command.order_id, self.clock(), self.refunds[command.refund_id][1])

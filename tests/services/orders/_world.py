@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from mercato_kit.money import Money
 from mercato_orders.application.saga import SagaRunner
 from mercato_orders.domain import (
     CatalogItem,
-    Money,
     Order,
     OrderItem,
     OrderStatus,
@@ -34,9 +34,16 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 TIMEOUTS = Timeouts()
 HANGZHOU = ShippingAddress("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei")
 TEA = CatalogItem(
-    "sku-tea", "p-tea", "Longjing tea", "shop-1", "seller-1", "standard", Money("CNY", 12_50), 250
+    "sku-tea",
+    "p-tea",
+    "Longjing tea",
+    "shop-1",
+    "seller-1",
+    "standard",
+    Money(minor_units=12_50, currency="CNY"),
+    250,
 )
-TOTAL = Money("CNY", 25_00)
+TOTAL = Money(minor_units=25_00, currency="CNY")
 
 
 def place(order_id: str = "o-1", quantity: int = 2) -> Order:

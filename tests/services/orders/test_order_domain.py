@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mercato_kit.errors import FailedPrecondition, InvalidArgument
+from mercato_kit.money import Money
 from mercato_orders.domain import (
     CatalogItem,
     IllegalTransition,
     MixedCurrencies,
     MixedShops,
-    Money,
     Order,
     OrderItem,
     OrderStatus,
@@ -24,16 +24,44 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 TIMEOUTS = Timeouts()
 HANGZHOU = ShippingAddress("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei")
 TEA = CatalogItem(
-    "sku-tea", "p-tea", "Longjing tea", "shop-1", "seller-1", "standard", Money("CNY", 12_50), 250
+    "sku-tea",
+    "p-tea",
+    "Longjing tea",
+    "shop-1",
+    "seller-1",
+    "standard",
+    Money(minor_units=12_50, currency="CNY"),
+    250,
 )
 CUP = CatalogItem(
-    "sku-cup", "p-cup", "Celadon cup", "shop-1", "seller-1", "standard", Money("CNY", 80_00), 400
+    "sku-cup",
+    "p-cup",
+    "Celadon cup",
+    "shop-1",
+    "seller-1",
+    "standard",
+    Money(minor_units=80_00, currency="CNY"),
+    400,
 )
 OTHER_SHOP = CatalogItem(
-    "sku-pen", "p-pen", "Pen", "shop-2", "seller-2", "flagship", Money("CNY", 5_00), 20
+    "sku-pen",
+    "p-pen",
+    "Pen",
+    "shop-2",
+    "seller-2",
+    "flagship",
+    Money(minor_units=5_00, currency="CNY"),
+    20,
 )
 IN_USD = CatalogItem(
-    "sku-usd", "p-usd", "Mug", "shop-1", "seller-1", "standard", Money("USD", 9_00), 300
+    "sku-usd",
+    "p-usd",
+    "Mug",
+    "shop-1",
+    "seller-1",
+    "standard",
+    Money(minor_units=9_00, currency="USD"),
+    300,
 )
 CATALOG = {item.sku_id: item for item in (TEA, CUP, OTHER_SHOP, IN_USD)}
 
@@ -90,14 +118,14 @@ def test_placing_an_order_records_catalogs_prices_and_the_total() -> None:
 
     assert order.status is OrderStatus.PLACED
     assert [(line.sku_id, line.quantity, line.unit_price) for line in order.lines] == [
-        ("sku-tea", 2, Money("CNY", 12_50)),
-        ("sku-cup", 1, Money("CNY", 80_00)),
+        ("sku-tea", 2, Money(minor_units=12_50, currency="CNY")),
+        ("sku-cup", 1, Money(minor_units=80_00, currency="CNY")),
     ]
-    assert order.total == Money("CNY", 105_00)
+    assert order.total == Money(minor_units=105_00, currency="CNY")
     assert (order.seller_id, order.shop_id, order.shop_tier) == ("seller-1", "shop-1", "standard")
     placed_event = order.pending_events()[0]
     assert isinstance(placed_event, Order.Placed)
-    assert placed_event.total == Money("CNY", 105_00)
+    assert placed_event.total == Money(minor_units=105_00, currency="CNY")
     assert placed_event.attribution_token == "campaign-7"
 
 
@@ -137,7 +165,7 @@ def test_a_rejected_reservation_cancels_the_order_with_nothing_to_give_back() ->
     assert order.reason == "out of stock: sku-tea: 0 of 2 available"
     cancelled = order.pending_events()[-1]
     assert isinstance(cancelled, Order.Cancelled)
-    assert cancelled.refunded == Money("CNY", 0)
+    assert cancelled.refunded == Money(minor_units=0, currency="CNY")
     assert not order.stock_may_be_held
     assert not order.payment_may_be_held
 
@@ -145,7 +173,7 @@ def test_a_rejected_reservation_cancels_the_order_with_nothing_to_give_back() ->
 def test_a_captured_payment_makes_the_order_paid() -> None:
     order = paid()
     assert order.status is OrderStatus.PAID
-    assert order.captured == Money("CNY", 105_00)
+    assert order.captured == Money(minor_units=105_00, currency="CNY")
 
 
 def test_a_declined_payment_starts_a_cancellation_that_waits_for_the_stock_to_be_released() -> None:
@@ -177,7 +205,7 @@ def test_the_buyers_confirmation_then_the_escrow_release_completes_the_order() -
     assert status_of(order) is OrderStatus.COMPLETED
     completed = order.pending_events()[-1]
     assert isinstance(completed, Order.Completed)
-    assert completed.amount == Money("CNY", 105_00)
+    assert completed.amount == Money(minor_units=105_00, currency="CNY")
     assert completed.by_buyer
 
 
@@ -232,22 +260,22 @@ def test_a_paid_cancellation_ends_once_stock_shipment_and_payment_are_all_given_
     assert order.stock_may_be_held
     assert order.shipment_may_be_pending
 
-    order.record_refunded(Money("CNY", 105_00), T0)
+    order.record_refunded(Money(minor_units=105_00, currency="CNY"), T0)
     order.record_stock_released(T0)
     assert order.status is OrderStatus.CANCELLING
     order.record_shipment_cancelled(T0)
     assert order.status is OrderStatus.CANCELLED
     cancelled = order.pending_events()[-1]
     assert isinstance(cancelled, Order.Cancelled)
-    assert cancelled.refunded == Money("CNY", 105_00)
+    assert cancelled.refunded == Money(minor_units=105_00, currency="CNY")
 
 
 def test_a_capture_answered_after_the_cancel_is_recorded_so_it_is_refunded() -> None:
     order = confirmed()
     order.cancel("", T0)
-    order.record_payment_captured(Money("CNY", 105_00), T0)
+    order.record_payment_captured(Money(minor_units=105_00, currency="CNY"), T0)
     assert order.status is OrderStatus.CANCELLING
-    assert order.captured == Money("CNY", 105_00)
+    assert order.captured == Money(minor_units=105_00, currency="CNY")
     assert order.payment_may_be_held
 
 
@@ -255,7 +283,7 @@ def test_a_lost_parcel_refunds_the_buyer() -> None:
     order = shipped()
     order.record_lost(T0 + timedelta(days=1))
     assert order.status is OrderStatus.REFUNDING
-    order.record_refunded(Money("CNY", 105_00), T0 + timedelta(days=1))
+    order.record_refunded(Money(minor_units=105_00, currency="CNY"), T0 + timedelta(days=1))
     assert status_of(order) is OrderStatus.REFUNDED
     assert order.reason == "parcel lost"
 
@@ -322,7 +350,7 @@ def test_facts_recorded_twice_change_nothing_the_second_time() -> None:
     order = delivered()
     before = order.version
     order.record_stock_reserved(T0)
-    order.record_payment_captured(Money("CNY", 105_00), T0)
+    order.record_payment_captured(Money(minor_units=105_00, currency="CNY"), T0)
     order.record_stock_committed(T0)
     order.record_shipment_created("s-1", T0)
     order.record_dispatched("s-1", T0)

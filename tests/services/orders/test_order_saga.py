@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from mercato_kit.money import Money
 from mercato_orders.application.saga import Background
 from mercato_orders.domain import (
     IllegalTransition,
-    Money,
     Order,
     OrderStatus,
 )
@@ -315,7 +315,7 @@ async def test_a_crash_while_compensating_is_finished_after_a_restart_with_one_r
 
     order = await world.orders.get("o-1")
     assert order.status is OrderStatus.CANCELLED
-    assert order.refunded == (TOTAL if paid else Money("CNY", 0))
+    assert order.refunded == (TOTAL if paid else Money(minor_units=0, currency="CNY"))
     assert len(world.payments.refunds) == 1
     assert world.payments.charges == ([("o-1", TOTAL)] if paid else [])
     assert world.catalog.held() == []
@@ -349,7 +349,7 @@ async def test_a_capture_answered_after_a_timeout_cancel_is_refunded(world: Worl
     order = await world.orders.get("o-1")
     assert order.status is OrderStatus.CANCELLED
     assert order.refunded == TOTAL
-    assert world.payments.payments["o-1"].in_escrow == Money("CNY", 0)
+    assert world.payments.payments["o-1"].in_escrow == Money(minor_units=0, currency="CNY")
 
 
 async def test_many_orders_each_reach_their_own_end(world: World) -> None:

@@ -14,9 +14,10 @@ from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
 from mercato.common.v1 import money_pb2
 from mercato.logistics.v1 import shipment_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
+from mercato_kit.money import Money
 from mercato_orders.adapters.gateways import GrpcCatalog, GrpcLogistics, GrpcPayments
 from mercato_orders.application.ports import StepUnanswered
-from mercato_orders.domain import Money, ShippingAddress
+from mercato_orders.domain import ShippingAddress
 from mercato_orders.domain.saga import (
     CapturePayment,
     CreateShipment,
@@ -136,7 +137,7 @@ CAPTURE = CapturePayment(
     seller_id="s",
     shop_id="shop",
     shop_tier="flagship",
-    amount=Money("CNY", 25_00),
+    amount=Money(minor_units=25_00, currency="CNY"),
 )
 
 
@@ -157,7 +158,7 @@ async def test_a_capture_charges_the_kept_instrument_for_the_recorded_total() ->
     )
     fact = await GrpcPayments(stub, credentials, clock, instrument_of).capture(CAPTURE)
 
-    assert fact == PaymentCaptured(ORDER, T0, Money("CNY", 25_00))
+    assert fact == PaymentCaptured(ORDER, T0, Money(minor_units=25_00, currency="CNY"))
     request = stub.requests[0][1]
     assert request.instrument == "4242424242424242"
     assert request.shop_tier == payments.SHOP_TIER_FLAGSHIP
@@ -192,7 +193,7 @@ async def test_a_refund_reports_what_its_refund_id_gave_back() -> None:
     fact = await GrpcPayments(stub, credentials, clock, instrument_of).refund(
         RefundPayment("orders:o:refund", ORDER, rid, "parcel lost")
     )
-    assert fact == PaymentRefunded(ORDER, T0, Money("CNY", 25_00))
+    assert fact == PaymentRefunded(ORDER, T0, Money(minor_units=25_00, currency="CNY"))
     assert stub.requests[0][1].refund_id == rid
 
 
@@ -218,7 +219,7 @@ async def test_a_shipment_goes_to_the_orders_address_with_its_weight() -> None:
         seller_id="s",
         destination=ShippingAddress("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei"),
         weight_grams=750,
-        declared_value=Money("CNY", 25_00),
+        declared_value=Money(minor_units=25_00, currency="CNY"),
     )
     fact = await GrpcLogistics(stub, credentials, clock).create_shipment(command)
 

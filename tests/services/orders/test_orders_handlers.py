@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mercato_kit.money import Money
 from mercato_orders.application.handlers import (
     PlaceOrder,
     cancel_order,
@@ -19,7 +20,6 @@ from mercato_orders.application.handlers import (
 from mercato_orders.domain import (
     CatalogItem,
     IllegalTransition,
-    Money,
     NotOnSale,
     OrderItem,
     OrderNotFound,
@@ -31,7 +31,14 @@ from tests.services.orders._world import World
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 TEA = CatalogItem(
-    "sku-tea", "p-tea", "Longjing tea", "shop-1", "seller-1", "standard", Money("CNY", 12_50), 250
+    "sku-tea",
+    "p-tea",
+    "Longjing tea",
+    "shop-1",
+    "seller-1",
+    "standard",
+    Money(minor_units=12_50, currency="CNY"),
+    250,
 )
 HANGZHOU = ShippingAddress("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei")
 PLACE = PlaceOrder(
@@ -60,8 +67,8 @@ async def test_placing_an_order_charges_catalogs_price_and_runs_the_saga(world: 
 
     order = await world.orders.get("o-1")
     assert order.status is OrderStatus.PAID
-    assert order.total == Money("CNY", 25_00)
-    assert world.payments.charges == [("o-1", Money("CNY", 25_00))]
+    assert order.total == Money(minor_units=25_00, currency="CNY")
+    assert world.payments.charges == [("o-1", Money(minor_units=25_00, currency="CNY"))]
 
 
 async def test_an_sku_not_on_sale_is_refused_naming_the_line_and_nothing_is_saved(
@@ -100,7 +107,7 @@ async def test_the_buyer_cancels_before_dispatch_and_is_refunded(world: World) -
     await place(world)
     order = await cancel_order(world.runner, "o-1", "buyer-1", "found it cheaper", T0)
     assert order.status is OrderStatus.CANCELLED
-    assert order.refunded == Money("CNY", 25_00)
+    assert order.refunded == Money(minor_units=25_00, currency="CNY")
 
 
 async def test_confirming_or_refunding_an_undelivered_order_is_refused(world: World) -> None:

@@ -13,8 +13,8 @@ from mercato.common.v1 import money_pb2
 from mercato.logistics.v1 import events_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import Money
 from mercato_orders.adapters.reactions import fact_from_event
-from mercato_orders.domain import Money
 from mercato_orders.domain.saga import (
     EscrowReleased,
     Fact,
@@ -63,7 +63,7 @@ def envelope(payload: Message, aggregate_type: str, aggregate_id: str = ORDER) -
         ),
         (
             envelope(payments.PaymentCaptured(order_id=ORDER, amount=CNY), "payments.payment"),
-            PaymentCaptured(ORDER, T0, Money("CNY", 25_00)),
+            PaymentCaptured(ORDER, T0, Money(minor_units=25_00, currency="CNY")),
         ),
         (
             envelope(
@@ -76,7 +76,7 @@ def envelope(payload: Message, aggregate_type: str, aggregate_id: str = ORDER) -
         ),
         (
             envelope(payments.RefundIssued(order_id=ORDER, amount=CNY), "payments.payment"),
-            PaymentRefunded(ORDER, T0, Money("CNY", 25_00)),
+            PaymentRefunded(ORDER, T0, Money(minor_units=25_00, currency="CNY")),
         ),
         (
             envelope(payments.EscrowReleased(order_id=ORDER), "payments.payment"),

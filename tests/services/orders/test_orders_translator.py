@@ -10,11 +10,11 @@ import pytest
 from mercato.orders.v1 import events_pb2 as events
 from mercato.orders.v1 import orders_pb2 as pb
 from mercato_kit.domain import DomainEvent
+from mercato_kit.money import Money
 from mercato_kit.store import EventSourcedRepository, InMemoryEventStore
 from mercato_orders.adapters.translator import OrderTranslator, order_message, timeline_messages
 from mercato_orders.domain import (
     CatalogItem,
-    Money,
     Order,
     OrderItem,
     OrderStatus,
@@ -25,7 +25,14 @@ from mercato_orders.domain import (
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 TEA = CatalogItem(
-    "sku-tea", "p-tea", "Longjing tea", "shop-1", "seller-1", "flagship", Money("CNY", 12_50), 250
+    "sku-tea",
+    "p-tea",
+    "Longjing tea",
+    "shop-1",
+    "seller-1",
+    "flagship",
+    Money(minor_units=12_50, currency="CNY"),
+    250,
 )
 HANGZHOU = ShippingAddress("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei")
 

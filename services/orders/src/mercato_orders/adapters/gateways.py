@@ -23,9 +23,10 @@ from mercato.logistics.v1 import shipment_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.auth import ServiceCredentialsError
 from mercato_kit.errors import Unavailable
-from mercato_orders.adapters.translator import money_message
+from mercato_kit.money import Money
+from mercato_kit.protobuf import money_message, money_of
 from mercato_orders.application.ports import StepUnanswered
-from mercato_orders.domain import CatalogItem, Money, OrderItem
+from mercato_orders.domain import CatalogItem, OrderItem
 from mercato_orders.domain.saga import (
     CancelShipment,
     CapturePayment,
@@ -93,12 +94,12 @@ def reservation_fact(order_id: str, reservation: catalog.Reservation, at: dateti
 def capture_fact(order_id: str, payment: payments.Payment, at: datetime) -> Fact:
     if payment.status == payments.PAYMENT_STATUS_DECLINED:
         return PaymentDeclined(order_id, at, _DECLINES.get(payment.decline_reason, "declined"))
-    return PaymentCaptured(order_id, at, _money(payment.captured))
+    return PaymentCaptured(order_id, at, money_of(payment.captured))
 
 
 def refund_fact(command: RefundPayment, payment: payments.Payment, at: datetime) -> Fact:
     amounts = [r.amount for r in payment.refunds if r.refund_id == command.refund_id]
-    amount = _money(amounts[0]) if amounts else Money(payment.amount.currency, 0)
+    amount = money_of(amounts[0]) if amounts else Money.zero(payment.amount.currency)
     return PaymentRefunded(command.order_id, at, amount)
 
 
@@ -217,7 +218,7 @@ class GrpcPayments:
             reply = await _call(self._stub.RefundPayment, request, self._credentials, _NOT_FOUND)
         except grpc.aio.AioRpcError:
             # NOT_FOUND: never captured, so there is nothing to give back.
-            return PaymentRefunded(command.order_id, self._clock(), Money("", 0))
+            return PaymentRefunded(command.order_id, self._clock(), Money.zero(""))
         return refund_fact(command, reply.payment, self._clock())
 
 
@@ -271,10 +272,6 @@ async def _call(
         raise StepUnanswered(f"{error.code().name}: {error.details()}") from error
 
 
-def _money(message: Any) -> Money:
-    return Money(message.currency, message.minor_units)
-
-
 class CatalogPrices:
     """What catalog says now of the SKUs asked for: GetProduct of each line's product (once per
     product) and GetShop of its shop (seller, tier), both public reads. A SKU catalog does not
@@ -306,7 +303,7 @@ class CatalogPrices:
                     shop_id=product.shop_id,
                     seller_id=shop.seller_id,
                     shop_tier=CATALOG_TIERS.get(shop.tier, ""),
-                    unit_price=_money(sku.price),
+                    unit_price=money_of(sku.price),
                     weight_grams=sku.weight_grams,
                 )
         return {

@@ -8,9 +8,7 @@ mercato.payments.payment, mercato.logistics.shipment.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -20,9 +18,10 @@ from mercato.logistics.v1 import events_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.consumer import ConsumedRecord
 from mercato_kit.events import EventEnvelope
+from mercato_kit.protobuf import datetime_of, money_of
 from mercato_orders.adapters.store import SqlOrders
 from mercato_orders.application.saga import SagaRunner
-from mercato_orders.domain import Money, OrderNotFound
+from mercato_orders.domain import OrderNotFound
 from mercato_orders.domain.saga import (
     EscrowReleased,
     Fact,
@@ -74,7 +73,7 @@ def _reservation_expired(envelope: EventEnvelope) -> Fact:
 
 def _payment_captured(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.PaymentCaptured)
-    return PaymentCaptured(e.order_id, envelope.occurred_at, _money(e.amount))
+    return PaymentCaptured(e.order_id, envelope.occurred_at, money_of(e.amount))
 
 
 def _payment_declined(envelope: EventEnvelope) -> Fact:
@@ -85,7 +84,7 @@ def _payment_declined(envelope: EventEnvelope) -> Fact:
 
 def _refund_issued(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.RefundIssued)
-    return PaymentRefunded(e.order_id, envelope.occurred_at, _money(e.amount))
+    return PaymentRefunded(e.order_id, envelope.occurred_at, money_of(e.amount))
 
 
 def _escrow_released(envelope: EventEnvelope) -> Fact:
@@ -95,22 +94,22 @@ def _escrow_released(envelope: EventEnvelope) -> Fact:
 
 def _shipment_cancelled(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(logistics.ShipmentCancelled)
-    return ShipmentCancelled(e.order_id, _at(e.cancelled_at))
+    return ShipmentCancelled(e.order_id, datetime_of(e.cancelled_at))
 
 
 def _dispatched(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(logistics.ShipmentDispatched)
-    return ShipmentDispatched(e.order_id, _at(e.dispatched_at), envelope.aggregate_id)
+    return ShipmentDispatched(e.order_id, datetime_of(e.dispatched_at), envelope.aggregate_id)
 
 
 def _delivered(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(logistics.ShipmentDelivered)
-    return ShipmentDelivered(e.order_id, _at(e.delivered_at))
+    return ShipmentDelivered(e.order_id, datetime_of(e.delivered_at))
 
 
 def _lost(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(logistics.ShipmentLost)
-    return ShipmentLost(e.order_id, _at(e.reported_at))
+    return ShipmentLost(e.order_id, datetime_of(e.reported_at))
 
 
 _REACTIONS: dict[str, Callable[[EventEnvelope], Fact]] = {
@@ -128,14 +127,6 @@ _REACTIONS: dict[str, Callable[[EventEnvelope], Fact]] = {
     logistics.ShipmentDelivered.DESCRIPTOR.full_name: _delivered,
     logistics.ShipmentLost.DESCRIPTOR.full_name: _lost,
 }
-
-
-def _money(message: object) -> Money:
-    return Money(message.currency, message.minor_units)  # type: ignore[attr-defined]
-
-
-def _at(stamp: Timestamp) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC)
 
 
 class SagaReactions:

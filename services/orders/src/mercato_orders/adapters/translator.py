@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from mercato.common.v1 import money_pb2
 from mercato.orders.v1 import events_pb2 as events
 from mercato.orders.v1 import orders_pb2 as pb
 from mercato_kit.domain import DomainEvent
 from mercato_kit.events import EventEnvelope
+from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_orders.domain import (
-    Money,
     Order,
     OrderItem,
     OrderLine,
@@ -53,86 +50,96 @@ class OrderTranslator:
                     total=money_message(event.total),
                     shipping_address=address_message(event.shipping_address),
                     attribution_token=event.attribution_token,
-                    placed_at=_timestamp(event.at),
+                    placed_at=timestamp_message(event.at),
                 )
             case Order.StockReserved(parties=p):
-                return events.OrderConfirmed(**_parties(p), confirmed_at=_timestamp(event.at))
+                return events.OrderConfirmed(
+                    **_parties(p), confirmed_at=timestamp_message(event.at)
+                )
             case Order.PaymentCaptured(parties=p):
                 return events.OrderPaid(
-                    **_parties(p), amount=money_message(event.amount), paid_at=_timestamp(event.at)
+                    **_parties(p),
+                    amount=money_message(event.amount),
+                    paid_at=timestamp_message(event.at),
                 )
             case Order.PaymentDeclined(parties=p):
                 return events.OrderPaymentDeclined(
-                    order_id=p.order_id, reason=event.reason, declined_at=_timestamp(event.at)
+                    order_id=p.order_id,
+                    reason=event.reason,
+                    declined_at=timestamp_message(event.at),
                 )
             case Order.StockCommitted(parties=p):
                 return events.OrderStockCommitted(
-                    order_id=p.order_id, committed_at=_timestamp(event.at)
+                    order_id=p.order_id, committed_at=timestamp_message(event.at)
                 )
             case Order.ShipmentCreated(parties=p):
                 return events.OrderShipmentCreated(
                     order_id=p.order_id,
                     shipment_id=event.shipment_id,
-                    created_at=_timestamp(event.at),
+                    created_at=timestamp_message(event.at),
                 )
             case Order.ShipmentCancelled(parties=p):
                 return events.OrderShipmentCancelled(
                     order_id=p.order_id,
                     shipment_id=event.shipment_id,
-                    cancelled_at=_timestamp(event.at),
+                    cancelled_at=timestamp_message(event.at),
                 )
             case Order.Shipped(parties=p):
                 return events.OrderShipped(
-                    **_parties(p), shipment_id=event.shipment_id, shipped_at=_timestamp(event.at)
+                    **_parties(p),
+                    shipment_id=event.shipment_id,
+                    shipped_at=timestamp_message(event.at),
                 )
             case Order.Delivered(parties=p):
                 return events.OrderDelivered(
                     **_parties(p),
-                    delivered_at=_timestamp(event.at),
-                    auto_confirm_at=_timestamp(event.auto_confirm_at),
+                    delivered_at=timestamp_message(event.at),
+                    auto_confirm_at=timestamp_message(event.auto_confirm_at),
                 )
             case Order.ReceiptConfirmed(parties=p):
                 return events.OrderReceiptConfirmed(
-                    order_id=p.order_id, by_buyer=event.by_buyer, confirmed_at=_timestamp(event.at)
+                    order_id=p.order_id,
+                    by_buyer=event.by_buyer,
+                    confirmed_at=timestamp_message(event.at),
                 )
             case Order.Completed(parties=p):
                 return events.OrderCompleted(
                     **_parties(p),
                     amount=money_message(event.amount),
                     confirmed_by_buyer=event.by_buyer,
-                    completed_at=_timestamp(event.at),
+                    completed_at=timestamp_message(event.at),
                 )
             case Order.CancellationStarted(parties=p):
                 return events.OrderCancellationStarted(
-                    order_id=p.order_id, reason=event.reason, started_at=_timestamp(event.at)
+                    order_id=p.order_id, reason=event.reason, started_at=timestamp_message(event.at)
                 )
             case Order.StockReleased(parties=p):
                 return events.OrderStockReleased(
-                    order_id=p.order_id, released_at=_timestamp(event.at)
+                    order_id=p.order_id, released_at=timestamp_message(event.at)
                 )
             case Order.PaymentRefunded(parties=p):
                 return events.OrderPaymentRefunded(
                     order_id=p.order_id,
                     amount=money_message(event.amount),
-                    refunded_at=_timestamp(event.at),
+                    refunded_at=timestamp_message(event.at),
                 )
             case Order.Cancelled(parties=p):
                 return events.OrderCancelled(
                     **_parties(p),
                     reason=event.reason,
                     refunded=money_message(event.refunded),
-                    cancelled_at=_timestamp(event.at),
+                    cancelled_at=timestamp_message(event.at),
                 )
             case Order.RefundStarted(parties=p):
                 return events.OrderRefundStarted(
-                    order_id=p.order_id, reason=event.reason, started_at=_timestamp(event.at)
+                    order_id=p.order_id, reason=event.reason, started_at=timestamp_message(event.at)
                 )
             case Order.Refunded(parties=p):
                 return events.OrderRefunded(
                     **_parties(p),
                     amount=money_message(event.amount),
                     reason=event.reason,
-                    refunded_at=_timestamp(event.at),
+                    refunded_at=timestamp_message(event.at),
                 )
         raise TypeError(f"no payload for {type(event).__name__}")
 
@@ -153,10 +160,10 @@ def _placed(envelope: EventEnvelope) -> DomainEvent:
         parties=Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
         shop_tier=e.shop_tier,
         lines=tuple(_line(line) for line in e.lines),
-        total=_money(e.total),
+        total=money_of(e.total),
         shipping_address=_address(e.shipping_address),
         attribution_token=e.attribution_token,
-        at=_datetime(e.placed_at),
+        at=datetime_of(e.placed_at),
     )
 
 
@@ -166,76 +173,76 @@ def _full(e: events.OrderConfirmed | events.OrderPaid | events.OrderShipped) -> 
 
 def _confirmed(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderConfirmed)
-    return Order.StockReserved(_full(e), _datetime(e.confirmed_at))
+    return Order.StockReserved(_full(e), datetime_of(e.confirmed_at))
 
 
 def _paid(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderPaid)
-    return Order.PaymentCaptured(_full(e), _money(e.amount), _datetime(e.paid_at))
+    return Order.PaymentCaptured(_full(e), money_of(e.amount), datetime_of(e.paid_at))
 
 
 def _declined(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderPaymentDeclined)
-    return Order.PaymentDeclined(_only(e.order_id), e.reason, _datetime(e.declined_at))
+    return Order.PaymentDeclined(_only(e.order_id), e.reason, datetime_of(e.declined_at))
 
 
 def _committed(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderStockCommitted)
-    return Order.StockCommitted(_only(e.order_id), _datetime(e.committed_at))
+    return Order.StockCommitted(_only(e.order_id), datetime_of(e.committed_at))
 
 
 def _shipment_created(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderShipmentCreated)
-    return Order.ShipmentCreated(_only(e.order_id), e.shipment_id, _datetime(e.created_at))
+    return Order.ShipmentCreated(_only(e.order_id), e.shipment_id, datetime_of(e.created_at))
 
 
 def _shipment_cancelled(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderShipmentCancelled)
-    return Order.ShipmentCancelled(_only(e.order_id), e.shipment_id, _datetime(e.cancelled_at))
+    return Order.ShipmentCancelled(_only(e.order_id), e.shipment_id, datetime_of(e.cancelled_at))
 
 
 def _shipped(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderShipped)
-    return Order.Shipped(_full(e), e.shipment_id, _datetime(e.shipped_at))
+    return Order.Shipped(_full(e), e.shipment_id, datetime_of(e.shipped_at))
 
 
 def _delivered(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderDelivered)
     return Order.Delivered(
         Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
-        _datetime(e.delivered_at),
-        _datetime(e.auto_confirm_at),
+        datetime_of(e.delivered_at),
+        datetime_of(e.auto_confirm_at),
     )
 
 
 def _receipt_confirmed(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderReceiptConfirmed)
-    return Order.ReceiptConfirmed(_only(e.order_id), e.by_buyer, _datetime(e.confirmed_at))
+    return Order.ReceiptConfirmed(_only(e.order_id), e.by_buyer, datetime_of(e.confirmed_at))
 
 
 def _completed(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderCompleted)
     return Order.Completed(
         Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
-        _money(e.amount),
+        money_of(e.amount),
         e.confirmed_by_buyer,
-        _datetime(e.completed_at),
+        datetime_of(e.completed_at),
     )
 
 
 def _cancellation_started(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderCancellationStarted)
-    return Order.CancellationStarted(_only(e.order_id), e.reason, _datetime(e.started_at))
+    return Order.CancellationStarted(_only(e.order_id), e.reason, datetime_of(e.started_at))
 
 
 def _stock_released(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderStockReleased)
-    return Order.StockReleased(_only(e.order_id), _datetime(e.released_at))
+    return Order.StockReleased(_only(e.order_id), datetime_of(e.released_at))
 
 
 def _payment_refunded(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderPaymentRefunded)
-    return Order.PaymentRefunded(_only(e.order_id), _money(e.amount), _datetime(e.refunded_at))
+    return Order.PaymentRefunded(_only(e.order_id), money_of(e.amount), datetime_of(e.refunded_at))
 
 
 def _cancelled(envelope: EventEnvelope) -> DomainEvent:
@@ -243,23 +250,23 @@ def _cancelled(envelope: EventEnvelope) -> DomainEvent:
     return Order.Cancelled(
         Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
         e.reason,
-        _money(e.refunded),
-        _datetime(e.cancelled_at),
+        money_of(e.refunded),
+        datetime_of(e.cancelled_at),
     )
 
 
 def _refund_started(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderRefundStarted)
-    return Order.RefundStarted(_only(e.order_id), e.reason, _datetime(e.started_at))
+    return Order.RefundStarted(_only(e.order_id), e.reason, datetime_of(e.started_at))
 
 
 def _refunded(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.OrderRefunded)
     return Order.Refunded(
         Parties(e.order_id, e.buyer_id, e.seller_id, e.shop_id),
-        _money(e.amount),
+        money_of(e.amount),
         e.reason,
-        _datetime(e.refunded_at),
+        datetime_of(e.refunded_at),
     )
 
 
@@ -303,9 +310,9 @@ def order_message(order: Order) -> pb.Order:
         version=order.version,
     )
     if order.placed_at is not None:
-        message.placed_at.CopyFrom(_timestamp(order.placed_at))
+        message.placed_at.CopyFrom(timestamp_message(order.placed_at))
     if updated is not None:
-        message.updated_at.CopyFrom(_timestamp(updated))
+        message.updated_at.CopyFrom(timestamp_message(updated))
     return message
 
 
@@ -319,7 +326,7 @@ def timeline_messages(order: Order, translator: OrderTranslator) -> list[pb.Time
                 event=translator.to_payload(event).DESCRIPTOR.name,
                 status=STATUSES[status],
                 note=_note(event),
-                at=_timestamp(event.at),  # type: ignore[attr-defined]
+                at=timestamp_message(event.at),  # type: ignore[attr-defined]
             )
         )
     return entries
@@ -343,10 +350,6 @@ def _note(event: DomainEvent) -> str:
 
 
 # Values.
-
-
-def money_message(money: Money) -> money_pb2.Money:
-    return money_pb2.Money(currency=money.currency, minor_units=money.minor_units)
 
 
 def line_message(line: OrderLine) -> pb.OrderLine:
@@ -385,17 +388,13 @@ def _only(order_id: str) -> Parties:
     return Parties(order_id, "", "", "")
 
 
-def _money(message: money_pb2.Money) -> Money:
-    return Money(message.currency, message.minor_units)
-
-
 def _line(message: pb.OrderLine) -> OrderLine:
     return OrderLine(
         sku_id=message.sku_id,
         product_id=message.product_id,
         title=message.title,
         quantity=message.quantity,
-        unit_price=_money(message.unit_price),
+        unit_price=money_of(message.unit_price),
         weight_grams=message.weight_grams,
     )
 
@@ -408,16 +407,6 @@ def _address(message: pb.ShippingAddress) -> ShippingAddress:
         street_address=message.street_address,
         recipient_name=message.recipient_name,
     )
-
-
-def _timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at)
-    return stamp
-
-
-def _datetime(stamp: Timestamp) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC)
 
 
 # Requests.

@@ -1,7 +1,7 @@
 """The orders domain: the Order aggregate and the saga that drives it.
 
-Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors
-and ids only.
+Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors,
+ids and money only.
 """
 
 from mercato_orders.domain.errors import (
@@ -13,13 +13,7 @@ from mercato_orders.domain.errors import (
     OrderNotFound,
 )
 from mercato_orders.domain.order import Order, OrderItem, OrderStatus, Parties
-from mercato_orders.domain.values import (
-    CatalogItem,
-    Money,
-    OrderLine,
-    ShippingAddress,
-    Timeouts,
-)
+from mercato_orders.domain.values import CatalogItem, OrderLine, ShippingAddress, Timeouts
 
 __all__ = [
     "CatalogItem",
@@ -27,7 +21,6 @@ __all__ = [
     "InvalidOrder",
     "MixedCurrencies",
     "MixedShops",
-    "Money",
     "NotOnSale",
     "Order",
     "OrderItem",

@@ -22,6 +22,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from mercato_kit.domain import Aggregate, DomainEvent
+from mercato_kit.money import Money
 from mercato_orders.domain.errors import (
     IllegalTransition,
     InvalidOrder,
@@ -29,13 +30,7 @@ from mercato_orders.domain.errors import (
     MixedShops,
     NotOnSale,
 )
-from mercato_orders.domain.values import (
-    CatalogItem,
-    Money,
-    OrderLine,
-    ShippingAddress,
-    Timeouts,
-)
+from mercato_orders.domain.values import CatalogItem, OrderLine, ShippingAddress, Timeouts
 
 
 class OrderStatus(StrEnum):
@@ -197,7 +192,7 @@ class Order(Aggregate):
         self.shop_id = ""
         self.shop_tier = ""
         self.lines: tuple[OrderLine, ...] = ()
-        self.total = Money("", 0)
+        self.total = Money.zero("")
         self.shipping_address = ShippingAddress("", "", "", "", "")
         self.attribution_token = ""
         self.placed_at: datetime | None = None
@@ -207,9 +202,9 @@ class Order(Aggregate):
         self.stock_committed = False
         self.stock_released = False
         self.capture_requested = False
-        self.captured = Money("", 0)
+        self.captured = Money.zero("")
         self.refund_done = False
-        self.refunded = Money("", 0)
+        self.refunded = Money.zero("")
         self.shipment_id = ""
         self.shipment_cancelled = False
         self.auto_confirm_at: datetime | None = None
@@ -446,7 +441,7 @@ class Order(Aggregate):
         return Parties(self.id, self.buyer_id, self.seller_id, self.shop_id)
 
     def _zero(self) -> Money:
-        return Money(self.total.currency, 0)
+        return Money.zero(self.total.currency)
 
     def _start_cancellation(self, reason: str, at: datetime) -> None:
         self._trigger(Order.CancellationStarted(self._parties(), reason, at))
@@ -469,8 +464,8 @@ class Order(Aggregate):
                 self.shop_tier = event.shop_tier
                 self.lines = event.lines
                 self.total = event.total
-                self.captured = Money(event.total.currency, 0)
-                self.refunded = Money(event.total.currency, 0)
+                self.captured = Money.zero(event.total.currency)
+                self.refunded = Money.zero(event.total.currency)
                 self.shipping_address = event.shipping_address
                 self.attribution_token = event.attribution_token
                 self.placed_at = event.at

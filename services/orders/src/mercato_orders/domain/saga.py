@@ -21,8 +21,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from mercato_kit.money import Money
 from mercato_orders.domain.order import Order, OrderStatus
-from mercato_orders.domain.values import Money, ShippingAddress, Timeouts
+from mercato_orders.domain.values import ShippingAddress, Timeouts
 
 _REFUND_NAMESPACE = uuid.UUID("6f1c7a52-3f0e-4e8a-9a53-0d5f1b7c2e41")
 

@@ -1,30 +1,11 @@
-"""Value objects of an order: money, priced lines, where it goes, how long each step may take."""
+"""Value objects of an order: priced lines, where it goes, how long each step may take."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-
-@dataclass(frozen=True)
-class Money:
-    """An integer amount of a currency's minor units (fen for CNY), never a float."""
-
-    currency: str
-    minor_units: int
-
-    def times(self, quantity: int) -> Money:
-        return Money(self.currency, self.minor_units * quantity)
-
-    @staticmethod
-    def total(amounts: Iterable[Money]) -> Money:
-        """The sum of amounts of one currency; ValueError for none or mixed currencies."""
-        amounts = list(amounts)
-        currencies = {amount.currency for amount in amounts}
-        if len(currencies) != 1:
-            raise ValueError(f"cannot add amounts of currencies {sorted(currencies)}")
-        return Money(currencies.pop(), sum(amount.minor_units for amount in amounts))
+from mercato_kit.money import Money
 
 
 @dataclass(frozen=True)
