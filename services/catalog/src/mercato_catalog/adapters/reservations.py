@@ -47,7 +47,6 @@ from datetime import datetime
 from sqlalchemy import Integer, cast, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_catalog.adapters.outbox import Outbox
 from mercato_catalog.adapters.rows import Row, from_ms, to_json, to_ms, utc
 from mercato_catalog.adapters.tables import products, reservations, shops, skus
 from mercato_catalog.domain import (
@@ -64,6 +63,7 @@ from mercato_catalog.domain import (
 )
 from mercato_kit.context import MessageContext, bind_context, current_context
 from mercato_kit.errors import ConcurrencyError
+from mercato_kit.storage import AggregateOutbox
 
 ORDER_LOCK_NAMESPACE = 0x63617401
 """First key of the two-key advisory locks on order ids ("cat" 1); the second hashes the id."""
@@ -74,7 +74,7 @@ class StockInvariantBroken(RuntimeError):
 
 
 class SqlReservations:
-    def __init__(self, session: AsyncSession, outbox: Outbox, dialect: str) -> None:
+    def __init__(self, session: AsyncSession, outbox: AggregateOutbox, dialect: str) -> None:
         self._session = session
         self._outbox = outbox
         self._dialect = dialect

@@ -15,17 +15,17 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_catalog.adapters.outbox import Outbox
 from mercato_catalog.adapters.rows import product_of, to_json, utc
 from mercato_catalog.adapters.tables import products, shops, skus
 from mercato_catalog.domain import Product, Shop, ShopStatus, StockWouldGoNegative, Tier
 from mercato_kit.errors import AlreadyExists, ConcurrencyError, NotFound
+from mercato_kit.storage import AggregateOutbox
 
 _NAME_TAKEN_MARKERS = ("uq_shops_name_key", "shops.name_key")
 
 
 class SqlShops:
-    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+    def __init__(self, session: AsyncSession, outbox: AggregateOutbox) -> None:
         self._session = session
         self._outbox = outbox
 
@@ -96,7 +96,7 @@ def _name_unique(shop: Shop) -> Iterator[None]:
 
 
 class SqlProducts:
-    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+    def __init__(self, session: AsyncSession, outbox: AggregateOutbox) -> None:
         self._session = session
         self._outbox = outbox
 

@@ -8,10 +8,10 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_catalog.adapters.outbox import Outbox
 from mercato_catalog.adapters.reservations import SqlReservations
 from mercato_catalog.adapters.shops_and_products import SqlProducts, SqlShops
-from mercato_kit.storage import READ_ONLY_OPTION, Database
+from mercato_catalog.adapters.translator import event_payload
+from mercato_kit.storage import READ_ONLY_OPTION, AggregateOutbox, Database
 
 
 class SqlCatalogUnitOfWork:
@@ -32,7 +32,7 @@ class SqlCatalogUnitOfWork:
         self._after_commit = after_commit
         self._read_only = read_only
         self._session: AsyncSession | None = None
-        self._outbox: Outbox | None = None
+        self._outbox: AggregateOutbox | None = None
         self._committed = False
 
     async def __aenter__(self) -> Self:
@@ -41,7 +41,7 @@ class SqlCatalogUnitOfWork:
         self._session = self._database.sessions()
         if self._read_only:
             await self._session.connection(execution_options={READ_ONLY_OPTION: True})
-        self._outbox = Outbox(self._session)
+        self._outbox = AggregateOutbox(self._session, producer="catalog", payload_of=event_payload)
         self.shops = SqlShops(self._session, self._outbox)
         self.products = SqlProducts(self._session, self._outbox)
         self.reservations = SqlReservations(self._session, self._outbox, self._database.dialect)
@@ -69,5 +69,5 @@ class SqlCatalogUnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         self._committed = True
-        if self._outbox is not None and self._outbox.recorded and self._after_commit:
+        if self._outbox is not None and self._outbox.written and self._after_commit:
             self._after_commit()
