@@ -14,7 +14,7 @@ from mercato.logistics.v1 import events_pb2 as logistics
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money
-from mercato_orders.adapters.reactions import fact_from_event
+from mercato_orders.adapters.translator import fact_from_event
 from mercato_orders.domain.saga import (
     EscrowReleased,
     Fact,

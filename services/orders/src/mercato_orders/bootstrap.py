@@ -25,10 +25,10 @@ from mercato_orders.adapters.gateways import (
     GrpcLogistics,
     GrpcPayments,
 )
-from mercato_orders.adapters.reactions import TOPICS, SagaReactions
 from mercato_orders.adapters.store import SqlInstruments, SqlOrders
 from mercato_orders.application.saga import Background, SagaRunner
 from mercato_orders.domain.saga import OrderSaga
+from mercato_orders.entrypoints.consumer import TOPICS, SagaReactions
 from mercato_orders.entrypoints.grpc_api import OrderService
 from mercato_orders.settings import OrdersSettings
 
@@ -62,5 +62,5 @@ def bootstrap(context: ServiceContext) -> None:
         OrderService(context.unit_of_work, orders, CatalogPrices(catalog, credentials), runner),
         orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
     )
-    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders))
+    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders.within))
     context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)

@@ -5,7 +5,8 @@ kind "service" with catalog:reserve, payments:capture and logistics:ship), from 
 A reply that says "already done" in another way is the same fact: a release of a reservation
 that was committed is StockCommitted (the stock is sold; nothing is held), a refund of an order
 never captured is a refund of nothing. Any other error (UNAVAILABLE, DEADLINE_EXCEEDED, ...) is
-StepUnanswered: the sweep sends the command again, with the same key.
+StepUnanswered: the sweep sends the command again, with the same key. Requests and replies are
+mapped by the translator; what a handled error means stays here, beside the call.
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ import grpc
 
 from mercato.catalog.v1 import catalog_pb2 as catalog
 from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
-from mercato.logistics.v1 import shipment_pb2 as logistics
-from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.auth import ServiceCredentialsError
 from mercato_kit.errors import Unavailable
 from mercato_kit.money import Money
-from mercato_kit.protobuf import money_message, money_of
+from mercato_orders.adapters.translator import (
+    cancel_shipment_request,
+    capture_fact,
+    capture_request,
+    catalog_item,
+    commit_request,
+    refund_fact,
+    refund_request,
+    release_escrow_request,
+    release_request,
+    reservation_fact,
+    reserve_request,
+    shipment_request,
+)
 from mercato_orders.application.ports import StepUnanswered
 from mercato_orders.domain import CatalogItem, OrderItem
 from mercato_orders.domain.saga import (
@@ -34,19 +46,15 @@ from mercato_orders.domain.saga import (
     CreateShipment,
     EscrowReleased,
     Fact,
-    PaymentCaptured,
     PaymentDeclined,
     PaymentRefunded,
     RefundPayment,
     ReleaseEscrow,
     ReleaseReservation,
-    ReservationRejected,
     ReserveStock,
     ShipmentCancelled,
     ShipmentCreated,
-    StockCommitted,
     StockReleased,
-    StockReserved,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,89 +63,10 @@ Metadata = Sequence[tuple[str, str]]
 Credentials = Callable[[], Awaitable[Metadata]]
 Clock = Callable[[], datetime]
 
-SHOP_TIERS = {
-    "standard": payments.SHOP_TIER_STANDARD,
-    "flagship": payments.SHOP_TIER_FLAGSHIP,
-}
-_DECLINES = {
-    payments.DECLINE_REASON_CARD_DECLINED: "card declined",
-    payments.DECLINE_REASON_PROVIDER_TIMEOUT: "the payment provider did not answer",
-    payments.DECLINE_REASON_PROVIDER_ERROR: "the payment provider failed",
-    payments.DECLINE_REASON_UNKNOWN_INSTRUMENT: "unknown instrument",
-}
 _CALL_TIMEOUT_S = 10.0
 _NOT_FOUND = frozenset({grpc.StatusCode.NOT_FOUND})
 _REFUSED = frozenset({grpc.StatusCode.FAILED_PRECONDITION})
 _NOT_FOUND_OR_DONE = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION})
-
-
-# Replies -> facts.
-
-
-def reservation_fact(order_id: str, reservation: catalog.Reservation, at: datetime) -> Fact:
-    match reservation.status:
-        case catalog.RESERVATION_STATUS_HELD:
-            return StockReserved(order_id, at)
-        case catalog.RESERVATION_STATUS_COMMITTED:
-            return StockCommitted(order_id, at)
-        case catalog.RESERVATION_STATUS_REJECTED:
-            short = ", ".join(
-                f"{s.sku_id}: {s.available} of {s.requested} available"
-                for s in reservation.shortages
-            )
-            return ReservationRejected(order_id, at, short or "rejected")
-        case _:
-            # Released or expired: nothing is held any more.
-            return StockReleased(order_id, at)
-
-
-def capture_fact(order_id: str, payment: payments.Payment, at: datetime) -> Fact:
-    if payment.status == payments.PAYMENT_STATUS_DECLINED:
-        return PaymentDeclined(order_id, at, _DECLINES.get(payment.decline_reason, "declined"))
-    return PaymentCaptured(order_id, at, money_of(payment.captured))
-
-
-def refund_fact(command: RefundPayment, payment: payments.Payment, at: datetime) -> Fact:
-    amounts = [r.amount for r in payment.refunds if r.refund_id == command.refund_id]
-    amount = money_of(amounts[0]) if amounts else Money.zero(payment.amount.currency)
-    return PaymentRefunded(command.order_id, at, amount)
-
-
-def capture_request(command: CapturePayment, instrument: str) -> payments.CapturePaymentRequest:
-    return payments.CapturePaymentRequest(
-        idempotency_key=command.idempotency_key,
-        order_id=command.order_id,
-        buyer_id=command.buyer_id,
-        seller_id=command.seller_id,
-        shop_id=command.shop_id,
-        shop_tier=SHOP_TIERS.get(command.shop_tier, payments.SHOP_TIER_UNSPECIFIED),
-        amount=money_message(command.amount),
-        instrument=instrument,
-    )
-
-
-def shipment_request(command: CreateShipment) -> logistics.CreateShipmentRequest:
-    address = command.destination
-    return logistics.CreateShipmentRequest(
-        idempotency_key=command.idempotency_key,
-        order_id=command.order_id,
-        seller_id=command.seller_id,
-        buyer_id=command.buyer_id,
-        destination=logistics.Destination(
-            region=address.region,
-            city=address.city,
-            postal_code=address.postal_code,
-            street_address=address.street_address,
-            recipient_name=address.recipient_name,
-        ),
-        parcel=logistics.Parcel(
-            weight_grams=max(command.weight_grams, 1),
-            declared_value=money_message(command.declared_value),
-        ),
-    )
-
-
-# The gateways.
 
 
 class GrpcCatalog:
@@ -147,25 +76,17 @@ class GrpcCatalog:
         self._clock = clock
 
     async def reserve(self, command: ReserveStock) -> Fact | None:
-        request = catalog_api.ReserveStockRequest(
-            idempotency_key=command.idempotency_key,
-            order_id=command.order_id,
-            lines=[catalog_api.ReserveLine(sku_id=s, quantity=q) for s, q in command.lines],
-        )
+        request = reserve_request(command)
         reply = await _call(self._stub.ReserveStock, request, self._credentials)
         return reservation_fact(command.order_id, reply.reservation, self._clock())
 
     async def commit(self, command: CommitReservation) -> Fact | None:
-        request = catalog_api.CommitReservationRequest(
-            idempotency_key=command.idempotency_key, order_id=command.order_id
-        )
+        request = commit_request(command)
         reply = await _call(self._stub.CommitReservation, request, self._credentials)
         return reservation_fact(command.order_id, reply.reservation, self._clock())
 
     async def release(self, command: ReleaseReservation) -> Fact | None:
-        request = catalog_api.ReleaseReservationRequest(
-            idempotency_key=command.idempotency_key, order_id=command.order_id
-        )
+        request = release_request(command)
         try:
             reply = await _call(
                 self._stub.ReleaseReservation, request, self._credentials, _NOT_FOUND_OR_DONE
@@ -201,19 +122,12 @@ class GrpcPayments:
         return capture_fact(command.order_id, reply.payment, self._clock())
 
     async def release_escrow(self, command: ReleaseEscrow) -> Fact | None:
-        request = payments.ReleaseEscrowRequest(
-            idempotency_key=command.idempotency_key, order_id=command.order_id
-        )
+        request = release_escrow_request(command)
         await _call(self._stub.ReleaseEscrow, request, self._credentials)
         return EscrowReleased(command.order_id, self._clock())
 
     async def refund(self, command: RefundPayment) -> Fact | None:
-        request = payments.RefundPaymentRequest(
-            idempotency_key=command.idempotency_key,
-            order_id=command.order_id,
-            refund_id=command.refund_id,
-            reason=command.reason[:200],
-        )
+        request = refund_request(command)
         try:
             reply = await _call(self._stub.RefundPayment, request, self._credentials, _NOT_FOUND)
         except grpc.aio.AioRpcError:
@@ -233,11 +147,7 @@ class GrpcLogistics:
         return ShipmentCreated(command.order_id, self._clock(), reply.shipment.shipment_id)
 
     async def cancel_shipment(self, command: CancelShipment) -> Fact | None:
-        request = logistics.CancelShipmentRequest(
-            idempotency_key=command.idempotency_key,
-            order_id=command.order_id,
-            reason=(command.reason or "order cancelled")[:200],
-        )
+        request = cancel_shipment_request(command)
         try:
             await _call(self._stub.CancelShipment, request, self._credentials, _NOT_FOUND_OR_DONE)
         except grpc.aio.AioRpcError as error:
@@ -296,16 +206,7 @@ class CatalogPrices:
             if shop is None or shop.status != catalog.SHOP_STATUS_OPEN:
                 continue
             for sku in product.skus:
-                on_sale[sku.sku_id] = CatalogItem(
-                    sku_id=sku.sku_id,
-                    product_id=product.product_id,
-                    title=product.title,
-                    shop_id=product.shop_id,
-                    seller_id=shop.seller_id,
-                    shop_tier=CATALOG_TIERS.get(shop.tier, ""),
-                    unit_price=money_of(sku.price),
-                    weight_grams=sku.weight_grams,
-                )
+                on_sale[sku.sku_id] = catalog_item(product, shop, sku)
         return {
             item.sku_id: on_sale[item.sku_id]
             for item in items
@@ -330,12 +231,6 @@ class CatalogPrices:
             return None
         shop: catalog.Shop = reply.shop
         return shop
-
-
-CATALOG_TIERS = {
-    catalog.SHOP_TIER_STANDARD_BOOTH: "standard",
-    catalog.SHOP_TIER_FLAGSHIP: "flagship",
-}
 
 
 class CatalogUnavailable(Unavailable):

@@ -1,23 +1,62 @@
-"""The one module that imports both the domain and the generated protobuf code."""
+"""The one module that imports both the domain and the generated protobuf code.
+
+- the order's events <-> mercato.orders.v1 payloads (OrderTranslator, for the event store);
+- other services' events -> the saga's facts (`fact_from_event`, for the Kafka consumer);
+- the saga's commands -> catalog's, payments' and logistics' requests, and their replies ->
+  the saga's facts (for the gateways);
+- the order as the API shows it, and the buyer's requests -> the domain's values.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from google.protobuf.message import Message
 
+from mercato.catalog.v1 import catalog_pb2 as catalog
+from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
+from mercato.catalog.v1 import events_pb2 as catalog_events
+from mercato.logistics.v1 import events_pb2 as logistics_events
+from mercato.logistics.v1 import shipment_pb2 as logistics
 from mercato.orders.v1 import events_pb2 as events
 from mercato.orders.v1 import orders_pb2 as pb
+from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.domain import DomainEvent
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import Money
 from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_orders.domain import (
+    CatalogItem,
     Order,
     OrderItem,
     OrderLine,
     OrderStatus,
     Parties,
     ShippingAddress,
+)
+from mercato_orders.domain.saga import (
+    CancelShipment,
+    CapturePayment,
+    CommitReservation,
+    CreateShipment,
+    EscrowReleased,
+    Fact,
+    PaymentCaptured,
+    PaymentDeclined,
+    PaymentRefunded,
+    RefundPayment,
+    ReleaseEscrow,
+    ReleaseReservation,
+    ReservationRejected,
+    ReserveStock,
+    ShipmentCancelled,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShipmentLost,
+    StockCommitted,
+    StockReleased,
+    StockReserved,
 )
 
 STATUSES: dict[OrderStatus, pb.OrderStatus] = {
@@ -289,6 +328,239 @@ _DECODERS: dict[str, Callable[[EventEnvelope], DomainEvent]] = {
     events.OrderRefundStarted.DESCRIPTOR.full_name: _refund_started,
     events.OrderRefunded.DESCRIPTOR.full_name: _refunded,
 }
+
+
+# Other services' events -> the saga's facts. Recording a fact twice changes nothing, so a
+# redelivered event decides nothing new.
+
+
+def fact_from_event(envelope: EventEnvelope) -> Fact | None:
+    """The saga's fact an event of catalog, payments or logistics establishes; None for an
+    event the saga does not follow."""
+    decode = _FACTS.get(envelope.event_type)
+    return None if decode is None else decode(envelope)
+
+
+def _on_stock_reserved(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(catalog_events.StockReserved)
+    return StockReserved(e.order_id, envelope.occurred_at)
+
+
+def _on_reservation_rejected(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(catalog_events.ReservationRejected)
+    return ReservationRejected(e.order_id, envelope.occurred_at, "rejected by catalog")
+
+
+def _on_reservation_committed(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(catalog_events.ReservationCommitted)
+    return StockCommitted(e.order_id, envelope.occurred_at)
+
+
+def _on_reservation_released(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(catalog_events.ReservationReleased)
+    return StockReleased(e.order_id, envelope.occurred_at)
+
+
+def _on_reservation_expired(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(catalog_events.ReservationExpired)
+    return StockReleased(e.order_id, envelope.occurred_at)
+
+
+def _on_payment_captured(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.PaymentCaptured)
+    return PaymentCaptured(e.order_id, envelope.occurred_at, money_of(e.amount))
+
+
+def _on_payment_declined(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.PaymentDeclined)
+    reason = payments.DeclineReason.Name(e.reason).removeprefix("DECLINE_REASON_").lower()
+    return PaymentDeclined(e.order_id, envelope.occurred_at, reason.replace("_", " "))
+
+
+def _on_refund_issued(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.RefundIssued)
+    return PaymentRefunded(e.order_id, envelope.occurred_at, money_of(e.amount))
+
+
+def _on_escrow_released(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.EscrowReleased)
+    return EscrowReleased(e.order_id, envelope.occurred_at)
+
+
+def _on_shipment_cancelled(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(logistics_events.ShipmentCancelled)
+    return ShipmentCancelled(e.order_id, datetime_of(e.cancelled_at))
+
+
+def _on_dispatched(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(logistics_events.ShipmentDispatched)
+    return ShipmentDispatched(e.order_id, datetime_of(e.dispatched_at), envelope.aggregate_id)
+
+
+def _on_delivered(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(logistics_events.ShipmentDelivered)
+    return ShipmentDelivered(e.order_id, datetime_of(e.delivered_at))
+
+
+def _on_lost(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(logistics_events.ShipmentLost)
+    return ShipmentLost(e.order_id, datetime_of(e.reported_at))
+
+
+_FACTS: dict[str, Callable[[EventEnvelope], Fact]] = {
+    catalog_events.StockReserved.DESCRIPTOR.full_name: _on_stock_reserved,
+    catalog_events.ReservationRejected.DESCRIPTOR.full_name: _on_reservation_rejected,
+    catalog_events.ReservationCommitted.DESCRIPTOR.full_name: _on_reservation_committed,
+    catalog_events.ReservationReleased.DESCRIPTOR.full_name: _on_reservation_released,
+    catalog_events.ReservationExpired.DESCRIPTOR.full_name: _on_reservation_expired,
+    payments.PaymentCaptured.DESCRIPTOR.full_name: _on_payment_captured,
+    payments.PaymentDeclined.DESCRIPTOR.full_name: _on_payment_declined,
+    payments.RefundIssued.DESCRIPTOR.full_name: _on_refund_issued,
+    payments.EscrowReleased.DESCRIPTOR.full_name: _on_escrow_released,
+    logistics_events.ShipmentCancelled.DESCRIPTOR.full_name: _on_shipment_cancelled,
+    logistics_events.ShipmentDispatched.DESCRIPTOR.full_name: _on_dispatched,
+    logistics_events.ShipmentDelivered.DESCRIPTOR.full_name: _on_delivered,
+    logistics_events.ShipmentLost.DESCRIPTOR.full_name: _on_lost,
+}
+
+
+# The saga's commands -> other services' requests (each with the step's idempotency key), and
+# their replies -> the saga's facts.
+
+SHOP_TIERS = {
+    "standard": payments.SHOP_TIER_STANDARD,
+    "flagship": payments.SHOP_TIER_FLAGSHIP,
+}
+CATALOG_TIERS = {
+    catalog.SHOP_TIER_STANDARD_BOOTH: "standard",
+    catalog.SHOP_TIER_FLAGSHIP: "flagship",
+}
+_DECLINES = {
+    payments.DECLINE_REASON_CARD_DECLINED: "card declined",
+    payments.DECLINE_REASON_PROVIDER_TIMEOUT: "the payment provider did not answer",
+    payments.DECLINE_REASON_PROVIDER_ERROR: "the payment provider failed",
+    payments.DECLINE_REASON_UNKNOWN_INSTRUMENT: "unknown instrument",
+}
+
+
+def reserve_request(command: ReserveStock) -> catalog_api.ReserveStockRequest:
+    return catalog_api.ReserveStockRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        lines=[catalog_api.ReserveLine(sku_id=s, quantity=q) for s, q in command.lines],
+    )
+
+
+def commit_request(command: CommitReservation) -> catalog_api.CommitReservationRequest:
+    return catalog_api.CommitReservationRequest(
+        idempotency_key=command.idempotency_key, order_id=command.order_id
+    )
+
+
+def release_request(command: ReleaseReservation) -> catalog_api.ReleaseReservationRequest:
+    return catalog_api.ReleaseReservationRequest(
+        idempotency_key=command.idempotency_key, order_id=command.order_id
+    )
+
+
+def capture_request(command: CapturePayment, instrument: str) -> payments.CapturePaymentRequest:
+    return payments.CapturePaymentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        buyer_id=command.buyer_id,
+        seller_id=command.seller_id,
+        shop_id=command.shop_id,
+        shop_tier=SHOP_TIERS.get(command.shop_tier, payments.SHOP_TIER_UNSPECIFIED),
+        amount=money_message(command.amount),
+        instrument=instrument,
+    )
+
+
+def release_escrow_request(command: ReleaseEscrow) -> payments.ReleaseEscrowRequest:
+    return payments.ReleaseEscrowRequest(
+        idempotency_key=command.idempotency_key, order_id=command.order_id
+    )
+
+
+def refund_request(command: RefundPayment) -> payments.RefundPaymentRequest:
+    return payments.RefundPaymentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        refund_id=command.refund_id,
+        reason=command.reason[:200],
+    )
+
+
+def shipment_request(command: CreateShipment) -> logistics.CreateShipmentRequest:
+    address = command.destination
+    return logistics.CreateShipmentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        seller_id=command.seller_id,
+        buyer_id=command.buyer_id,
+        destination=logistics.Destination(
+            region=address.region,
+            city=address.city,
+            postal_code=address.postal_code,
+            street_address=address.street_address,
+            recipient_name=address.recipient_name,
+        ),
+        parcel=logistics.Parcel(
+            weight_grams=max(command.weight_grams, 1),
+            declared_value=money_message(command.declared_value),
+        ),
+    )
+
+
+def cancel_shipment_request(command: CancelShipment) -> logistics.CancelShipmentRequest:
+    return logistics.CancelShipmentRequest(
+        idempotency_key=command.idempotency_key,
+        order_id=command.order_id,
+        reason=(command.reason or "order cancelled")[:200],
+    )
+
+
+def reservation_fact(order_id: str, reservation: catalog.Reservation, at: datetime) -> Fact:
+    match reservation.status:
+        case catalog.RESERVATION_STATUS_HELD:
+            return StockReserved(order_id, at)
+        case catalog.RESERVATION_STATUS_COMMITTED:
+            return StockCommitted(order_id, at)
+        case catalog.RESERVATION_STATUS_REJECTED:
+            short = ", ".join(
+                f"{s.sku_id}: {s.available} of {s.requested} available"
+                for s in reservation.shortages
+            )
+            return ReservationRejected(order_id, at, short or "rejected")
+        case _:
+            # Released or expired: nothing is held any more.
+            return StockReleased(order_id, at)
+
+
+def capture_fact(order_id: str, payment: payments.Payment, at: datetime) -> Fact:
+    if payment.status == payments.PAYMENT_STATUS_DECLINED:
+        return PaymentDeclined(order_id, at, _DECLINES.get(payment.decline_reason, "declined"))
+    return PaymentCaptured(order_id, at, money_of(payment.captured))
+
+
+def refund_fact(command: RefundPayment, payment: payments.Payment, at: datetime) -> Fact:
+    amounts = [r.amount for r in payment.refunds if r.refund_id == command.refund_id]
+    amount = money_of(amounts[0]) if amounts else Money.zero(payment.amount.currency)
+    return PaymentRefunded(command.order_id, at, amount)
+
+
+def catalog_item(product: catalog.Product, shop: catalog.Shop, sku: catalog.Sku) -> CatalogItem:
+    """What catalog says of one SKU of a product on sale in an open shop."""
+    return CatalogItem(
+        sku_id=sku.sku_id,
+        product_id=product.product_id,
+        title=product.title,
+        shop_id=product.shop_id,
+        seller_id=shop.seller_id,
+        shop_tier=CATALOG_TIERS.get(shop.tier, ""),
+        unit_price=money_of(sku.price),
+        weight_grams=sku.weight_grams,
+    )
 
 
 # The order as the API shows it.
