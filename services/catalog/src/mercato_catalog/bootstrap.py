@@ -21,11 +21,7 @@ def bootstrap(context: ServiceContext) -> None:
     if not isinstance(settings, CatalogSettings):
         raise TypeError("the catalog runs with CatalogSettings")
 
-    def unit_of_work(read_only: bool = False) -> SqlCatalogUnitOfWork:
-        return SqlCatalogUnitOfWork(
-            context.database, after_commit=context.relay.notify, read_only=read_only
-        )
-
+    unit_of_work = context.units_of_work(SqlCatalogUnitOfWork)
     context.add_servicer(
         catalog_service_pb2_grpc.add_CatalogServiceServicer_to_server,
         CatalogService(
