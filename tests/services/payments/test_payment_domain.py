@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mercato_kit.errors import FailedPrecondition, InvalidArgument
+from mercato_kit.money import Money
 from mercato_payments.domain import (
     ChargeOutcome,
     DeclineReason,
-    Money,
     OrderCancelled,
     OrderTerms,
     Payment,
@@ -17,7 +17,9 @@ from mercato_payments.domain import (
 )
 
 TARIFF = Tariff({"standard": 500, "flagship": 300}, processing_fee_bps=60)
-TERMS = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(10_019, "CNY"))
+TERMS = OrderTerms(
+    "buyer-1", "seller-1", "shop-1", "standard", Money(minor_units=10_019, currency="CNY")
+)
 APPROVED = ChargeOutcome.approved("ch_1")
 DECLINED = ChargeOutcome.declined(DeclineReason.CARD_DECLINED)
 
@@ -41,7 +43,7 @@ def test_a_capture_holds_the_money_in_escrow_and_charges_the_processing_fee() ->
             seller_id="seller-1",
             shop_id="shop-1",
             shop_tier="standard",
-            amount=Money(10_019, "CNY"),
+            amount=Money(minor_units=10_019, currency="CNY"),
             charge_id="ch_1",
             commission_rate_bps=500,
             attempt=1,
@@ -49,13 +51,16 @@ def test_a_capture_holds_the_money_in_escrow_and_charges_the_processing_fee() ->
         Payment.ProcessingFeeCharged(
             order_id="order-1",
             charge_id="ch_1",
-            gross=Money(10_019, "CNY"),
-            fee=Money(60, "CNY"),
-            net_settled=Money(9_959, "CNY"),
+            gross=Money(minor_units=10_019, currency="CNY"),
+            fee=Money(minor_units=60, currency="CNY"),
+            net_settled=Money(minor_units=9_959, currency="CNY"),
             fee_rate_bps=60,
         ),
     ]
-    assert (payment.status, payment.in_escrow) == (PaymentStatus.CAPTURED, Money(10_019, "CNY"))
+    assert (payment.status, payment.in_escrow) == (
+        PaymentStatus.CAPTURED,
+        Money(minor_units=10_019, currency="CNY"),
+    )
 
 
 def test_a_declined_attempt_records_the_reason_and_a_later_attempt_may_capture() -> None:
@@ -88,7 +93,9 @@ def test_a_captured_order_is_never_charged_again_and_a_second_charge_is_surplus(
 def test_a_capture_on_other_terms_than_the_first_attempt_is_refused() -> None:
     payment = Payment("order-1")
     payment.record_charge(TERMS, DECLINED, TARIFF)
-    other = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(1, "CNY"))
+    other = OrderTerms(
+        "buyer-1", "seller-1", "shop-1", "standard", Money(minor_units=1, currency="CNY")
+    )
 
     with pytest.raises(FailedPrecondition, match="amount"):
         payment.record_charge(other, APPROVED, TARIFF)
@@ -96,19 +103,25 @@ def test_a_capture_on_other_terms_than_the_first_attempt_is_refused() -> None:
 
 
 def test_the_commission_rate_is_fixed_by_the_tier_at_capture() -> None:
-    flagship = OrderTerms("buyer-1", "seller-1", "shop-1", "flagship", Money(10_019, "CNY"))
+    flagship = OrderTerms(
+        "buyer-1", "seller-1", "shop-1", "flagship", Money(minor_units=10_019, currency="CNY")
+    )
     payment = captured(flagship)
 
     payment.release_escrow()
 
     assert payment.released is not None
-    assert payment.released.commission == Money(300, "CNY")  # 3% of 100.19, rounded down
-    assert payment.released.seller_net == Money(9_719, "CNY")  # the seller keeps the remainder
+    assert payment.released.commission == Money(
+        minor_units=300, currency="CNY"
+    )  # 3% of 100.19, rounded down
+    assert payment.released.seller_net == Money(
+        minor_units=9_719, currency="CNY"
+    )  # the seller keeps the remainder
 
 
 def test_release_pays_the_seller_what_is_left_after_partial_refunds_less_commission() -> None:
     payment = captured()
-    payment.refund("refund-1", Money(19, "CNY"), "a missing ribbon")
+    payment.refund("refund-1", Money(minor_units=19, currency="CNY"), "a missing ribbon")
 
     payment.release_escrow()
 
@@ -118,14 +131,17 @@ def test_release_pays_the_seller_what_is_left_after_partial_refunds_less_commiss
         seller_id="seller-1",
         shop_id="shop-1",
         shop_tier="standard",
-        gross=Money(10_000, "CNY"),
-        commission=Money(500, "CNY"),
-        seller_net=Money(9_500, "CNY"),
+        gross=Money(minor_units=10_000, currency="CNY"),
+        commission=Money(minor_units=500, currency="CNY"),
+        seller_net=Money(minor_units=9_500, currency="CNY"),
         commission_rate_bps=500,
-        captured=Money(10_019, "CNY"),
-        refunded=Money(19, "CNY"),
+        captured=Money(minor_units=10_019, currency="CNY"),
+        refunded=Money(minor_units=19, currency="CNY"),
     )
-    assert (payment.status, payment.in_escrow) == (PaymentStatus.RELEASED, Money(0, "CNY"))
+    assert (payment.status, payment.in_escrow) == (
+        PaymentStatus.RELEASED,
+        Money(minor_units=0, currency="CNY"),
+    )
 
 
 def test_releasing_twice_releases_once() -> None:
@@ -157,44 +173,44 @@ def test_a_release_before_a_capture_is_refused() -> None:
 def test_partial_refunds_add_up_and_the_last_one_empties_the_escrow() -> None:
     payment = captured()
 
-    payment.refund("refund-1", Money(10_000, "CNY"), "")
-    payment.refund("refund-2", Money(19, "CNY"), "")
+    payment.refund("refund-1", Money(minor_units=10_000, currency="CNY"), "")
+    payment.refund("refund-2", Money(minor_units=19, currency="CNY"), "")
 
     first, second = payment.pending_events()
     assert isinstance(first, Payment.RefundIssued)
     assert isinstance(second, Payment.RefundIssued)
-    assert (first.remaining_in_escrow, first.full) == (Money(19, "CNY"), False)
-    assert (second.refunded_total, second.full) == (Money(10_019, "CNY"), True)
+    assert (first.remaining_in_escrow, first.full) == (Money(minor_units=19, currency="CNY"), False)
+    assert (second.refunded_total, second.full) == (Money(minor_units=10_019, currency="CNY"), True)
     assert payment.status == PaymentStatus.REFUNDED
 
 
 def test_a_refund_never_exceeds_what_is_left_in_escrow() -> None:
     payment = captured()
-    payment.refund("refund-1", Money(10_000, "CNY"), "")
+    payment.refund("refund-1", Money(minor_units=10_000, currency="CNY"), "")
 
     with pytest.raises(FailedPrecondition, match="exceeds"):
-        payment.refund("refund-2", Money(20, "CNY"), "")
-    assert payment.in_escrow == Money(19, "CNY")
+        payment.refund("refund-2", Money(minor_units=20, currency="CNY"), "")
+    assert payment.in_escrow == Money(minor_units=19, currency="CNY")
 
 
 def test_a_refund_is_applied_once_per_refund_id() -> None:
     payment = captured()
-    first = payment.refund("refund-1", Money(100, "CNY"), "")
+    first = payment.refund("refund-1", Money(minor_units=100, currency="CNY"), "")
 
-    again = payment.refund("refund-1", Money(100, "CNY"), "")
+    again = payment.refund("refund-1", Money(minor_units=100, currency="CNY"), "")
     unstated = payment.refund("refund-1", None, "")
 
     assert first == again == unstated
-    assert payment.refunded == Money(100, "CNY")
+    assert payment.refunded == Money(minor_units=100, currency="CNY")
     with pytest.raises(FailedPrecondition, match="refund-1"):
-        payment.refund("refund-1", Money(200, "CNY"), "")
+        payment.refund("refund-1", Money(minor_units=200, currency="CNY"), "")
 
 
 def test_a_refund_in_another_currency_names_the_field() -> None:
     payment = captured()
 
     with pytest.raises(InvalidArgument) as refused:
-        payment.refund("refund-1", Money(100, "USD"), "")
+        payment.refund("refund-1", Money(minor_units=100, currency="USD"), "")
 
     assert refused.value.field == "amount.currency"
 
@@ -204,14 +220,14 @@ def test_a_refund_after_the_release_is_refused() -> None:
     payment.release_escrow()
 
     with pytest.raises(FailedPrecondition, match="released"):
-        payment.refund("refund-1", Money(1, "CNY"), "")
+        payment.refund("refund-1", Money(minor_units=1, currency="CNY"), "")
 
 
 def test_a_refund_before_any_capture_voids_the_payment_once_and_gives_back_nothing() -> None:
     payment = Payment("order-1")
 
     refund = payment.refund("refund-1", None, "order cancelled")
-    again = payment.refund("refund-2", Money(5, "CNY"), "asked again")
+    again = payment.refund("refund-2", Money(minor_units=5, currency="CNY"), "asked again")
 
     assert (refund, again) == (None, None)
     assert payment.pending_events() == [
@@ -251,7 +267,7 @@ def test_a_refund_after_only_declined_attempts_voids_the_payment_with_its_partie
 def test_a_capture_after_a_full_refund_is_refused_and_after_a_partial_one_is_surplus() -> None:
     refunded, partly = captured(), captured()
     refunded.refund("refund-1", None, "cancelled")
-    partly.refund("refund-1", Money(19, "CNY"), "ribbon")
+    partly.refund("refund-1", Money(minor_units=19, currency="CNY"), "ribbon")
 
     with pytest.raises(OrderCancelled, match="refunded in full"):
         refunded.record_charge(TERMS, APPROVED, TARIFF)
@@ -277,7 +293,7 @@ def test_rehydrating_from_history_gives_the_same_state() -> None:
     original = Payment("order-1")
     original.record_charge(TERMS, DECLINED, TARIFF)
     original.record_charge(TERMS, APPROVED, TARIFF)
-    original.refund("refund-1", Money(19, "CNY"), "ribbon")
+    original.refund("refund-1", Money(minor_units=19, currency="CNY"), "ribbon")
     original.release_escrow()
 
     rebuilt = Payment.rehydrate("order-1", original.pending_events())
@@ -287,14 +303,19 @@ def test_rehydrating_from_history_gives_the_same_state() -> None:
         2,
         "ch_1",
     )
-    assert (rebuilt.refunded, rebuilt.processing_fee) == (Money(19, "CNY"), Money(60, "CNY"))
+    assert (rebuilt.refunded, rebuilt.processing_fee) == (
+        Money(minor_units=19, currency="CNY"),
+        Money(minor_units=60, currency="CNY"),
+    )
     assert rebuilt.released == original.released
     assert rebuilt.version == 5
 
 
 def test_no_processing_fee_event_when_the_fee_rounds_to_nothing() -> None:
     payment = Payment("order-1")
-    small = OrderTerms("buyer-1", "seller-1", "shop-1", "standard", Money(100, "CNY"))
+    small = OrderTerms(
+        "buyer-1", "seller-1", "shop-1", "standard", Money(minor_units=100, currency="CNY")
+    )
 
     payment.record_charge(small, APPROVED, TARIFF)  # 0.6% of 1.00 is 0.6 fen: rounds to 0
 

@@ -19,13 +19,14 @@ import pytest_asyncio
 from mercato.common.v1.money_pb2 import Money as MoneyMessage
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.errors import NotFound
+from mercato_kit.money import Money
 from mercato_kit.storage import Database, migrate
 from mercato_kit.store import SqlUnitOfWork
 from mercato_payments.adapters.provider import APPROVED, SimulatedPaymentProvider
 from mercato_payments.adapters.translator import PaymentsTranslator
 from mercato_payments.application import get_payment
 from mercato_payments.bootstrap import MIGRATIONS
-from mercato_payments.domain import ChargeOutcome, Money, OrderCancelled, PaymentStatus, Tariff
+from mercato_payments.domain import ChargeOutcome, OrderCancelled, PaymentStatus, Tariff
 from mercato_payments.entrypoints.grpc_api import PaymentService
 
 pytestmark = pytest.mark.infra

@@ -9,6 +9,7 @@ import pytest
 
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.errors import NotFound
+from mercato_kit.money import Money
 from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
 from mercato_payments.adapters.payables import InMemorySellerPayables
 from mercato_payments.adapters.provider import (
@@ -31,7 +32,6 @@ from mercato_payments.domain import (
     CapturePayment,
     ChargeOutcome,
     DeclineReason,
-    Money,
     OrderCancelled,
     OrderTerms,
     PaymentStatus,
@@ -43,7 +43,7 @@ from mercato_payments.domain import (
 
 translator = PaymentsTranslator()
 TARIFF = Tariff({"standard": 500, "flagship": 300}, processing_fee_bps=60)
-AMOUNT = Money(20_000, "CNY")
+AMOUNT = Money(minor_units=20_000, currency="CNY")
 
 
 def capture(order_id: str, seller_id: str = "seller-1") -> CapturePayment:
@@ -85,7 +85,7 @@ async def test_a_release_credits_the_seller_payable_with_the_net() -> None:
         await release_escrow(uow, translator, payables, ReleaseEscrow("order-1"))
         await uow.commit()
 
-    assert await payables.balances("seller-1") == [Money(19_000, "CNY")]
+    assert await payables.balances("seller-1") == [Money(minor_units=19_000, currency="CNY")]
     released = store.published[-1].unpack(pb.EscrowReleased)
     assert (released.gross.minor_units, released.commission.minor_units) == (20_000, 1_000)
 
@@ -109,11 +109,11 @@ async def test_a_payout_batch_moves_every_due_payable_out_once() -> None:
         )
 
     assert [(p.seller_id, p.amount) for p in batch.payouts] == [
-        ("seller-a", Money(19_000, "CNY")),
-        ("seller-b", Money(19_000, "CNY")),
+        ("seller-a", Money(minor_units=19_000, currency="CNY")),
+        ("seller-b", Money(minor_units=19_000, currency="CNY")),
     ]
     assert again.payouts == batch.payouts
-    assert await payables.balances("seller-a") == [Money(0, "CNY")]
+    assert await payables.balances("seller-a") == [Money(minor_units=0, currency="CNY")]
     assert store.published[-1].event_type == pb.PayoutBatchClosed.DESCRIPTOR.full_name
 
 

@@ -6,16 +6,11 @@ import pytest
 
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import Money
 from mercato_payments.adapters.translator import PaymentsTranslator
-from mercato_payments.domain import (
-    AdvertiserBudget,
-    DeclineReason,
-    Money,
-    Payment,
-    PayoutBatch,
-)
+from mercato_payments.domain import AdvertiserBudget, DeclineReason, Payment, PayoutBatch
 
-CNY = Money(10_019, "CNY")
+CNY = Money(minor_units=10_019, currency="CNY")
 EVENTS: list[tuple[type[Aggregate], DomainEvent]] = [
     (
         Payment,
@@ -23,7 +18,14 @@ EVENTS: list[tuple[type[Aggregate], DomainEvent]] = [
     ),
     (
         Payment,
-        Payment.ProcessingFeeCharged("o", "ch", CNY, Money(60, "CNY"), Money(9_959, "CNY"), 60),
+        Payment.ProcessingFeeCharged(
+            "o",
+            "ch",
+            CNY,
+            Money(minor_units=60, currency="CNY"),
+            Money(minor_units=9_959, currency="CNY"),
+            60,
+        ),
     ),
     (
         Payment,
@@ -37,9 +39,9 @@ EVENTS: list[tuple[type[Aggregate], DomainEvent]] = [
             "b",
             "s",
             "r",
-            Money(19, "CNY"),
-            Money(19, "CNY"),
-            Money(10_000, "CNY"),
+            Money(minor_units=19, currency="CNY"),
+            Money(minor_units=19, currency="CNY"),
+            Money(minor_units=10_000, currency="CNY"),
             False,
             "ribbon",
         ),
@@ -51,21 +53,30 @@ EVENTS: list[tuple[type[Aggregate], DomainEvent]] = [
             "s",
             "shop",
             "standard",
-            Money(10_000, "CNY"),
-            Money(500, "CNY"),
-            Money(9_500, "CNY"),
+            Money(minor_units=10_000, currency="CNY"),
+            Money(minor_units=500, currency="CNY"),
+            Money(minor_units=9_500, currency="CNY"),
             500,
             CNY,
-            Money(19, "CNY"),
+            Money(minor_units=19, currency="CNY"),
         ),
     ),
-    (PayoutBatch, PayoutBatch.PayoutSent("batch", "payout", "s", Money(9_500, "EUR"))),
-    (PayoutBatch, PayoutBatch.Closed("batch", "EUR", 1, Money(9_500, "EUR"))),
+    (
+        PayoutBatch,
+        PayoutBatch.PayoutSent("batch", "payout", "s", Money(minor_units=9_500, currency="EUR")),
+    ),
+    (PayoutBatch, PayoutBatch.Closed("batch", "EUR", 1, Money(minor_units=9_500, currency="EUR"))),
     (AdvertiserBudget, AdvertiserBudget.Deposited("a", "d", CNY, "ch", CNY)),
     (
         AdvertiserBudget,
         AdvertiserBudget.ProcessingFeeCharged(
-            "a", "d", "ch", CNY, Money(60, "CNY"), Money(9_959, "CNY"), 60
+            "a",
+            "d",
+            "ch",
+            CNY,
+            Money(minor_units=60, currency="CNY"),
+            Money(minor_units=9_959, currency="CNY"),
+            60,
         ),
     ),
 ]

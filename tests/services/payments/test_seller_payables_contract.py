@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from mercato_kit.money import Money
 from mercato_kit.storage import Database, migrate
 from mercato_payments.adapters.payables import InMemorySellerPayables, SqlSellerPayables
 from mercato_payments.application import SellerPayables
 from mercato_payments.bootstrap import MIGRATIONS
-from mercato_payments.domain import Money
 
 Run = Callable[[Callable[[SellerPayables], Awaitable[Any]]], Awaitable[Any]]
 
@@ -60,36 +60,50 @@ async def payables(request: pytest.FixtureRequest) -> AsyncIterator[Run]:
 
 
 async def test_credits_add_up_per_seller_and_currency(payables: Run) -> None:
-    for amount in [Money(100, "CNY"), Money(23, "CNY"), Money(5, "USD")]:
+    for amount in [
+        Money(minor_units=100, currency="CNY"),
+        Money(minor_units=23, currency="CNY"),
+        Money(minor_units=5, currency="USD"),
+    ]:
         await payables(lambda p, amount=amount: p.credit("seller-1", amount))
-    await payables(lambda p: p.credit("seller-2", Money(1, "CNY")))
+    await payables(lambda p: p.credit("seller-2", Money(minor_units=1, currency="CNY")))
 
     balances = await payables(lambda p: p.balances("seller-1"))
 
-    assert balances == [Money(123, "CNY"), Money(5, "USD")]
+    assert balances == [
+        Money(minor_units=123, currency="CNY"),
+        Money(minor_units=5, currency="USD"),
+    ]
 
 
 async def test_due_balances_are_positive_ones_in_the_currency_by_seller_id(payables: Run) -> None:
     for seller, amount in [("c", 3), ("a", 1), ("b", 2), ("d", 4)]:
-        await payables(lambda p, s=seller, m=amount: p.credit(s, Money(m, "CNY")))
-    await payables(lambda p: p.credit("e", Money(9, "EUR")))
-    await payables(lambda p: p.debit("b", Money(2, "CNY")))
+        await payables(
+            lambda p, s=seller, m=amount: p.credit(s, Money(minor_units=m, currency="CNY"))
+        )
+    await payables(lambda p: p.credit("e", Money(minor_units=9, currency="EUR")))
+    await payables(lambda p: p.debit("b", Money(minor_units=2, currency="CNY")))
 
     due = await payables(lambda p: p.lock_due("CNY", 2))
 
-    assert due == [("a", Money(1, "CNY")), ("c", Money(3, "CNY"))]
+    assert due == [
+        ("a", Money(minor_units=1, currency="CNY")),
+        ("c", Money(minor_units=3, currency="CNY")),
+    ]
 
 
 async def test_a_debit_never_takes_a_balance_below_zero(payables: Run) -> None:
-    await payables(lambda p: p.credit("seller-1", Money(100, "CNY")))
+    await payables(lambda p: p.credit("seller-1", Money(minor_units=100, currency="CNY")))
 
     with pytest.raises(ValueError, match="less than"):
-        await payables(lambda p: p.debit("seller-1", Money(101, "CNY")))
+        await payables(lambda p: p.debit("seller-1", Money(minor_units=101, currency="CNY")))
     with pytest.raises(ValueError, match="less than"):
-        await payables(lambda p: p.debit("seller-2", Money(1, "CNY")))
-    await payables(lambda p: p.debit("seller-1", Money(100, "CNY")))
+        await payables(lambda p: p.debit("seller-2", Money(minor_units=1, currency="CNY")))
+    await payables(lambda p: p.debit("seller-1", Money(minor_units=100, currency="CNY")))
 
-    assert await payables(lambda p: p.balances("seller-1")) == [Money(0, "CNY")]
+    assert await payables(lambda p: p.balances("seller-1")) == [
+        Money(minor_units=0, currency="CNY")
+    ]
 
 
 async def test_racing_payout_runs_pay_each_balance_once_on_postgresql(
@@ -97,7 +111,11 @@ async def test_racing_payout_runs_pay_each_balance_once_on_postgresql(
 ) -> None:
     async with _sql(fresh_postgres_url) as run:
         for n in range(20):
-            await run(lambda p, n=n: p.credit(f"seller-{n:02d}", Money(100 + n, "CNY")))
+            await run(
+                lambda p, n=n: p.credit(
+                    f"seller-{n:02d}", Money(minor_units=100 + n, currency="CNY")
+                )
+            )
         paid: list[tuple[str, Money]] = []
 
         async def pay_out(p: SellerPayables) -> None:
@@ -109,7 +127,9 @@ async def test_racing_payout_runs_pay_each_balance_once_on_postgresql(
 
         await asyncio.gather(*(run(pay_out) for _ in range(4)))
 
-        assert sorted(paid) == [(f"seller-{n:02d}", Money(100 + n, "CNY")) for n in range(20)]
+        assert sorted(paid) == [
+            (f"seller-{n:02d}", Money(minor_units=100 + n, currency="CNY")) for n in range(20)
+        ]
 
 
 async def test_the_table_refuses_a_negative_balance_whatever_the_code(
@@ -120,7 +140,7 @@ async def test_the_table_refuses_a_negative_balance_whatever_the_code(
     from mercato_payments.adapters.payables import seller_payables
 
     async with _sql(fresh_sqlite_url) as run:
-        await run(lambda p: p.credit("seller-1", Money(1, "CNY")))
+        await run(lambda p: p.credit("seller-1", Money(minor_units=1, currency="CNY")))
 
         async def corrupt(p: SellerPayables) -> None:
             assert isinstance(p, SqlSellerPayables)

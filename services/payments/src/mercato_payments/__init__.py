@@ -14,9 +14,9 @@ What it does (the contract, with every message, is protos/mercato/payments/v1/pa
 - DepositBudget charges an advertiser and credits their prepaid marketing budget
   (BudgetDeposited, then ProcessingFeeCharged); a declined deposit records nothing.
 
-Money is integer minor units with a currency. Every split goes through
-`domain.money.split_share`: the share (commission, processing fee) is rate x amount / 10000
-rounded down, and the remainder minor unit stays with the rest (the seller; the platform).
+Money is integer minor units with a currency (`mercato_kit.money.Money`). Every split goes
+through `Money.split`: the share (commission, processing fee) is rate x amount / 10000 rounded
+down, and the remainder minor unit stays with the rest (the seller; the platform).
 
 The simulated payment provider's test instruments (adapters/provider.py):
     4242424242424242  approved        4000000000000408  never answers: voided after the timeout
@@ -31,7 +31,7 @@ Configuration (environment; besides the kit's, see mercato_kit.runtime.ServiceSe
     PAYMENTS_PROVIDER_FAILURE_DELAY_MS  the failing instrument's delay, default 1000
 
 Layout:
-    domain/        Payment (escrow per order), PayoutBatch, AdvertiserBudget; Money; the tariff
+    domain/        Payment (escrow per order), PayoutBatch, AdvertiserBudget; the tariff
     application/   handlers (load, decide, save), the provider call with its timeout, the ports
     adapters/      the translator (domain <-> protobuf), the simulated provider, the sellers'
                    payables table and its migrations

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_payments.domain import Money
+from mercato_kit.money import Money
 
 metadata = MetaData()
 
@@ -79,7 +79,9 @@ class SqlSellerPayables:
             .limit(limit)
             .with_for_update()
         )
-        return [(row.seller_id, Money(row.balance_minor, currency)) for row in rows]
+        return [
+            (row.seller_id, Money(minor_units=row.balance_minor, currency=currency)) for row in rows
+        ]
 
     async def debit(self, seller_id: str, amount: Money) -> None:
         debited = await self._session.execute(
@@ -104,7 +106,7 @@ class SqlSellerPayables:
             .where(seller_payables.c.seller_id == seller_id)
             .order_by(seller_payables.c.currency)
         )
-        return [Money(row.balance_minor, row.currency) for row in rows]
+        return [Money(minor_units=row.balance_minor, currency=row.currency) for row in rows]
 
 
 class InMemorySellerPayables:
@@ -123,7 +125,10 @@ class InMemorySellerPayables:
             for (seller_id, balance_currency), balance in self._balances.items()
             if balance_currency == currency and balance > 0
         )
-        return [(seller_id, Money(balance, currency)) for seller_id, balance in due[:limit]]
+        return [
+            (seller_id, Money(minor_units=balance, currency=currency))
+            for seller_id, balance in due[:limit]
+        ]
 
     async def debit(self, seller_id: str, amount: Money) -> None:
         key = (seller_id, amount.currency)
@@ -134,7 +139,7 @@ class InMemorySellerPayables:
     async def balances(self, seller_id: str) -> list[Money]:
         return sorted(
             (
-                Money(balance, currency)
+                Money(minor_units=balance, currency=currency)
                 for (owner, currency), balance in self._balances.items()
                 if owner == seller_id
             ),

@@ -19,7 +19,8 @@ import asyncio
 import uuid
 
 from mercato_kit.logging import get_logger
-from mercato_payments.domain import ChargeOutcome, DeclineReason, Money
+from mercato_kit.money import Money
+from mercato_payments.domain import ChargeOutcome, DeclineReason
 
 APPROVED = "4242424242424242"
 DECLINED = "4000000000000002"

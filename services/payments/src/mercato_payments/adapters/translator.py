@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
-from mercato.common.v1 import money_pb2
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.domain import DomainEvent
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import Money
+from mercato_kit.protobuf import money_message, money_of, requested_money
 from mercato_payments.domain import (
     AdvertiserBudget,
     CapturePayment,
     ChargeOutcome,
     DeclineReason,
     DepositBudget,
-    Money,
     OrderTerms,
     Payment,
     PaymentStatus,
@@ -25,7 +25,6 @@ from mercato_payments.domain import (
     RefundPayment,
     ReleaseEscrow,
     RunPayoutBatch,
-    requested_amount,
 )
 
 _TIERS = {pb.SHOP_TIER_STANDARD: "standard", pb.SHOP_TIER_FLAGSHIP: "flagship"}
@@ -47,14 +46,6 @@ _STATUSES = {
 }
 
 
-def money(amount: Money) -> money_pb2.Money:
-    return money_pb2.Money(currency=amount.currency, minor_units=amount.minor_units)
-
-
-def _money(message: money_pb2.Money) -> Money:
-    return Money(message.minor_units, message.currency)
-
-
 def _reason(reason: DeclineReason | None) -> pb.DeclineReason:
     return _REASONS[reason] if reason is not None else pb.DECLINE_REASON_UNSPECIFIED
 
@@ -71,7 +62,7 @@ class PaymentsTranslator:
                     seller_id=event.seller_id,
                     shop_id=event.shop_id,
                     shop_tier=_TIER_VALUES[event.shop_tier],
-                    amount=money(event.amount),
+                    amount=money_message(event.amount),
                     charge_id=event.charge_id,
                     commission_rate_bps=event.commission_rate_bps,
                     attempt=event.attempt,
@@ -81,9 +72,9 @@ class PaymentsTranslator:
                     purpose=pb.CHARGE_PURPOSE_ORDER_PAYMENT,
                     order_id=event.order_id,
                     charge_id=event.charge_id,
-                    gross=money(event.gross),
-                    fee=money(event.fee),
-                    net_settled=money(event.net_settled),
+                    gross=money_message(event.gross),
+                    fee=money_message(event.fee),
+                    net_settled=money_message(event.net_settled),
                     fee_rate_bps=event.fee_rate_bps,
                 )
             case Payment.Declined():
@@ -93,7 +84,7 @@ class PaymentsTranslator:
                     seller_id=event.seller_id,
                     shop_id=event.shop_id,
                     shop_tier=_TIER_VALUES[event.shop_tier],
-                    amount=money(event.amount),
+                    amount=money_message(event.amount),
                     reason=_REASONS[event.reason],
                     attempt=event.attempt,
                 )
@@ -112,9 +103,9 @@ class PaymentsTranslator:
                     buyer_id=event.buyer_id,
                     seller_id=event.seller_id,
                     refund_id=event.refund_id,
-                    amount=money(event.amount),
-                    refunded_total=money(event.refunded_total),
-                    remaining_in_escrow=money(event.remaining_in_escrow),
+                    amount=money_message(event.amount),
+                    refunded_total=money_message(event.refunded_total),
+                    remaining_in_escrow=money_message(event.remaining_in_escrow),
                     full=event.full,
                     reason=event.reason,
                 )
@@ -124,34 +115,34 @@ class PaymentsTranslator:
                     seller_id=event.seller_id,
                     shop_id=event.shop_id,
                     shop_tier=_TIER_VALUES[event.shop_tier],
-                    gross=money(event.gross),
-                    commission=money(event.commission),
-                    seller_net=money(event.seller_net),
+                    gross=money_message(event.gross),
+                    commission=money_message(event.commission),
+                    seller_net=money_message(event.seller_net),
                     commission_rate_bps=event.commission_rate_bps,
-                    captured=money(event.captured),
-                    refunded=money(event.refunded),
+                    captured=money_message(event.captured),
+                    refunded=money_message(event.refunded),
                 )
             case PayoutBatch.PayoutSent():
                 return pb.PayoutSent(
                     batch_id=event.batch_id,
                     payout_id=event.payout_id,
                     seller_id=event.seller_id,
-                    amount=money(event.amount),
+                    amount=money_message(event.amount),
                 )
             case PayoutBatch.Closed():
                 return pb.PayoutBatchClosed(
                     batch_id=event.batch_id,
                     currency=event.currency,
                     payout_count=event.payout_count,
-                    total=money(event.total),
+                    total=money_message(event.total),
                 )
             case AdvertiserBudget.Deposited():
                 return pb.BudgetDeposited(
                     advertiser_id=event.advertiser_id,
                     deposit_id=event.deposit_id,
-                    amount=money(event.amount),
+                    amount=money_message(event.amount),
                     charge_id=event.charge_id,
-                    total_deposited=money(event.total_deposited),
+                    total_deposited=money_message(event.total_deposited),
                 )
             case AdvertiserBudget.ProcessingFeeCharged():
                 return pb.ProcessingFeeCharged(
@@ -159,9 +150,9 @@ class PaymentsTranslator:
                     advertiser_id=event.advertiser_id,
                     deposit_id=event.deposit_id,
                     charge_id=event.charge_id,
-                    gross=money(event.gross),
-                    fee=money(event.fee),
-                    net_settled=money(event.net_settled),
+                    gross=money_message(event.gross),
+                    fee=money_message(event.fee),
+                    net_settled=money_message(event.net_settled),
                     fee_rate_bps=event.fee_rate_bps,
                 )
         raise TypeError(f"no payload for {type(event).__name__}")
@@ -177,7 +168,7 @@ class PaymentsTranslator:
                     seller_id=captured.seller_id,
                     shop_id=captured.shop_id,
                     shop_tier=_TIERS[captured.shop_tier],
-                    amount=_money(captured.amount),
+                    amount=money_of(captured.amount),
                     charge_id=captured.charge_id,
                     commission_rate_bps=captured.commission_rate_bps,
                     attempt=captured.attempt,
@@ -187,9 +178,9 @@ class PaymentsTranslator:
                 return Payment.ProcessingFeeCharged(
                     order_id=fee.order_id,
                     charge_id=fee.charge_id,
-                    gross=_money(fee.gross),
-                    fee=_money(fee.fee),
-                    net_settled=_money(fee.net_settled),
+                    gross=money_of(fee.gross),
+                    fee=money_of(fee.fee),
+                    net_settled=money_of(fee.net_settled),
                     fee_rate_bps=fee.fee_rate_bps,
                 )
             case "payments.payment", "PaymentDeclined":
@@ -200,7 +191,7 @@ class PaymentsTranslator:
                     seller_id=declined.seller_id,
                     shop_id=declined.shop_id,
                     shop_tier=_TIERS[declined.shop_tier],
-                    amount=_money(declined.amount),
+                    amount=money_of(declined.amount),
                     reason=_REASON_NAMES[declined.reason],
                     attempt=declined.attempt,
                 )
@@ -221,9 +212,9 @@ class PaymentsTranslator:
                     buyer_id=refund.buyer_id,
                     seller_id=refund.seller_id,
                     refund_id=refund.refund_id,
-                    amount=_money(refund.amount),
-                    refunded_total=_money(refund.refunded_total),
-                    remaining_in_escrow=_money(refund.remaining_in_escrow),
+                    amount=money_of(refund.amount),
+                    refunded_total=money_of(refund.refunded_total),
+                    remaining_in_escrow=money_of(refund.remaining_in_escrow),
                     full=refund.full,
                     reason=refund.reason,
                 )
@@ -234,31 +225,31 @@ class PaymentsTranslator:
                     seller_id=released.seller_id,
                     shop_id=released.shop_id,
                     shop_tier=_TIERS[released.shop_tier],
-                    gross=_money(released.gross),
-                    commission=_money(released.commission),
-                    seller_net=_money(released.seller_net),
+                    gross=money_of(released.gross),
+                    commission=money_of(released.commission),
+                    seller_net=money_of(released.seller_net),
                     commission_rate_bps=released.commission_rate_bps,
-                    captured=_money(released.captured),
-                    refunded=_money(released.refunded),
+                    captured=money_of(released.captured),
+                    refunded=money_of(released.refunded),
                 )
             case "payments.payout", "PayoutSent":
                 sent = envelope.unpack(pb.PayoutSent)
                 return PayoutBatch.PayoutSent(
-                    sent.batch_id, sent.payout_id, sent.seller_id, _money(sent.amount)
+                    sent.batch_id, sent.payout_id, sent.seller_id, money_of(sent.amount)
                 )
             case "payments.payout", "PayoutBatchClosed":
                 closed = envelope.unpack(pb.PayoutBatchClosed)
                 return PayoutBatch.Closed(
-                    closed.batch_id, closed.currency, closed.payout_count, _money(closed.total)
+                    closed.batch_id, closed.currency, closed.payout_count, money_of(closed.total)
                 )
             case "payments.budget", "BudgetDeposited":
                 deposited = envelope.unpack(pb.BudgetDeposited)
                 return AdvertiserBudget.Deposited(
                     advertiser_id=deposited.advertiser_id,
                     deposit_id=deposited.deposit_id,
-                    amount=_money(deposited.amount),
+                    amount=money_of(deposited.amount),
                     charge_id=deposited.charge_id,
-                    total_deposited=_money(deposited.total_deposited),
+                    total_deposited=money_of(deposited.total_deposited),
                 )
             case "payments.budget", "ProcessingFeeCharged":
                 fee = envelope.unpack(pb.ProcessingFeeCharged)
@@ -266,9 +257,9 @@ class PaymentsTranslator:
                     advertiser_id=fee.advertiser_id,
                     deposit_id=fee.deposit_id,
                     charge_id=fee.charge_id,
-                    gross=_money(fee.gross),
-                    fee=_money(fee.fee),
-                    net_settled=_money(fee.net_settled),
+                    gross=money_of(fee.gross),
+                    fee=money_of(fee.fee),
+                    net_settled=money_of(fee.net_settled),
                     fee_rate_bps=fee.fee_rate_bps,
                 )
         raise TypeError(f"unknown {kind} event {envelope.event_type}")
@@ -282,9 +273,7 @@ def capture_command(request: pb.CapturePaymentRequest) -> CapturePayment:
         seller_id=request.seller_id,
         shop_id=request.shop_id,
         shop_tier=_TIERS[request.shop_tier],
-        amount=requested_amount(
-            request.amount.minor_units, request.amount.currency, field="amount"
-        ),
+        amount=requested_money(request.amount, field="amount"),
     )
     return CapturePayment(request.order_id, terms, request.instrument)
 
@@ -294,11 +283,7 @@ def release_command(request: pb.ReleaseEscrowRequest) -> ReleaseEscrow:
 
 
 def refund_command(request: pb.RefundPaymentRequest) -> RefundPayment:
-    amount = (
-        requested_amount(request.amount.minor_units, request.amount.currency, field="amount")
-        if request.HasField("amount")
-        else None
-    )
+    amount = requested_money(request.amount, field="amount") if request.HasField("amount") else None
     return RefundPayment(request.order_id, request.refund_id, amount, request.reason)
 
 
@@ -307,12 +292,14 @@ def payout_command(request: pb.RunPayoutBatchRequest) -> RunPayoutBatch:
 
 
 def deposit_command(request: pb.DepositBudgetRequest) -> DepositBudget:
-    amount = requested_amount(request.amount.minor_units, request.amount.currency, field="amount")
+    amount = requested_money(request.amount, field="amount")
     return DepositBudget(request.advertiser_id, request.deposit_id, amount, request.instrument)
 
 
 def refund_message(refund: Refund) -> pb.Refund:
-    return pb.Refund(refund_id=refund.refund_id, amount=money(refund.amount), reason=refund.reason)
+    return pb.Refund(
+        refund_id=refund.refund_id, amount=money_message(refund.amount), reason=refund.reason
+    )
 
 
 def payment_message(payment: Payment) -> pb.Payment:
@@ -334,19 +321,19 @@ def payment_message(payment: Payment) -> pb.Payment:
             terms.shop_id,
         )
         message.shop_tier = _TIER_VALUES[terms.shop_tier]
-        message.amount.CopyFrom(money(terms.amount))
-        message.captured.CopyFrom(money(payment.captured))
-        message.refunded.CopyFrom(money(payment.refunded))
-        message.in_escrow.CopyFrom(money(payment.in_escrow))
+        message.amount.CopyFrom(money_message(terms.amount))
+        message.captured.CopyFrom(money_message(payment.captured))
+        message.refunded.CopyFrom(money_message(payment.refunded))
+        message.in_escrow.CopyFrom(money_message(payment.in_escrow))
         message.processing_fee.CopyFrom(
-            money(payment.processing_fee or Money.zero(payment.currency))
+            money_message(payment.processing_fee or Money.zero(payment.currency))
         )
     if payment.released is not None:
         message.release.CopyFrom(
             pb.Release(
-                gross=money(payment.released.gross),
-                commission=money(payment.released.commission),
-                seller_net=money(payment.released.seller_net),
+                gross=money_message(payment.released.gross),
+                commission=money_message(payment.released.commission),
+                seller_net=money_message(payment.released.seller_net),
             )
         )
     return message
@@ -358,18 +345,20 @@ def batch_message(batch: PayoutBatch) -> pb.PayoutBatch:
         currency=batch.currency,
         payouts=[
             pb.Payout(
-                payout_id=payout.payout_id, seller_id=payout.seller_id, amount=money(payout.amount)
+                payout_id=payout.payout_id,
+                seller_id=payout.seller_id,
+                amount=money_message(payout.amount),
             )
             for payout in batch.payouts
         ],
-        total=money(batch.total),
+        total=money_message(batch.total),
     )
 
 
 def budget_message(budget: AdvertiserBudget) -> pb.Budget:
     return pb.Budget(
         advertiser_id=budget.id,
-        deposited=[money(total) for _, total in sorted(budget.totals.items())],
+        deposited=[money_message(total) for _, total in sorted(budget.totals.items())],
         version=budget.version,
     )
 
@@ -382,3 +371,7 @@ def deposit_response(
     return pb.DepositBudgetResponse(
         deposited=deposited, decline_reason=_reason(declined), budget=budget_message(budget)
     )
+
+
+def payable_response(balances: list[Money]) -> pb.GetSellerPayableResponse:
+    return pb.GetSellerPayableResponse(balances=[money_message(balance) for balance in balances])

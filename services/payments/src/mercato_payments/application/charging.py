@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from mercato_kit.money import Money
 from mercato_payments.application.ports import PaymentProvider
-from mercato_payments.domain import ChargeOutcome, DeclineReason, Money
+from mercato_payments.domain import ChargeOutcome, DeclineReason
 
 
 async def charge(

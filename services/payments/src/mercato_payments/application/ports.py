@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from mercato_payments.domain import ChargeOutcome, Money
+from mercato_kit.money import Money
+from mercato_payments.domain import ChargeOutcome
 
 
 class PaymentProvider(Protocol):

@@ -1,5 +1,6 @@
 """The payments domain: escrow per order, payouts, advertiser budgets. Blind to Kafka, gRPC,
-SQL and protobuf; imports only the standard library and mercato_kit's domain, errors and ids."""
+SQL and protobuf; imports only the standard library and mercato_kit's domain, errors, ids and
+money (every amount is a `mercato_kit.money.Money`; every share is cut by `Money.split`)."""
 
 from mercato_payments.domain.budget import AdvertiserBudget, Deposit
 from mercato_payments.domain.charges import ChargeOutcome, DeclineReason
@@ -10,15 +11,6 @@ from mercato_payments.domain.commands import (
     RefundPayment,
     ReleaseEscrow,
     RunPayoutBatch,
-)
-from mercato_payments.domain.money import (
-    MAX_MINOR_UNITS,
-    SUPPORTED_CURRENCIES,
-    CurrencyMismatch,
-    Money,
-    Split,
-    requested_amount,
-    split_share,
 )
 from mercato_payments.domain.payment import (
     OrderCancelled,
@@ -31,17 +23,13 @@ from mercato_payments.domain.payout import Payout, PayoutBatch
 from mercato_payments.domain.tariff import SHOP_TIERS, Tariff
 
 __all__ = [
-    "MAX_MINOR_UNITS",
     "SHOP_TIERS",
-    "SUPPORTED_CURRENCIES",
     "AdvertiserBudget",
     "CapturePayment",
     "ChargeOutcome",
-    "CurrencyMismatch",
     "DeclineReason",
     "Deposit",
     "DepositBudget",
-    "Money",
     "OrderCancelled",
     "OrderTerms",
     "Payment",
@@ -53,8 +41,5 @@ __all__ = [
     "Release",
     "ReleaseEscrow",
     "RunPayoutBatch",
-    "Split",
     "Tariff",
-    "requested_amount",
-    "split_share",
 ]

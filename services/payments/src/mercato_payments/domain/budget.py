@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import FailedPrecondition
+from mercato_kit.money import Money
 from mercato_payments.domain.charges import ChargeOutcome
-from mercato_payments.domain.money import Money, split_share
 from mercato_payments.domain.tariff import Tariff
 
 
@@ -74,7 +74,7 @@ class AdvertiserBudget(Aggregate):
         self._trigger(
             AdvertiserBudget.Deposited(self.id, deposit_id, amount, outcome.charge_id, total)
         )
-        fee = split_share(amount, tariff.processing_fee_bps)
+        fee = amount.split(tariff.processing_fee_bps)
         if not fee.share.is_zero:
             self._trigger(
                 AdvertiserBudget.ProcessingFeeCharged(

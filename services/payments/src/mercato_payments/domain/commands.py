@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mercato_payments.domain.money import Money
+from mercato_kit.money import Money
 
 
 @dataclass(frozen=True)

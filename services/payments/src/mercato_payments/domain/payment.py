@@ -21,9 +21,9 @@ from enum import StrEnum
 
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import FailedPrecondition, InvalidArgument
+from mercato_kit.money import Money
 from mercato_payments.domain.charges import ChargeOutcome, DeclineReason
 from mercato_payments.domain.commands import OrderTerms
-from mercato_payments.domain.money import Money, split_share
 from mercato_payments.domain.tariff import Tariff
 
 
@@ -232,7 +232,7 @@ class Payment(Aggregate):
                 attempt=attempt,
             )
         )
-        fee = split_share(terms.amount, tariff.processing_fee_bps)
+        fee = terms.amount.split(tariff.processing_fee_bps)
         if not fee.share.is_zero:
             self._trigger(
                 Payment.ProcessingFeeCharged(
@@ -257,7 +257,7 @@ class Payment(Aggregate):
             )
         terms = self._captured_terms()
         gross = self.in_escrow
-        split = split_share(gross, self.commission_rate_bps)
+        split = gross.split(self.commission_rate_bps)
         self._trigger(
             Payment.EscrowReleased(
                 order_id=self.id,

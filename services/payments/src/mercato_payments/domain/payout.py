@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.ids import new_id
-from mercato_payments.domain.money import Money
+from mercato_kit.money import Money
 
 
 @dataclass(frozen=True)

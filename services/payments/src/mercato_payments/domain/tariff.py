@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mercato_payments.domain.money import BASIS_POINTS
+from mercato_kit.money import BASIS_POINTS
 
 SHOP_TIERS = ("standard", "flagship")
 """Catalog's shop tiers: a standard booth and a flagship store."""

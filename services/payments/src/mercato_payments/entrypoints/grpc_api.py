@@ -34,7 +34,7 @@ from mercato_payments.adapters.translator import (
     capture_command,
     deposit_command,
     deposit_response,
-    money,
+    payable_response,
     payment_message,
     payout_command,
     refund_command,
@@ -212,7 +212,7 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         require_reader(require_caller(), request.seller_id)
         async with self._unit_of_work() as uow:
             balances = await SqlSellerPayables(uow.session).balances(request.seller_id)
-        return pb.GetSellerPayableResponse(balances=[money(balance) for balance in balances])
+        return payable_response(balances)
 
     @requires(DEPOSIT)
     async def DepositBudget(
