@@ -26,7 +26,6 @@ def bootstrap(context: ServiceContext) -> None:
         catalog_service_pb2_grpc.add_CatalogServiceServicer_to_server,
         CatalogService(
             unit_of_work,
-            dialect=context.database.dialect,
             hold_for=timedelta(milliseconds=round(settings.reservation_ttl * 1000)),
         ),
         catalog_service_pb2.DESCRIPTOR.services_by_name["CatalogService"],

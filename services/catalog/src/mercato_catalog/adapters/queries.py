@@ -87,58 +87,62 @@ class SearchFilters:
         return hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]
 
 
-async def list_shop_products(
-    session: AsyncSession, shop_id: str, page_size: int, page_token: str
-) -> Page:
-    """A shop's active products, oldest first."""
-    if await session.scalar(select(shops.c.shop_id).where(shops.c.shop_id == shop_id)) is None:
-        raise NotFound(f"shop {shop_id} does not exist")
-    size = page_size or DEFAULT_PAGE_SIZE
-    query = (
-        select(products)
-        .where(
-            products.c.shop_id == shop_id,
-            products.c.status == ProductStatus.ACTIVE.value,
-        )
-        .order_by(products.c.product_id)
-        .limit(size + 1)
-    )
-    digest = f"shop:{shop_id}"
-    if page_token:
-        _, after = _read_token(page_token, digest)
-        query = query.where(products.c.product_id > after)
-    rows = (await session.execute(query)).mappings().all()
-    found = await products_of(session, rows[:size])
-    token = _token(digest, 0, found[-1].id) if len(rows) > size else ""
-    return Page(found, token)
+class SqlListings:
+    """The read side on a unit of work's session (a read-only one, for queries)."""
 
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
+        self._session = session
+        self._dialect = dialect
 
-async def search_products(
-    session: AsyncSession, dialect: str, filters: SearchFilters, page_size: int, page_token: str
-) -> Page:
-    """Active products of open shops that match, best first."""
-    filters.check()
-    size = page_size or DEFAULT_PAGE_SIZE
-    digest = filters.digest()
-    ranked = _ranked(dialect, filters).subquery("ranked")
-    query = (
-        select(products, ranked.c.score)
-        .join(ranked, ranked.c.product_id == products.c.product_id)
-        .order_by(ranked.c.score.desc(), ranked.c.product_id)
-        .limit(size + 1)
-    )
-    if page_token:
-        score, after = _read_token(page_token, digest)
-        query = query.where(
-            or_(
-                ranked.c.score < score,
-                and_(ranked.c.score == score, ranked.c.product_id > after),
+    async def of_shop(self, shop_id: str, page_size: int, page_token: str) -> Page:
+        """A shop's active products, oldest first."""
+        session = self._session
+        if await session.scalar(select(shops.c.shop_id).where(shops.c.shop_id == shop_id)) is None:
+            raise NotFound(f"shop {shop_id} does not exist")
+        size = page_size or DEFAULT_PAGE_SIZE
+        query = (
+            select(products)
+            .where(
+                products.c.shop_id == shop_id,
+                products.c.status == ProductStatus.ACTIVE.value,
             )
+            .order_by(products.c.product_id)
+            .limit(size + 1)
         )
-    rows = (await session.execute(query)).mappings().all()
-    found = await products_of(session, rows[:size])
-    token = _token(digest, rows[size - 1]["score"], found[-1].id) if len(rows) > size else ""
-    return Page(found, token)
+        digest = f"shop:{shop_id}"
+        if page_token:
+            _, after = _read_token(page_token, digest)
+            query = query.where(products.c.product_id > after)
+        rows = (await session.execute(query)).mappings().all()
+        found = await products_of(session, rows[:size])
+        token = _token(digest, 0, found[-1].id) if len(rows) > size else ""
+        return Page(found, token)
+
+    async def search(self, filters: SearchFilters, page_size: int, page_token: str) -> Page:
+        """Active products of open shops that match, best first."""
+        session = self._session
+        filters.check()
+        size = page_size or DEFAULT_PAGE_SIZE
+        digest = filters.digest()
+        ranked = _ranked(self._dialect, filters).subquery("ranked")
+        query = (
+            select(products, ranked.c.score)
+            .join(ranked, ranked.c.product_id == products.c.product_id)
+            .order_by(ranked.c.score.desc(), ranked.c.product_id)
+            .limit(size + 1)
+        )
+        if page_token:
+            score, after = _read_token(page_token, digest)
+            query = query.where(
+                or_(
+                    ranked.c.score < score,
+                    and_(ranked.c.score == score, ranked.c.product_id > after),
+                )
+            )
+        rows = (await session.execute(query)).mappings().all()
+        found = await products_of(session, rows[:size])
+        token = _token(digest, rows[size - 1]["score"], found[-1].id) if len(rows) > size else ""
+        return Page(found, token)
 
 
 def _ranked(dialect: str, filters: SearchFilters) -> Any:

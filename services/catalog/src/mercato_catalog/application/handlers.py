@@ -16,6 +16,7 @@ from mercato_catalog.domain import (
     CloseShop,
     CommitReservation,
     DelistProduct,
+    ExpireReservations,
     ListProduct,
     OpenShop,
     Product,
@@ -51,7 +52,7 @@ def seller_acted_for(caller: Caller) -> str:
 
 
 async def open_shop(
-    uow: CatalogUnitOfWork, caller: Caller, command: OpenShop, now: datetime
+    command: OpenShop, uow: CatalogUnitOfWork, *, caller: Caller, now: datetime
 ) -> Shop:
     seller_id = seller_acted_for(caller)
     shop = Shop.open(new_id(), seller_id, command.name, command.description, command.tier, now)
@@ -60,7 +61,7 @@ async def open_shop(
 
 
 async def update_shop_profile(
-    uow: CatalogUnitOfWork, caller: Caller, command: UpdateShopProfile
+    command: UpdateShopProfile, uow: CatalogUnitOfWork, *, caller: Caller
 ) -> Shop:
     shop = await uow.shops.get(command.shop_id, for_update=True)
     caller.require_acting_for(shop.seller_id, WRITE)
@@ -69,7 +70,7 @@ async def update_shop_profile(
     return shop
 
 
-async def close_shop(uow: CatalogUnitOfWork, caller: Caller, command: CloseShop) -> Shop:
+async def close_shop(command: CloseShop, uow: CatalogUnitOfWork, *, caller: Caller) -> Shop:
     shop = await uow.shops.get(command.shop_id, for_update=True)
     caller.require_acting_for(shop.seller_id, WRITE)
     shop.close()
@@ -78,7 +79,7 @@ async def close_shop(uow: CatalogUnitOfWork, caller: Caller, command: CloseShop)
 
 
 async def list_product(
-    uow: CatalogUnitOfWork, caller: Caller, command: ListProduct, now: datetime
+    command: ListProduct, uow: CatalogUnitOfWork, *, caller: Caller, now: datetime
 ) -> Product:
     shop = await uow.shops.get(command.shop_id)
     caller.require_acting_for(shop.seller_id, WRITE)
@@ -90,28 +91,32 @@ async def list_product(
     return product
 
 
-async def update_product(uow: CatalogUnitOfWork, caller: Caller, command: UpdateProduct) -> Product:
+async def update_product(
+    command: UpdateProduct, uow: CatalogUnitOfWork, *, caller: Caller
+) -> Product:
     product = await _product_of_seller(uow, caller, command.product_id)
     product.update_details(command.title, command.description, command.attributes)
     await uow.products.save(product)
     return product
 
 
-async def change_price(uow: CatalogUnitOfWork, caller: Caller, command: ChangePrice) -> Product:
+async def change_price(command: ChangePrice, uow: CatalogUnitOfWork, *, caller: Caller) -> Product:
     product = await _product_of_seller(uow, caller, command.product_id)
     product.change_price(command.sku_id, command.price)
     await uow.products.save(product)
     return product
 
 
-async def adjust_stock(uow: CatalogUnitOfWork, caller: Caller, command: AdjustStock) -> Product:
+async def adjust_stock(command: AdjustStock, uow: CatalogUnitOfWork, *, caller: Caller) -> Product:
     product = await _product_of_seller(uow, caller, command.product_id)
     product.adjust_stock(command.sku_id, command.delta)
     await uow.products.save(product)
     return product
 
 
-async def delist_product(uow: CatalogUnitOfWork, caller: Caller, command: DelistProduct) -> Product:
+async def delist_product(
+    command: DelistProduct, uow: CatalogUnitOfWork, *, caller: Caller
+) -> Product:
     product = await _product_of_seller(uow, caller, command.product_id)
     product.delist()
     await uow.products.save(product)
@@ -125,7 +130,7 @@ async def _product_of_seller(uow: CatalogUnitOfWork, caller: Caller, product_id:
 
 
 async def reserve_stock(
-    uow: CatalogUnitOfWork, command: ReserveStock, now: datetime, hold_for: timedelta
+    command: ReserveStock, uow: CatalogUnitOfWork, *, now: datetime, hold_for: timedelta
 ) -> Reservation:
     """The order's reservation: the one it has, or a new one, HELD or REJECTED."""
     await uow.reservations.lock_order(command.order_id)
@@ -140,7 +145,7 @@ async def reserve_stock(
 
 
 async def commit_reservation(
-    uow: CatalogUnitOfWork, command: CommitReservation, now: datetime
+    command: CommitReservation, uow: CatalogUnitOfWork, *, now: datetime
 ) -> Reservation:
     reservation = await _reservation_of(uow, command.order_id)
     reservation.commit(now)
@@ -148,7 +153,7 @@ async def commit_reservation(
     return reservation
 
 
-async def release_reservation(uow: CatalogUnitOfWork, command: ReleaseReservation) -> Reservation:
+async def release_reservation(command: ReleaseReservation, uow: CatalogUnitOfWork) -> Reservation:
     reservation = await _reservation_of(uow, command.order_id)
     reservation.release()
     await uow.reservations.save(reservation)
@@ -162,9 +167,11 @@ async def _reservation_of(uow: CatalogUnitOfWork, order_id: str) -> Reservation:
     return reservation
 
 
-async def expire_reservations(uow: CatalogUnitOfWork, now: datetime, limit: int) -> int:
-    """Expire up to `limit` reservations past their time; how many were expired."""
-    due = await uow.reservations.due(now, limit)
+async def expire_reservations(
+    command: ExpireReservations, uow: CatalogUnitOfWork, *, now: datetime
+) -> int:
+    """Expire up to `command.limit` reservations past their time; how many were expired."""
+    due = await uow.reservations.due(now, command.limit)
     for reservation in due:
         reservation.expire(now)
     await uow.reservations.save(*due, in_origin_context=True)

@@ -79,3 +79,10 @@ class CommitReservation:
 @dataclass(frozen=True)
 class ReleaseReservation:
     order_id: str
+
+
+@dataclass(frozen=True)
+class ExpireReservations:
+    """Expire up to `limit` HELD reservations past their time (the sweeper's batch)."""
+
+    limit: int

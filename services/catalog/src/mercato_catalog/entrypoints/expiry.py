@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from mercato_catalog.application import expire_reservations
+from mercato_catalog.domain import ExpireReservations
 from mercato_catalog.entrypoints.grpc_api import now
 from mercato_kit.logging import get_logger
+
+if TYPE_CHECKING:
+    from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 
 log = get_logger(__name__)
 
@@ -22,7 +26,7 @@ class ReservationSweeper:
     async def sweep(self) -> bool:
         """Expire a batch; True when the batch was full (more may be due)."""
         async with self._unit_of_work() as uow:
-            expired = await expire_reservations(uow, now(), self._batch)
+            expired = await expire_reservations(ExpireReservations(self._batch), uow, now=now())
             await uow.commit()
         if expired:
             log.info("reservations expired", count=expired)

@@ -1,30 +1,27 @@
 """The gRPC servicer: translate requests, run handlers in a unit of work, translate responses.
 
 Reads are public. Writes declare their scope here (`@requires`); who may change which shop is
-decided by the handlers against what they load. Every write runs inside `idempotent(...)`,
-scoped to the calling account or app, so two callers' keys never collide.
+decided by the handlers against what they load. Every write runs through `run_once(...)`: once
+per idempotency key of the calling account or app (so two callers' keys never collide), in one
+unit of work, decided again on a version conflict.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import grpc
-from google.protobuf.message import Message
 
 from mercato.catalog.v1 import catalog_service_pb2 as api
 from mercato.catalog.v1 import catalog_service_pb2_grpc
 from mercato_catalog.adapters import translator
-from mercato_catalog.adapters.queries import list_shop_products, search_products
 from mercato_catalog.adapters.translator import (
     product_message,
     reservation_message,
     shop_message,
 )
-from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from mercato_catalog.application import (
     RESERVE,
     WRITE,
@@ -40,43 +37,22 @@ from mercato_catalog.application import (
     update_product,
     update_shop_profile,
 )
-from mercato_kit.auth import Caller, public, require_caller, requires
+from mercato_kit.auth import public, require_caller, requires
 from mercato_kit.errors import NotFound
-from mercato_kit.idempotency import idempotent
+from mercato_kit.idempotency import run_once
 
-R = TypeVar("R", bound=Message)
-
-Work = Callable[[SqlCatalogUnitOfWork], Awaitable[R]]
+if TYPE_CHECKING:
+    from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 
 
 class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     """Requests arrive validated (the kit's edge); domain errors leave as status codes."""
 
     def __init__(
-        self,
-        unit_of_work: Callable[..., SqlCatalogUnitOfWork],
-        *,
-        dialect: str,
-        hold_for: timedelta,
+        self, unit_of_work: Callable[..., SqlCatalogUnitOfWork], *, hold_for: timedelta
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._dialect = dialect
         self._hold_for = hold_for
-
-    async def _command(
-        self, name: str, caller: Caller, request: Message, response_type: type[R], work: Work[R]
-    ) -> R:
-        async with self._unit_of_work() as uow:
-            response = await idempotent(
-                uow.session,
-                f"catalog.{name}/{_caller_key(caller)}",
-                getattr(request, "idempotency_key"),  # noqa: B009 (every command has one)
-                request,
-                response_type,
-                lambda: work(uow),
-            )
-            await uow.commit()
-        return response
 
     @requires(WRITE)
     async def OpenShop(
@@ -84,11 +60,13 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.OpenShopResponse:
         caller, command = require_caller(), translator.open_shop(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.OpenShopResponse:
-            shop = await open_shop(uow, caller, command, now())
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.OpenShopResponse:
+            shop = await open_shop(command, uow, caller=caller, now=now())
             return api.OpenShopResponse(shop=shop_message(shop))
 
-        return await self._command("OpenShop", caller, request, api.OpenShopResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.OpenShop", request, api.OpenShopResponse, decide
+        )
 
     @requires(WRITE)
     async def UpdateShopProfile(
@@ -96,12 +74,16 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.UpdateShopProfileResponse:
         caller, command = require_caller(), translator.update_shop_profile(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.UpdateShopProfileResponse:
-            shop = await update_shop_profile(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.UpdateShopProfileResponse:
+            shop = await update_shop_profile(command, uow, caller=caller)
             return api.UpdateShopProfileResponse(shop=shop_message(shop))
 
-        return await self._command(
-            "UpdateShopProfile", caller, request, api.UpdateShopProfileResponse, work
+        return await run_once(
+            self._unit_of_work,
+            "catalog.UpdateShopProfile",
+            request,
+            api.UpdateShopProfileResponse,
+            decide,
         )
 
     @requires(WRITE)
@@ -110,11 +92,13 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.CloseShopResponse:
         caller, command = require_caller(), translator.close_shop(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.CloseShopResponse:
-            shop = await close_shop(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.CloseShopResponse:
+            shop = await close_shop(command, uow, caller=caller)
             return api.CloseShopResponse(shop=shop_message(shop))
 
-        return await self._command("CloseShop", caller, request, api.CloseShopResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.CloseShop", request, api.CloseShopResponse, decide
+        )
 
     @public
     async def GetShop(
@@ -130,11 +114,13 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.ListProductResponse:
         caller, command = require_caller(), translator.list_product(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.ListProductResponse:
-            product = await list_product(uow, caller, command, now())
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.ListProductResponse:
+            product = await list_product(command, uow, caller=caller, now=now())
             return api.ListProductResponse(product=product_message(product))
 
-        return await self._command("ListProduct", caller, request, api.ListProductResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.ListProduct", request, api.ListProductResponse, decide
+        )
 
     @requires(WRITE)
     async def UpdateProduct(
@@ -142,12 +128,12 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.UpdateProductResponse:
         caller, command = require_caller(), translator.update_product(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.UpdateProductResponse:
-            product = await update_product(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.UpdateProductResponse:
+            product = await update_product(command, uow, caller=caller)
             return api.UpdateProductResponse(product=product_message(product))
 
-        return await self._command(
-            "UpdateProduct", caller, request, api.UpdateProductResponse, work
+        return await run_once(
+            self._unit_of_work, "catalog.UpdateProduct", request, api.UpdateProductResponse, decide
         )
 
     @requires(WRITE)
@@ -156,11 +142,13 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.ChangePriceResponse:
         caller, command = require_caller(), translator.change_price(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.ChangePriceResponse:
-            product = await change_price(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.ChangePriceResponse:
+            product = await change_price(command, uow, caller=caller)
             return api.ChangePriceResponse(product=product_message(product))
 
-        return await self._command("ChangePrice", caller, request, api.ChangePriceResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.ChangePrice", request, api.ChangePriceResponse, decide
+        )
 
     @requires(WRITE)
     async def AdjustStock(
@@ -168,11 +156,13 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.AdjustStockResponse:
         caller, command = require_caller(), translator.adjust_stock(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.AdjustStockResponse:
-            product = await adjust_stock(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.AdjustStockResponse:
+            product = await adjust_stock(command, uow, caller=caller)
             return api.AdjustStockResponse(product=product_message(product))
 
-        return await self._command("AdjustStock", caller, request, api.AdjustStockResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.AdjustStock", request, api.AdjustStockResponse, decide
+        )
 
     @requires(WRITE)
     async def DelistProduct(
@@ -180,12 +170,12 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.DelistProductResponse:
         caller, command = require_caller(), translator.delist_product(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.DelistProductResponse:
-            product = await delist_product(uow, caller, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.DelistProductResponse:
+            product = await delist_product(command, uow, caller=caller)
             return api.DelistProductResponse(product=product_message(product))
 
-        return await self._command(
-            "DelistProduct", caller, request, api.DelistProductResponse, work
+        return await run_once(
+            self._unit_of_work, "catalog.DelistProduct", request, api.DelistProductResponse, decide
         )
 
     @public
@@ -201,8 +191,8 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
         self, request: api.ListShopProductsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListShopProductsResponse:
         async with self._unit_of_work(read_only=True) as uow:
-            page = await list_shop_products(
-                uow.session, request.shop_id, request.page_size, request.page_token
+            page = await uow.listings.of_shop(
+                request.shop_id, request.page_size, request.page_token
             )
         return api.ListShopProductsResponse(
             products=[product_message(product) for product in page.products],
@@ -215,9 +205,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     ) -> api.SearchProductsResponse:
         filters = translator.search_filters(request)
         async with self._unit_of_work(read_only=True) as uow:
-            page = await search_products(
-                uow.session, self._dialect, filters, request.page_size, request.page_token
-            )
+            page = await uow.listings.search(filters, request.page_size, request.page_token)
         return api.SearchProductsResponse(
             products=[product_message(product) for product in page.products],
             next_page_token=page.next_page_token,
@@ -227,40 +215,50 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def ReserveStock(
         self, request: api.ReserveStockRequest, context: grpc.aio.ServicerContext
     ) -> api.ReserveStockResponse:
-        caller, command = require_caller(), translator.reserve_stock(request)
+        command = translator.reserve_stock(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.ReserveStockResponse:
-            reservation = await reserve_stock(uow, command, now(), self._hold_for)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.ReserveStockResponse:
+            reservation = await reserve_stock(command, uow, now=now(), hold_for=self._hold_for)
             return api.ReserveStockResponse(reservation=reservation_message(reservation))
 
-        return await self._command("ReserveStock", caller, request, api.ReserveStockResponse, work)
+        return await run_once(
+            self._unit_of_work, "catalog.ReserveStock", request, api.ReserveStockResponse, decide
+        )
 
     @requires(RESERVE)
     async def CommitReservation(
         self, request: api.CommitReservationRequest, context: grpc.aio.ServicerContext
     ) -> api.CommitReservationResponse:
-        caller, command = require_caller(), translator.commit_reservation(request)
+        command = translator.commit_reservation(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.CommitReservationResponse:
-            reservation = await commit_reservation(uow, command, now())
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.CommitReservationResponse:
+            reservation = await commit_reservation(command, uow, now=now())
             return api.CommitReservationResponse(reservation=reservation_message(reservation))
 
-        return await self._command(
-            "CommitReservation", caller, request, api.CommitReservationResponse, work
+        return await run_once(
+            self._unit_of_work,
+            "catalog.CommitReservation",
+            request,
+            api.CommitReservationResponse,
+            decide,
         )
 
     @requires(RESERVE)
     async def ReleaseReservation(
         self, request: api.ReleaseReservationRequest, context: grpc.aio.ServicerContext
     ) -> api.ReleaseReservationResponse:
-        caller, command = require_caller(), translator.release_reservation(request)
+        command = translator.release_reservation(request)
 
-        async def work(uow: SqlCatalogUnitOfWork) -> api.ReleaseReservationResponse:
-            reservation = await release_reservation(uow, command)
+        async def decide(uow: SqlCatalogUnitOfWork) -> api.ReleaseReservationResponse:
+            reservation = await release_reservation(command, uow)
             return api.ReleaseReservationResponse(reservation=reservation_message(reservation))
 
-        return await self._command(
-            "ReleaseReservation", caller, request, api.ReleaseReservationResponse, work
+        return await run_once(
+            self._unit_of_work,
+            "catalog.ReleaseReservation",
+            request,
+            api.ReleaseReservationResponse,
+            decide,
         )
 
     @requires(RESERVE)
@@ -278,9 +276,3 @@ def now() -> datetime:
     """The time, to the millisecond (what reservations store)."""
     moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def _caller_key(caller: Caller) -> str:
-    """Who a command's idempotency key belongs to: the account, or the app and its grantor."""
-    who = f"{caller.kind}:{caller.subject}:{caller.on_behalf_of or ''}"
-    return hashlib.sha256(who.encode()).hexdigest()[:32]
