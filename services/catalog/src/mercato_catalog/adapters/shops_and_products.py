@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato_catalog.adapters.rows import product_of, to_json, utc
 from mercato_catalog.adapters.tables import products, shops, skus
 from mercato_catalog.domain import Product, Shop, ShopStatus, StockWouldGoNegative, Tier
-from mercato_kit.errors import AlreadyExists, ConcurrencyError, NotFound
+from mercato_kit.errors import AlreadyExists, ConcurrencyError, NotFound, quoted
 from mercato_kit.storage import AggregateOutbox
 
 _NAME_TAKEN_MARKERS = ("uq_shops_name_key", "shops.name_key")
@@ -91,7 +91,7 @@ def _name_unique(shop: Shop) -> Iterator[None]:
         yield
     except IntegrityError as exc:
         if any(marker in str(exc.orig) for marker in _NAME_TAKEN_MARKERS):
-            raise AlreadyExists(f"a shop named {shop.name!r} exists already") from None
+            raise AlreadyExists(f"a shop named {quoted(shop.name)} exists already") from None
         raise
 
 
