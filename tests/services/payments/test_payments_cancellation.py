@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 import pytest_asyncio
@@ -21,9 +22,8 @@ from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.errors import NotFound
 from mercato_kit.money import Money
 from mercato_kit.storage import Database, migrate
-from mercato_kit.store import SqlUnitOfWork
 from mercato_payments.adapters.provider import APPROVED, SimulatedPaymentProvider
-from mercato_payments.adapters.translator import PaymentsTranslator
+from mercato_payments.adapters.unit_of_work import SqlPaymentsUnitOfWork
 from mercato_payments.application import get_payment
 from mercato_payments.bootstrap import MIGRATIONS
 from mercato_payments.domain import ChargeOutcome, OrderCancelled, PaymentStatus, Tariff
@@ -93,7 +93,7 @@ async def test_a_refund_overtaking_a_slow_capture_voids_the_order_and_the_charge
     database: Database,
 ) -> None:
     provider = HeldProvider()
-    service = PaymentService(lambda: SqlUnitOfWork(database), provider, TARIFF, 5.0)
+    service = PaymentService(partial(SqlPaymentsUnitOfWork, database), provider, TARIFF, 5.0)
     order_id = ids()
     capture = asyncio.ensure_future(service.CapturePayment(capture_request(order_id), None))
     await asyncio.wait_for(provider.charging.wait(), 10)
@@ -109,8 +109,8 @@ async def test_a_refund_overtaking_a_slow_capture_voids_the_order_and_the_charge
         await service.CapturePayment(capture_request(order_id), None)
 
     assert provider.charged == {}
-    async with SqlUnitOfWork(database) as uow:
-        payment = await get_payment(uow, PaymentsTranslator(), order_id)
+    async with SqlPaymentsUnitOfWork(database) as uow:
+        payment = await get_payment(order_id, uow)
     assert (payment.status, payment.version, payment.captured) == (
         PaymentStatus.VOIDED,
         1,
@@ -123,7 +123,7 @@ async def test_a_capture_recorded_before_the_refund_is_refunded_in_full_as_befor
 ) -> None:
     provider = HeldProvider()
     provider.let_go.set()
-    service = PaymentService(lambda: SqlUnitOfWork(database), provider, TARIFF, 5.0)
+    service = PaymentService(partial(SqlPaymentsUnitOfWork, database), provider, TARIFF, 5.0)
     order_id = ids()
     request = capture_request(order_id)
     another_key = pb.CapturePaymentRequest()

@@ -1,5 +1,5 @@
-"""The payments handlers and the provider call, against the kit's in-memory unit of work, the
-in-memory payables and the simulated provider (fakes, no I/O)."""
+"""The payments handlers and the provider call, against payments' in-memory unit of work (the
+kit's in-memory event store, the in-memory payables) and the simulated provider (no I/O)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.errors import NotFound
 from mercato_kit.money import Money
-from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
+from mercato_kit.store import InMemoryEventStore
 from mercato_payments.adapters.payables import InMemorySellerPayables
 from mercato_payments.adapters.provider import (
     APPROVED,
@@ -19,7 +19,7 @@ from mercato_payments.adapters.provider import (
     TIMES_OUT,
     SimulatedPaymentProvider,
 )
-from mercato_payments.adapters.translator import PaymentsTranslator
+from mercato_payments.adapters.unit_of_work import InMemoryPaymentsUnitOfWork
 from mercato_payments.application import (
     charge,
     get_payment,
@@ -41,7 +41,6 @@ from mercato_payments.domain import (
     Tariff,
 )
 
-translator = PaymentsTranslator()
 TARIFF = Tariff({"standard": 500, "flagship": 300}, processing_fee_bps=60)
 AMOUNT = Money(minor_units=20_000, currency="CNY")
 
@@ -51,10 +50,16 @@ def capture(order_id: str, seller_id: str = "seller-1") -> CapturePayment:
     return CapturePayment(order_id, terms, APPROVED)
 
 
+def unit_of_work(
+    store: InMemoryEventStore, payables: InMemorySellerPayables | None = None
+) -> InMemoryPaymentsUnitOfWork:
+    return InMemoryPaymentsUnitOfWork(store, payables or InMemorySellerPayables())
+
+
 async def captured(store: InMemoryEventStore, order_id: str, seller_id: str = "seller-1") -> None:
-    async with InMemoryUnitOfWork(store) as uow:
+    async with unit_of_work(store) as uow:
         await record_capture(
-            uow, translator, TARIFF, capture(order_id, seller_id), ChargeOutcome.approved("ch")
+            capture(order_id, seller_id), uow, outcome=ChargeOutcome.approved("ch"), tariff=TARIFF
         )
         await uow.commit()
 
@@ -80,9 +85,9 @@ async def test_a_release_credits_the_seller_payable_with_the_net() -> None:
     store, payables = InMemoryEventStore(), InMemorySellerPayables()
     await captured(store, "order-1")
 
-    async with InMemoryUnitOfWork(store) as uow:
-        await release_escrow(uow, translator, payables, ReleaseEscrow("order-1"))
-        await release_escrow(uow, translator, payables, ReleaseEscrow("order-1"))
+    async with unit_of_work(store, payables) as uow:
+        await release_escrow(ReleaseEscrow("order-1"), uow)
+        await release_escrow(ReleaseEscrow("order-1"), uow)
         await uow.commit()
 
     assert await payables.balances("seller-1") == [Money(minor_units=19_000, currency="CNY")]
@@ -94,19 +99,15 @@ async def test_a_payout_batch_moves_every_due_payable_out_once() -> None:
     store, payables = InMemoryEventStore(), InMemorySellerPayables()
     for order_id, seller_id in [("order-1", "seller-a"), ("order-2", "seller-b")]:
         await captured(store, order_id, seller_id)
-        async with InMemoryUnitOfWork(store) as uow:
-            await release_escrow(uow, translator, payables, ReleaseEscrow(order_id))
+        async with unit_of_work(store, payables) as uow:
+            await release_escrow(ReleaseEscrow(order_id), uow)
             await uow.commit()
 
-    async with InMemoryUnitOfWork(store) as uow:
-        batch = await run_payout_batch(
-            uow, translator, payables, RunPayoutBatch("batch-1", "CNY", 10)
-        )
+    async with unit_of_work(store, payables) as uow:
+        batch = await run_payout_batch(RunPayoutBatch("batch-1", "CNY", 10), uow)
         await uow.commit()
-    async with InMemoryUnitOfWork(store) as uow:
-        again = await run_payout_batch(
-            uow, translator, payables, RunPayoutBatch("batch-1", "CNY", 10)
-        )
+    async with unit_of_work(store, payables) as uow:
+        again = await run_payout_batch(RunPayoutBatch("batch-1", "CNY", 10), uow)
 
     assert [(p.seller_id, p.amount) for p in batch.payouts] == [
         ("seller-a", Money(minor_units=19_000, currency="CNY")),
@@ -121,32 +122,32 @@ async def test_an_uncommitted_refund_changes_nothing() -> None:
     store = InMemoryEventStore()
     await captured(store, "order-1")
 
-    async with InMemoryUnitOfWork(store) as uow:
-        await refund_payment(uow, translator, RefundPayment("order-1", "r-1", None, "cancel"))
+    async with unit_of_work(store) as uow:
+        await refund_payment(RefundPayment("order-1", "r-1", None, "cancel"), uow)
 
-    async with InMemoryUnitOfWork(store) as uow:
-        payment = await get_payment(uow, translator, "order-1")
+    async with unit_of_work(store) as uow:
+        payment = await get_payment("order-1", uow)
     assert payment.in_escrow == AMOUNT
 
 
 async def test_a_payment_nobody_captured_is_not_found() -> None:
-    async with InMemoryUnitOfWork(InMemoryEventStore()) as uow:
+    async with unit_of_work(InMemoryEventStore()) as uow:
         with pytest.raises(NotFound, match="order-9"):
-            await get_payment(uow, translator, "order-9")
+            await get_payment("order-9", uow)
 
 
 async def test_a_refund_of_an_order_nobody_captured_voids_it_and_a_capture_is_refused() -> None:
     store = InMemoryEventStore()
 
-    async with InMemoryUnitOfWork(store) as uow:
+    async with unit_of_work(store) as uow:
         payment, refund = await refund_payment(
-            uow, translator, RefundPayment("order-1", "r-1", None, "order cancelled")
+            RefundPayment("order-1", "r-1", None, "order cancelled"), uow
         )
         await uow.commit()
-    async with InMemoryUnitOfWork(store) as uow:
+    async with unit_of_work(store) as uow:
         with pytest.raises(OrderCancelled):
             await record_capture(
-                uow, translator, TARIFF, capture("order-1"), ChargeOutcome.approved("ch")
+                capture("order-1"), uow, outcome=ChargeOutcome.approved("ch"), tariff=TARIFF
             )
 
     assert (refund, payment.status) == (None, PaymentStatus.VOIDED)

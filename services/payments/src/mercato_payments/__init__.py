@@ -32,9 +32,11 @@ Configuration (environment; besides the kit's, see mercato_kit.runtime.ServiceSe
 
 Layout:
     domain/        Payment (escrow per order), PayoutBatch, AdvertiserBudget; the tariff
-    application/   handlers (load, decide, save), the provider call with its timeout, the ports
-    adapters/      the translator (domain <-> protobuf), the simulated provider, the sellers'
-                   payables table and its migrations
+    application/   handlers (load, decide, save, through the unit of work), the provider call
+                   with its timeout, the ports
+    adapters/      the translator (domain <-> protobuf), the unit of work (uow.payments,
+                   .budgets, .payouts, .payables), the simulated provider, the sellers' payables
+                   table and its migrations
     entrypoints/   the gRPC servicer, who may call what (access.py), main()
     bootstrap.py   the composition root; settings.py: PaymentsSettings
 """

@@ -7,6 +7,7 @@ from pathlib import Path
 from mercato.payments.v1 import payments_pb2, payments_pb2_grpc
 from mercato_kit.runtime import ServiceContext
 from mercato_payments.adapters.provider import SimulatedPaymentProvider
+from mercato_payments.adapters.unit_of_work import SqlPaymentsUnitOfWork
 from mercato_payments.entrypoints.grpc_api import PaymentService
 from mercato_payments.settings import PaymentsSettings
 
@@ -20,7 +21,7 @@ def bootstrap(context: ServiceContext) -> None:
     context.add_servicer(
         payments_pb2_grpc.add_PaymentServiceServicer_to_server,
         PaymentService(
-            context.unit_of_work,
+            context.units_of_work(SqlPaymentsUnitOfWork),
             provider,
             settings.tariff(),
             provider_timeout=settings.provider_timeout_ms / 1000,

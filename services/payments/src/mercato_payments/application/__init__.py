@@ -1,4 +1,5 @@
-"""Application: handlers (load, decide, save), the provider call, and the ports they use."""
+"""Application: handlers (load, decide, save, through the unit of work), the provider call,
+and the ports they use."""
 
 from mercato_payments.application.charging import capture_reference, charge, deposit_reference
 from mercato_payments.application.handlers import (
@@ -11,10 +12,15 @@ from mercato_payments.application.handlers import (
     release_escrow,
     run_payout_batch,
 )
-from mercato_payments.application.ports import PaymentProvider, SellerPayables
+from mercato_payments.application.ports import (
+    PaymentProvider,
+    PaymentsUnitOfWork,
+    SellerPayables,
+)
 
 __all__ = [
     "PaymentProvider",
+    "PaymentsUnitOfWork",
     "SellerPayables",
     "capture_reference",
     "charge",

@@ -1,12 +1,13 @@
-"""The ports the application needs besides the event store: the payment provider and the
-sellers' payable balances."""
+"""The ports the application needs: the unit of work its handlers reach repositories through,
+the payment provider, and the sellers' payable balances."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from mercato_kit.money import Money
-from mercato_payments.domain import ChargeOutcome
+from mercato_kit.store import EventSourcedRepository
+from mercato_payments.domain import AdvertiserBudget, ChargeOutcome, Payment, PayoutBatch
 
 
 class PaymentProvider(Protocol):
@@ -45,3 +46,19 @@ class SellerPayables(Protocol):
     async def balances(self, seller_id: str) -> list[Money]:
         """A seller's balances, by currency."""
         ...
+
+
+class PaymentsUnitOfWork(Protocol):
+    """One transaction, as the handlers see it: payments' repositories hang off it."""
+
+    @property
+    def payments(self) -> EventSourcedRepository[Payment]: ...
+
+    @property
+    def budgets(self) -> EventSourcedRepository[AdvertiserBudget]: ...
+
+    @property
+    def payouts(self) -> EventSourcedRepository[PayoutBatch]: ...
+
+    @property
+    def payables(self) -> SellerPayables: ...

@@ -1,12 +1,13 @@
 """The gRPC servicer: requests -> commands -> handlers in a unit of work -> responses.
 
-Every mutating RPC runs its decision inside `idempotent(...)` in one unit of work, retried on
-a version conflict. Captures and deposits take three steps, so that no transaction stays open
-while the provider thinks: read whether a charge is needed; charge the provider (bounded by
-the timeout) under a reference made from the request's idempotency key, so a retried request
-is charged once; record the outcome. A charge that loses a race with another capture of the
-same order (or deposit) is surplus, and is voided at the provider; so is a charge whose
-recording is refused (the order was cancelled meanwhile), since it is recorded nowhere.
+Every mutating RPC runs its decision through `run_once(...)`: one unit of work, once per
+caller and idempotency key, decided again on a version conflict. Captures and deposits take
+three steps, so that no transaction stays open while the provider thinks: read whether a charge
+is needed; charge the provider (bounded by the timeout) under a reference made from the
+request's idempotency key, so a retried request is charged once; record the outcome. A charge
+that loses a race with another capture of the same order (or deposit) is surplus, and is voided
+at the provider; so is a charge whose recording is refused (the order was cancelled meanwhile),
+since it is recorded nowhere.
 
 A refund of an order with nothing captured answers NOT_FOUND (what the order saga reads as
 "nothing to give back"), after committing the void that keeps any later capture out.
@@ -14,21 +15,16 @@ A refund of an order with nothing captured answers NOT_FOUND (what the order sag
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
 
 import grpc
-from google.protobuf.message import Message
 
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.auth import require_caller, requires
 from mercato_kit.errors import DomainError, NotFound
 from mercato_kit.idempotency import run_once
-from mercato_kit.store import SqlUnitOfWork
-from mercato_payments.adapters.payables import SqlSellerPayables
 from mercato_payments.adapters.translator import (
-    PaymentsTranslator,
     batch_message,
     budget_message,
     capture_command,
@@ -41,6 +37,7 @@ from mercato_payments.adapters.translator import (
     refund_message,
     release_command,
 )
+from mercato_payments.adapters.unit_of_work import SqlPaymentsUnitOfWork
 from mercato_payments.application import (
     PaymentProvider,
     capture_reference,
@@ -64,8 +61,6 @@ from mercato_payments.entrypoints.access import (
     require_reader,
 )
 
-R = TypeVar("R", bound=Message)
-
 
 class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     """Requests arrive authenticated and validated (the kit's edge); domain errors leave as
@@ -73,7 +68,7 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
 
     def __init__(
         self,
-        unit_of_work: Callable[[], SqlUnitOfWork],
+        unit_of_work: Callable[..., SqlPaymentsUnitOfWork],
         provider: PaymentProvider,
         tariff: Tariff,
         provider_timeout: float,
@@ -82,21 +77,6 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         self._provider = provider
         self._tariff = tariff
         self._provider_timeout = provider_timeout
-        self._translator = PaymentsTranslator()
-
-    async def _once(
-        self,
-        command: str,
-        request: Message,
-        key: str,
-        response_type: type[R],
-        decide: Callable[[SqlUnitOfWork], Awaitable[R]],
-    ) -> R:
-        """`decide` in one unit of work, at most once per caller and idempotency key; retried
-        on conflict."""
-        return await run_once(
-            self._unit_of_work, f"payments.{command}", request, response_type, decide, key=key
-        )
 
     @requires(CAPTURE)
     async def CapturePayment(
@@ -104,8 +84,8 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     ) -> pb.CapturePaymentResponse:
         command = capture_command(request)
         reference = capture_reference(command.order_id, request.idempotency_key)
-        async with self._unit_of_work() as uow:
-            payment = await load_payment(uow, self._translator, command.order_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            payment = await load_payment(command.order_id, uow)
         outcome: ChargeOutcome | None = None
         if payment.needs_charge:
             payment.check_terms(command.terms)
@@ -118,18 +98,18 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
             )
         surplus = False
 
-        async def record(uow: SqlUnitOfWork) -> pb.CapturePaymentResponse:
+        async def record(uow: SqlPaymentsUnitOfWork) -> pb.CapturePaymentResponse:
             nonlocal surplus
             payment, surplus = await record_capture(
-                uow, self._translator, self._tariff, command, outcome
+                command, uow, outcome=outcome, tariff=self._tariff
             )
             return pb.CapturePaymentResponse(payment=payment_message(payment))
 
         try:
-            response = await self._once(
-                "CapturePayment",
+            response = await run_once(
+                self._unit_of_work,
+                "payments.CapturePayment",
                 request,
-                request.idempotency_key,
                 pb.CapturePaymentResponse,
                 record,
             )
@@ -148,13 +128,16 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     ) -> pb.ReleaseEscrowResponse:
         command = release_command(request)
 
-        async def release(uow: SqlUnitOfWork) -> pb.ReleaseEscrowResponse:
-            payables = SqlSellerPayables(uow.session)
-            payment = await release_escrow(uow, self._translator, payables, command)
+        async def release(uow: SqlPaymentsUnitOfWork) -> pb.ReleaseEscrowResponse:
+            payment = await release_escrow(command, uow)
             return pb.ReleaseEscrowResponse(payment=payment_message(payment))
 
-        return await self._once(
-            "ReleaseEscrow", request, request.idempotency_key, pb.ReleaseEscrowResponse, release
+        return await run_once(
+            self._unit_of_work,
+            "payments.ReleaseEscrow",
+            request,
+            pb.ReleaseEscrowResponse,
+            release,
         )
 
     @requires(CAPTURE)
@@ -163,15 +146,15 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     ) -> pb.RefundPaymentResponse:
         command = refund_command(request)
 
-        async def refund(uow: SqlUnitOfWork) -> pb.RefundPaymentResponse:
-            payment, refund = await refund_payment(uow, self._translator, command)
+        async def refund(uow: SqlPaymentsUnitOfWork) -> pb.RefundPaymentResponse:
+            payment, refund = await refund_payment(command, uow)
             response = pb.RefundPaymentResponse(payment=payment_message(payment))
             if refund is not None:
                 response.refund.CopyFrom(refund_message(refund))
             return response
 
-        response = await self._once(
-            "RefundPayment", request, request.idempotency_key, pb.RefundPaymentResponse, refund
+        response = await run_once(
+            self._unit_of_work, "payments.RefundPayment", request, pb.RefundPaymentResponse, refund
         )
         if not response.HasField("refund"):
             # Stored like any answer, so a repeat of this request is NOT_FOUND again.
@@ -185,8 +168,8 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     async def GetPayment(
         self, request: pb.GetPaymentRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetPaymentResponse:
-        async with self._unit_of_work() as uow:
-            payment = await get_payment(uow, self._translator, request.order_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            payment = await get_payment(request.order_id, uow)
         require_payment_reader(require_caller(), payment)
         return pb.GetPaymentResponse(payment=payment_message(payment))
 
@@ -196,13 +179,12 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     ) -> pb.RunPayoutBatchResponse:
         command = payout_command(request)
 
-        async def run(uow: SqlUnitOfWork) -> pb.RunPayoutBatchResponse:
-            payables = SqlSellerPayables(uow.session)
-            batch = await run_payout_batch(uow, self._translator, payables, command)
+        async def run(uow: SqlPaymentsUnitOfWork) -> pb.RunPayoutBatchResponse:
+            batch = await run_payout_batch(command, uow)
             return pb.RunPayoutBatchResponse(batch=batch_message(batch))
 
-        return await self._once(
-            "RunPayoutBatch", request, request.idempotency_key, pb.RunPayoutBatchResponse, run
+        return await run_once(
+            self._unit_of_work, "payments.RunPayoutBatch", request, pb.RunPayoutBatchResponse, run
         )
 
     @requires()  # any valid token: whose money it may see is checked inside
@@ -210,8 +192,8 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         self, request: pb.GetSellerPayableRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetSellerPayableResponse:
         require_reader(require_caller(), request.seller_id)
-        async with self._unit_of_work() as uow:
-            balances = await SqlSellerPayables(uow.session).balances(request.seller_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            balances = await uow.payables.balances(request.seller_id)
         return payable_response(balances)
 
     @requires(DEPOSIT)
@@ -221,8 +203,8 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         require_caller().require_acting_for(request.advertiser_id, DEPOSIT)
         command = deposit_command(request)
         reference = deposit_reference(command.deposit_id, request.idempotency_key)
-        async with self._unit_of_work() as uow:
-            budget = await load_budget(uow, self._translator, command.advertiser_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            budget = await load_budget(command.advertiser_id, uow)
         budget.check_deposit(command.deposit_id, command.amount)
         outcome: ChargeOutcome | None = None
         if budget.needs_charge(command.deposit_id):
@@ -235,15 +217,15 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
             )
         surplus = False
 
-        async def record(uow: SqlUnitOfWork) -> pb.DepositBudgetResponse:
+        async def record(uow: SqlPaymentsUnitOfWork) -> pb.DepositBudgetResponse:
             nonlocal surplus
             budget, surplus = await record_deposit(
-                uow, self._translator, self._tariff, command, outcome
+                command, uow, outcome=outcome, tariff=self._tariff
             )
             return deposit_response(budget, command.deposit_id, outcome)
 
-        response = await self._once(
-            "DepositBudget", request, request.idempotency_key, pb.DepositBudgetResponse, record
+        response = await run_once(
+            self._unit_of_work, "payments.DepositBudget", request, pb.DepositBudgetResponse, record
         )
         if surplus:
             await self._provider.void(reference)
@@ -254,6 +236,6 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         self, request: pb.GetBudgetRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetBudgetResponse:
         require_reader(require_caller(), request.advertiser_id)
-        async with self._unit_of_work() as uow:
-            budget = await load_budget(uow, self._translator, request.advertiser_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            budget = await load_budget(request.advertiser_id, uow)
         return pb.GetBudgetResponse(budget=budget_message(budget))
