@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
+
+import sqlalchemy.exc
 
 from mercato.kittest.v1 import echo_pb2, echo_pb2_grpc
 from mercato_kit.context import current_context
@@ -39,6 +42,14 @@ ERRORS: dict[str, DomainError] = {
 def _raise(error: str) -> None:
     if error == "unexpected":
         raise RuntimeError(f"cannot reach the database at {SECRET}")
+    if error == "database_locked":
+        raise sqlalchemy.exc.OperationalError(
+            "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+        )
+    if error == "database_down":
+        raise sqlalchemy.exc.OperationalError(
+            "SELECT 1", {}, ConnectionRefusedError(f"connection to {SECRET} refused")
+        )
     raise ERRORS[error]
 
 

@@ -15,6 +15,7 @@ from mercato_kit.errors import Unauthenticated
 from mercato_kit.grpc import (
     CORRELATION_ID_KEY,
     INVALID_FIELD_KEY,
+    RETRY_AFTER_KEY,
     TRACEPARENT_KEY,
     Call,
     CallInterceptor,
@@ -114,6 +115,19 @@ async def test_an_invalid_argument_names_its_field_in_the_trailers(echo: Running
 
     assert trailer(raised.value, INVALID_FIELD_KEY) == "lines[0].sku"
     assert trailer(raised.value, CORRELATION_ID_KEY)
+
+
+@pytest.mark.parametrize("error", ["database_locked", "database_down"])
+async def test_a_database_that_is_down_or_locked_is_unavailable_with_a_retry_delay(
+    echo: RunningEcho, error: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await echo.stub.Fail(echo_pb2.FailRequest(error=error), timeout=TIMEOUT)
+
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "retry" in (raised.value.details() or "")
+    assert SECRET not in f"{raised.value.details()} {raised.value.trailing_metadata()!r}"
+    assert float(trailer(raised.value, RETRY_AFTER_KEY)) > 0
 
 
 async def test_an_unexpected_error_is_internal_without_details_and_its_traceback_is_logged(

@@ -12,7 +12,9 @@ event id and the partition's next offset in the same transaction (`Tracking`, on
 restarted or rebalanced consumer resumes exactly where its committed work ends. Poison records
 go to `<topic>.dlq` as `mercato.events.v1.DeadLetter` and the partition goes on.
 
-Why aiokafka and not faust-streaming (which the rest of Mercato's stream processing uses):
+Why aiokafka and not faust-streaming (kept for windowed, table-backed stream processing whose
+state may be rebuilt from its changelog, such as marketing's traffic windows, never the money
+path):
 faust keeps its positions in Kafka and commits offsets from its own background task, so it
 cannot resume from positions held in the service's database, and it has open bugs that commit
 past messages still being processed (faust-streaming #606): after a crash those are lost. The

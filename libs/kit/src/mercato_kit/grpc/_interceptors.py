@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+import sqlalchemy.exc
 from google.protobuf.message import DecodeError, Message
 
 from mercato_kit.context import (
@@ -243,8 +244,9 @@ class ErrorMappingInterceptor(CallInterceptor):
 
     A DomainError becomes its status code with its message (InvalidArgument also names the
     field in the `x-invalid-field` trailer; ResourceExhausted gives its delay in `retry-after`).
-    Anything else is a bug: the caller gets INTERNAL with a generic message and the correlation
-    id to quote; the traceback goes to the log.
+    A database that is down, restarting or locked is UNAVAILABLE with `retry-after`
+    (`dependency_unavailable`). Anything else is a bug: the caller gets INTERNAL with a generic
+    message and the correlation id to quote; the traceback goes to the log.
     """
 
     @asynccontextmanager
@@ -262,6 +264,19 @@ class ErrorMappingInterceptor(CallInterceptor):
             await _abort(call, status_code_for(error), error.message)
         except Exception as error:
             correlation_id = current_context().correlation_id
+            if dependency_unavailable(error):
+                get_logger(_LOGGER).warning(
+                    "a dependency is unavailable",
+                    method=call.method,
+                    error_type=type(error).__qualname__,
+                )
+                call.add_trailing_metadata(RETRY_AFTER_KEY, f"{UNAVAILABLE_RETRY_AFTER:.3f}")
+                await _abort(
+                    call,
+                    grpc.StatusCode.UNAVAILABLE,
+                    "the service's database is unavailable or busy; retry the same request "
+                    f"(correlation id {correlation_id})",
+                )
             get_logger(_LOGGER).error(
                 "unexpected error in grpc handler",
                 method=call.method,
@@ -273,6 +288,24 @@ class ErrorMappingInterceptor(CallInterceptor):
                 grpc.StatusCode.INTERNAL,
                 f"internal error (correlation id {correlation_id})",
             )
+
+
+UNAVAILABLE_RETRY_AFTER = 1.0
+"""Seconds a caller is told to wait after the database was unavailable or busy."""
+
+
+def dependency_unavailable(error: BaseException) -> bool:
+    """True for the failures of a database that is down, restarting or locked: the caller may
+    retry the same request (its idempotency key makes that safe), so they are UNAVAILABLE,
+    never INTERNAL. Contention on the embedded SQLite default ("database is locked" after the
+    busy timeout) is one of them."""
+    if isinstance(error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)):
+        return True
+    if isinstance(error, sqlalchemy.exc.TimeoutError):  # the connection pool is exhausted
+        return True
+    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, ConnectionRefusedError | ConnectionResetError)
 
 
 class ValidationInterceptor(CallInterceptor):
