@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from typer.testing import CliRunner, Result
 
 from mercato.ledger.v1 import ledger_pb2_grpc
-from mercato_cli.ledger import ledger_app
+from mercato_cli import app
 from mercato_kit.events import TopicSpec, to_kafka_record
 from mercato_kit.messaging import ensure_topics
 from mercato_kit.storage import Database, sync_url
@@ -131,11 +131,12 @@ def wait_for_counts(database_url: str, wanted: tuple[int, int], timeout: float =
 
 
 def ledger_cli(bootstrap: str, database_url: str, topics: Mapping[str, str], *args: str) -> Result:
-    """`mercato ledger <args>` in-process, configured like the service."""
+    """`mercato ledger <args>` in-process (the CLI finds the ledger's command group through its
+    `mercato.commands` entry point), configured like the service."""
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "LEDGER_DATABASE_URL": database_url,
         "LEDGER_TOPICS": ",".join(topics.values()),
         "COLUMNS": "300",
     }
-    return CliRunner().invoke(ledger_app, list(args), env=env)
+    return CliRunner().invoke(app, ["ledger", *args], env=env)

@@ -1,18 +1,21 @@
-"""The services Mercato has or will have, and how `mercato serve` finds them.
+"""The services Mercato has or will have, and how the CLI finds what they provide.
 
 A service package makes itself startable by declaring an entry point in the `mercato.services`
 group, named after the service, pointing at a zero-argument callable that reads its settings
-from the environment and serves until SIGTERM. The CLI never imports a service directly, so
-services stay independent packages.
+from the environment and serves until SIGTERM (`mercato serve <name>`). A service that has
+operator tools declares them in the `mercato.commands` group: the entry point's name is the
+command (`mercato <name> ...`), its value a Typer app (the ledger's `replay` and `audit`). The
+CLI never imports a service directly, so services stay independent packages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 ENTRY_POINT_GROUP = "mercato.services"
+COMMANDS_ENTRY_POINT_GROUP = "mercato.commands"
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,8 @@ def find_service(name: str) -> Callable[[], object]:
         )
     known = ", ".join(sorted(SERVICES))
     raise UnknownServiceError(f"unknown service {name!r}; Mercato's services are: {known}")
+
+
+def service_commands() -> dict[str, EntryPoint]:
+    """The command groups installed services provide, by command name (not loaded yet)."""
+    return {entry.name: entry for entry in entry_points(group=COMMANDS_ENTRY_POINT_GROUP)}

@@ -70,6 +70,7 @@ from mercato_cli.demo.seed import (
     create_operator,
     open_shops,
 )
+from mercato_cli.services import service_commands
 
 __all__ = ["demo"]
 
@@ -408,19 +409,21 @@ class _Demo:
         return not astray, settled
 
     def _replay(self) -> report.Replay | None:
-        """`mercato ledger replay` on this run's ledger (its database, this Kafka), when built."""
-        try:
-            from mercato_cli.ledger import replay_command
-        except ImportError:
+        """`mercato ledger replay` on this run's ledger (its database, this Kafka), when an
+        installed package provides `mercato ledger` (the ledger's `mercato.commands` entry)."""
+        if "ledger" not in service_commands():
             return None
         ledger_env = self.own_env("ledger")
 
         def replay() -> tuple[bool, str]:
+            from mercato_cli.app import app  # the demo is one of app's commands: no cycle
+
             with _environment(ledger_env, without=("DATABASE_URL",)):
-                try:
-                    replay_command(into="", topics="")
-                except typer.Exit as exit_:
-                    return exit_.exit_code == 0, f"`mercato ledger replay` exited {exit_.exit_code}"
+                code = typer.main.get_command(app).main(
+                    ["ledger", "replay"], prog_name="mercato", standalone_mode=False
+                )
+            if code:
+                return False, f"`mercato ledger replay` exited {code}"
             return True, "the ledger rebuilt from offset zero matches the live ledger"
 
         return replay

@@ -1,6 +1,8 @@
 """`mercato ledger replay|audit`: prove the ledger's figures from the log and from its journal.
 
-Both work on the ledger database `mercato serve ledger` uses, found the same way it finds it
+The ledger provides this command group through its `mercato.commands` entry point; the CLI
+finds it there and imports this module only when `mercato ledger ...` runs. Both commands work
+on the ledger database `mercato serve ledger` uses, found the same way it finds it
 (LEDGER_DATABASE_URL, else DATABASE_URL, else the SQLite file under MERCATO_DATA_DIR), and read
 KAFKA_BOOTSTRAP_SERVERS and LEDGER_TOPICS like the service.
 
