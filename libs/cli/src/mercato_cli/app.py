@@ -21,7 +21,7 @@ from mercato_cli.services import UnknownServiceError, find_service, service_comm
 _LAZY: dict[str, tuple[str, str]] = {
     "events": ("mercato_cli.events", "events_app"),
     "dlq": ("mercato_cli.dlq", "dlq_app"),
-    "demo": ("mercato_cli.demo", "demo"),
+    "demo": ("mercato_cli.demo.command", "demo"),
 }
 """Command name -> (module, attribute): a Typer app, or a function that is one command."""
 

@@ -1,0 +1,476 @@
+"""`mercato demo`: the order-to-cash ecosystem, each service its own process.
+
+Needs a running Kafka (`KAFKA_BOOTSTRAP_SERVERS`; `make demo` starts an empty one). Each service
+gets an SQLite file in the run's folder, or, when `DATABASE_URL` names a PostgreSQL server, a new
+database of its own there (`mercato_demo_<run>_<service>`). In order:
+
+1. identity; the first operator (identity's command line); the orders service's app and two
+   carrier apps (one delivers, one loses every parcel it is handed);
+2. catalog, payments, logistics, the ledger and orders, and one carrier simulator per carrier
+   app (a service still being built — `mercato serve` exits 2 — is skipped, and the stages that
+   need it say so);
+3. sellers open shops (standard booths and flagship stores) and list products; buyers register;
+4. the scenario (scenario.py): orders placed, some declined, some lost, some refunded, a few
+   left to auto-confirm, the rest confirmed; a progress bar until every order is final;
+5. a payout batch; the ledger's projections, trial balance and audit; the replay audit;
+6. everything stopped (or left running with --keep-running until Ctrl-C).
+
+What happened is also written to `<workdir>/summary.json`. Exit status 0 when every order ended
+as seeded, the trial balance is zero, the audit passes and the replay matches; 1 otherwise (with
+where the logs are); 130 when interrupted. Every process is stopped in every case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import grpc
+import typer
+from rich.console import Console
+
+from mercato.identity.v1 import accounts_pb2, apps_pb2
+from mercato_cli.demo import report
+from mercato_cli.demo.launcher import (
+    DemoError,
+    Fleet,
+    NotBuiltError,
+    Process,
+    database_url,
+    free_address,
+    stop_on_signals,
+)
+from mercato_cli.demo.scenario import (
+    LOSSY_REGION,
+    Outcome,
+    Shares,
+    plan_orders,
+    run_payouts,
+    run_scenario,
+    status_name,
+    summary_table,
+    yuan,
+)
+from mercato_cli.demo.seed import (
+    ORDERS_APP_SCOPES,
+    App,
+    Identity,
+    Seller,
+    SignedIn,
+    catalogue_for,
+    create_operator,
+    open_shops,
+)
+from mercato_cli.services import service_commands
+
+__all__ = ["demo"]
+
+_SERVICES = ("catalog", "payments", "logistics", "ledger", "orders")
+_OPTIONAL = frozenset({"ledger", "orders"})
+"""Services still being built: the demo goes as far as it can without them."""
+_OPERATOR = "ops@operators.mercato.example"
+
+
+@dataclass(frozen=True)
+class Options:
+    orders: int
+    seed: int
+    shares: Shares
+    keep_running: bool
+    workdir: Path
+    timeout: float
+    run_id: str
+
+
+def demo(
+    orders: int = typer.Option(60, "--orders", min=1, max=2000, help="How many orders."),
+    seed: int = typer.Option(7, "--seed", help="Decides every choice of the scenario."),
+    decline_share: float = typer.Option(
+        0.1, "--decline-share", min=0, max=1, help="Share of orders whose payment is declined."
+    ),
+    loss_share: float = typer.Option(
+        0.1, "--loss-share", min=0, max=1, help="Share of orders whose parcel is lost."
+    ),
+    refund_share: float = typer.Option(
+        0.1, "--refund-share", min=0, max=1, help="Share refunded on the buyer's request."
+    ),
+    auto_share: float = typer.Option(
+        0.1, "--auto-share", min=0, max=1, help="Share left to the auto-confirm deadline."
+    ),
+    keep_running: bool = typer.Option(
+        False, "--keep-running", help="Leave the services running at the end, until Ctrl-C."
+    ),
+    workdir: Annotated[
+        Path | None,
+        typer.Option("--workdir", help="Logs and databases (default .mercato/demo/<time>/)."),
+    ] = None,
+    timeout: float = typer.Option(
+        300, "--timeout", min=10, help="Seconds for every order to become final."
+    ),
+) -> None:
+    """Run the order-to-cash ecosystem end to end: every service its own process, a seeded
+    scenario with a progress bar, revenue and balance projections, the replay audit."""
+    console = Console()
+    shares = Shares(decline_share, loss_share, refund_share, auto_share)
+    try:
+        shares.counts(orders)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        console.print(
+            "[red]mercato demo: KAFKA_BOOTSTRAP_SERVERS is not set[/] "
+            '(`make demo` starts Kafka; or `eval "$(mercato infra up --kafka-only)"` first)'
+        )
+        raise typer.Exit(code=2)
+    started = datetime.now(UTC)
+    folder = workdir or Path(".mercato") / "demo" / started.strftime("%Y%m%dT%H%M%S")
+    options = Options(
+        orders,
+        seed,
+        shares,
+        keep_running,
+        folder.resolve(),
+        timeout,
+        run_id=started.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2),
+    )
+    run = _Demo(options, console)
+    try:
+        with stop_on_signals():
+            ok = run.run()
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: every process was stopped[/]")
+        raise typer.Exit(code=130) from None
+    except (DemoError, grpc.RpcError) as exc:
+        run.summary["failure"] = _describe(exc)
+        console.print(f"[red]the demo failed:[/] {_describe(exc)}")
+        console.print(f"logs: {options.workdir}/*.log")
+        raise typer.Exit(code=1) from None
+    finally:
+        run.write_summary()
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    if not ok:
+        console.print(f"[red]the demo found problems[/] ({seconds:.0f} s); logs: {options.workdir}")
+        raise typer.Exit(code=1)
+    console.print(f"[green]the demo ran clean[/] in {seconds:.0f} s; logs: {options.workdir}")
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, grpc.RpcError) and isinstance(error, grpc.Call):
+        return f"a call failed: {error.code().name}: {error.details()}"
+    return str(error)
+
+
+@dataclass
+class _Demo:
+    """One run of the demo: its processes, channels, the people it seeded, what happened."""
+
+    options: Options
+    console: Console
+    summary: dict[str, Any] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)
+    channels: dict[str, grpc.Channel] = field(default_factory=dict)
+    base_env: dict[str, str] = field(default_factory=dict)
+    running: set[str] = field(default_factory=set)
+
+    @property
+    def run_key(self) -> str:
+        return f"demo-{self.options.run_id}"
+
+    def own_env(self, service: str) -> dict[str, str]:
+        """The service's own database for this run, and consumer groups of its own (on a
+        shared broker, another deployment's instances would otherwise split the partitions)."""
+        url = database_url(
+            service, self.options.workdir, os.environ.get("DATABASE_URL"), self.options.run_id
+        )
+        return {
+            f"{service.upper()}_DATABASE_URL": url,
+            f"{service.upper()}_CONSUMER_GROUP_PREFIX": f"{service}-demo-{self.options.run_id}",
+        }
+
+    def write_summary(self) -> None:
+        self.options.workdir.mkdir(parents=True, exist_ok=True)
+        (self.options.workdir / "summary.json").write_text(json.dumps(self.summary, indent=2))
+
+    def run(self) -> bool:
+        options, console = self.options, self.console
+        options.workdir.mkdir(parents=True, exist_ok=True)
+        shared = os.environ.get("DATABASE_URL")
+        databases = (
+            f"PostgreSQL databases mercato_demo_{options.run_id}_<service> (DATABASE_URL)"
+            if shared
+            else "SQLite files"
+        )
+        console.print(
+            f"[bold]Mercato demo[/]: seed {options.seed}, {options.orders} orders; logs in "
+            f"{options.workdir}; {databases}, one per service"
+        )
+        self.summary.update(seed=options.seed, orders=options.orders, ok=False)
+        self.base_env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "AUTH_TRUSTED_KEYS"}
+            and not key.endswith("_DATABASE_URL")
+        }
+        self.base_env.update(MERCATO_DATA_DIR=str(options.workdir))
+        self.base_env.setdefault("LOG_LEVEL", "INFO")
+        self.addresses = {name: free_address() for name in ("identity", *_SERVICES)}
+        self.base_env["IDENTITY_GRPC_ADDR"] = self.addresses["identity"]
+        with Fleet(options.workdir, self.base_env) as fleet:
+            self.summary["processes"] = {}
+            self.channels = {name: grpc.insecure_channel(a) for name, a in self.addresses.items()}
+            try:
+                ok = self._stages(fleet)
+                fleet.check_alive()
+                if options.keep_running:
+                    self._keep_running(fleet)
+            finally:
+                for process in fleet.processes:
+                    self.summary["processes"][process.name] = process.popen.pid
+                for channel in self.channels.values():
+                    channel.close()
+            statuses = fleet.stop_all()
+        unclean = {name: code for name, code in statuses.items() if code != 0}
+        if unclean:
+            console.print(f"[red]not every process stopped cleanly (exit statuses):[/] {unclean}")
+            ok = False
+        else:
+            console.print(f"✓ stopped all {len(statuses)} processes")
+        self.summary["ok"] = ok
+        return ok
+
+    def _stages(self, fleet: Fleet) -> bool:
+        identity, operator, apps = self._start_identity(fleet)
+        self._start_services(fleet, apps)
+        sellers, buyers = self._seed(identity)
+        ok, settled = True, list[str]()
+        if "orders" not in self.running:
+            self.console.print("[yellow]- orders is not built yet: no scenario to run[/]")
+        else:
+            ok, settled = self._scenario(fleet, operator, sellers, buyers)
+        if "ledger" not in self.running:
+            self.console.print(
+                "[yellow]- ledger not built: no projections, trial balance or replay audit[/]"
+            )
+            return ok
+        view = report.LedgerView(self.channels["ledger"], operator.metadata)
+        found = report.ledger_stage(
+            view, self.console, settled_accounts=settled, replay=self._replay()
+        )
+        self.summary["ledger"] = found.as_dict()
+        return found.ok and ok
+
+    def _start_identity(self, fleet: Fleet) -> tuple[Identity, SignedIn, dict[str, App]]:
+        env = {
+            **self.own_env("identity"),
+            # A cheaper scrypt than production's 2**17: the demo signs many people in.
+            "IDENTITY_PASSWORD_HASH_LOG2_N": "14",
+            "IDENTITY_ACCESS_TOKEN_TTL": "3600",
+        }
+        self._wait(fleet, fleet.serve("identity", env, address=self.addresses["identity"]))
+        self.running.add("identity")
+        identity = Identity(self.channels["identity"], self.run_key)
+        create_operator({**self.base_env, **env}, _OPERATOR, self.options.workdir)
+        operator = identity.sign_in(_OPERATOR)
+        apps = {
+            "orders": identity.register_app(
+                operator, apps_pb2.APP_KIND_SERVICE, "Mercato orders", ORDERS_APP_SCOPES
+            ),
+            "swift": identity.carrier(operator, "Swift Express"),
+            "longhaul": identity.carrier(operator, "Long Haul Freight"),
+        }
+        self.console.print("✓ the first operator, the orders service's app, two carrier apps")
+        return identity, operator, apps
+
+    def _start_services(self, fleet: Fleet, apps: dict[str, App]) -> None:
+        rules = [
+            {"carrier": apps["longhaul"].app_id, "regions": [LOSSY_REGION]},
+            {"carrier": apps["swift"].app_id},
+        ]
+        settings: dict[str, dict[str, str]] = {
+            "logistics": {"LOGISTICS_CARRIER_RULES": json.dumps(rules)},
+            "orders": {
+                "ORDERS_CATALOG_ADDR": self.addresses["catalog"],
+                "ORDERS_PAYMENTS_ADDR": self.addresses["payments"],
+                "ORDERS_LOGISTICS_ADDR": self.addresses["logistics"],
+                "ORDERS_APP_ID": apps["orders"].app_id,
+                "ORDERS_APP_SECRET": apps["orders"].secret,
+                "ORDERS_AUTO_CONFIRM_S": "10",
+                "ORDERS_SWEEP_INTERVAL_S": "1",
+            },
+        }
+        started = [
+            fleet.serve(
+                name,
+                {**self.own_env(name), **settings.get(name, {})},
+                address=self.addresses[name],
+            )
+            for name in _SERVICES
+        ]
+        for process in started:
+            try:
+                self._wait(fleet, process)
+                self.running.add(process.name)
+            except NotBuiltError:
+                if process.name not in _OPTIONAL:
+                    raise
+                fleet.processes.remove(process)
+                self.console.print(f"[yellow]- {process.name} is not built yet: skipped[/]")
+        self.summary["services"] = sorted(self.running)
+        for name, app, loss_rate in (
+            ("swift", apps["swift"], 0),
+            ("longhaul", apps["longhaul"], 1),
+        ):
+            fleet.spawn(
+                f"carrier-{name}",
+                ["-m", "mercato_logistics.simulator"],
+                {
+                    "LOGISTICS_SIMULATOR_TOKEN": app.token,
+                    "LOGISTICS_GRPC_ADDR": self.addresses["logistics"],
+                    # A parcel's 34 simulated hours take 8.5 seconds.
+                    "LOGISTICS_SIMULATOR_TIME_SCALE": "14400",
+                    "LOGISTICS_SIMULATOR_LOSS_RATE": str(loss_rate),
+                    "LOGISTICS_SIMULATOR_SEED": str(self.options.seed),
+                    "LOGISTICS_SIMULATOR_POLL_INTERVAL": "0.5",
+                },
+            )
+        self.console.print(
+            "✓ carrier simulators: Swift Express (delivers), Long Haul Freight (loses every "
+            f"parcel it is handed: those to {LOSSY_REGION})"
+        )
+
+    def _seed(self, identity: Identity) -> tuple[list[Seller], list[SignedIn]]:
+        began = time.monotonic()
+        orders = self.options.orders
+        sellers = open_shops(
+            identity,
+            self.channels["catalog"],
+            catalogue_for(self.options.seed, max(2, min(8, orders // 10)), products_per_shop=3),
+            stock=10 * orders,
+            run_key=self.run_key,
+        )
+        buyers = [
+            identity.register(f"buyer{n + 1}@buyers.mercato.example", accounts_pb2.ROLE_BUYER)
+            for n in range(max(2, min(16, orders // 3)))
+        ]
+        tiers = " and ".join(sorted({seller.tier for seller in sellers}))
+        self.console.print(
+            f"✓ {len(sellers)} sellers opened shops ({tiers}) and listed "
+            f"{sum(len(s.skus) for s in sellers)} SKUs; {len(buyers)} buyers registered "
+            f"({time.monotonic() - began:.1f} s)"
+        )
+        return sellers, buyers
+
+    def _scenario(
+        self, fleet: Fleet, operator: SignedIn, sellers: list[Seller], buyers: list[SignedIn]
+    ) -> tuple[bool, list[str]]:
+        """Run the orders; True when each ended as seeded; the accounts the ledger must have
+        settled (each paid order's escrow, each paid-out seller's payable)."""
+        planned = plan_orders(
+            self.options.seed,
+            self.options.orders,
+            len(buyers),
+            [len(seller.skus) for seller in sellers],
+            self.options.shares,
+        )
+        outcomes = run_scenario(
+            self.channels["orders"],
+            planned,
+            buyers,
+            sellers,
+            run_key=self.run_key,
+            console=self.console,
+            timeout=self.options.timeout,
+            check_alive=fleet.check_alive,
+        )
+        self.summary["outcomes"] = [_outcome_dict(o) for o in outcomes]
+        self.console.print(summary_table(outcomes))
+        astray = [o for o in outcomes if not o.as_planned]
+        if astray:
+            self.console.print(f"[red]✗ {len(astray)} orders did not end as seeded[/]")
+        batch = run_payouts(self.channels["payments"], operator, str(uuid.uuid4()))
+        self.summary["payouts"] = {p.seller_id: p.amount.minor_units for p in batch.payouts}
+        self.console.print(
+            f"✓ payout batch: {len(batch.payouts)} sellers paid "
+            f"{yuan(batch.total.minor_units)} {batch.total.currency or 'CNY'}"
+        )
+        settled = [
+            f"liability:escrow:{o.order_id}" for o in outcomes if o.planned.fate != "decline"
+        ]
+        settled += [f"liability:seller_payable:{p.seller_id}" for p in batch.payouts]
+        return not astray, settled
+
+    def _replay(self) -> report.Replay | None:
+        """`mercato ledger replay` on this run's ledger (its database, this Kafka), when an
+        installed package provides `mercato ledger` (the ledger's `mercato.commands` entry)."""
+        if "ledger" not in service_commands():
+            return None
+        ledger_env = self.own_env("ledger")
+
+        def replay() -> tuple[bool, str]:
+            from mercato_cli.app import app  # the demo is one of app's commands: no cycle
+
+            with _environment(ledger_env, without=("DATABASE_URL",)):
+                code = typer.main.get_command(app).main(
+                    ["ledger", "replay"], prog_name="mercato", standalone_mode=False
+                )
+            if code:
+                return False, f"`mercato ledger replay` exited {code}"
+            return True, "the ledger rebuilt from offset zero matches the live ledger"
+
+        return replay
+
+    def _wait(self, fleet: Fleet, process: Process) -> None:
+        began = time.monotonic()
+        fleet.wait_serving(process)
+        self.console.print(
+            f"✓ {process.name} serving on {process.address} ({time.monotonic() - began:.1f} s)"
+        )
+
+    def _keep_running(self, fleet: Fleet) -> None:
+        self.console.print("the services keep running; Ctrl-C stops them:")
+        for process in fleet.processes:
+            if process.address:
+                self.console.print(f"  {process.name:<10} {process.address}")
+        try:
+            while True:
+                fleet.check_alive()
+                time.sleep(1)
+        except KeyboardInterrupt:
+            self.console.print("stopping")
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str], *, without: tuple[str, ...] = ()) -> Iterator[None]:
+    """These environment variables set (and those unset) while the block runs."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    for name in without:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
+    planned = outcome.planned
+    return {
+        "order_id": outcome.order_id,
+        "fate": planned.fate,
+        "card": planned.card,
+        "region": planned.region,
+        "expected": status_name(planned.expected),
+        "status": status_name(outcome.status),
+        "total_fen": outcome.total_fen,
+        "reason": outcome.reason,
+    }
