@@ -1,10 +1,14 @@
 """Mercato's catalog service: shops, products and SKUs, prices, stock and stock reservations
 for orders, and search (docs/architecture.md gives the shape).
 
-domain/        Shop, Product, Reservation: standard library and mercato_kit.domain/errors only
-application/   handlers (load, decide, save) and the repository ports they use
+domain/        Shop, Product, Reservation: standard library and mercato_kit's domain, errors,
+               ids and money only
+application/   handlers `verb(command, uow, *, collaborators)` (load, decide, save) and the
+               repository ports they use
 adapters/      tables and migrations, repositories (stock locking: adapters/reservations.py),
-               the outbox recorder, search and pages, the translator to the protobuf contract
-entrypoints/   the gRPC servicer, the reservation sweeper, main()
+               search and pages, the unit of work (the kit's, with these repositories and the
+               kit's AggregateOutbox), the translator to the protobuf contract
+entrypoints/   the gRPC servicer (writes through the kit's run_once), the reservation
+               sweeper, main()
 bootstrap.py   the composition root
 """
