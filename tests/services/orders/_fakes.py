@@ -245,6 +245,15 @@ class FakeInstruments:
         self.payments.instruments[order_id] = instrument
 
 
+class FakeUnitOfWork:
+    """The handlers' unit of work over the fakes: what a handler saves is kept at once (the
+    fakes have no transaction to commit)."""
+
+    def __init__(self, orders: FakeOrders, instruments: FakeInstruments) -> None:
+        self.orders = orders
+        self.instruments = instruments
+
+
 class RacingOrders(FakeOrders):
     """Before the next save, another process records `rival` on the same order first."""
 

@@ -24,9 +24,11 @@ from tests.services.orders._fakes import (
     APPROVED,
     Clock,
     FakeCatalog,
+    FakeInstruments,
     FakeLogistics,
     FakeOrders,
     FakePayments,
+    FakeUnitOfWork,
     Faults,
 )
 
@@ -82,6 +84,10 @@ class World:
             self.clock,
         )
         return self.runner
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        """What an RPC's handler runs in: the orders, and the instruments payments will read."""
+        return FakeUnitOfWork(self.orders, FakeInstruments(self.payments))
 
     async def start(
         self, order_id: str = "o-1", instrument: str = APPROVED, quantity: int = 2

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import pytest
 
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.storage import Database, migrate
-from mercato_orders.adapters.store import SqlInstruments, SqlOrders
+from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
 from mercato_orders.bootstrap import MIGRATIONS
 from mercato_orders.domain import OrderNotFound, OrderStatus
 from mercato_orders.domain.saga import BuyerConfirmed
@@ -33,7 +34,7 @@ async def test_an_order_killed_after_its_capture_completes_after_a_restart_charg
     database_url: str,
 ) -> None:
     first = Database(database_url)
-    world = World(orders=SqlOrders(first))  # type: ignore[arg-type]
+    world = World(orders=SqlOrders(partial(SqlOrdersUnitOfWork, first)))  # type: ignore[arg-type]
     world.restart()
     world.faults.crash_after.add("capture")
     with pytest.raises(Crash):
@@ -42,7 +43,7 @@ async def test_an_order_killed_after_its_capture_completes_after_a_restart_charg
 
     second = Database(database_url)
     try:
-        world.orders = SqlOrders(second)  # type: ignore[assignment]
+        world.orders = SqlOrders(partial(SqlOrdersUnitOfWork, second))  # type: ignore[assignment]
         await world.restart().sweep()
         assert await world.status() is OrderStatus.PAID
         await deliver(world)
@@ -60,7 +61,7 @@ async def test_the_sweep_walks_only_unfinished_orders_and_a_missing_order_is_not
 ) -> None:
     database = Database(database_url)
     try:
-        world = World(orders=SqlOrders(database))  # type: ignore[arg-type]
+        world = World(orders=SqlOrders(partial(SqlOrdersUnitOfWork, database)))  # type: ignore[arg-type]
         world.restart()
         await world.start("o-ok")
         await world.start("o-too-many", quantity=50)
@@ -75,9 +76,12 @@ async def test_the_sweep_walks_only_unfinished_orders_and_a_missing_order_is_not
 async def test_an_instrument_is_kept_once_per_order(database_url: str) -> None:
     database = Database(database_url)
     try:
-        instruments = SqlInstruments(database)
-        await instruments.keep("o-1", APPROVED)
-        await instruments.keep("o-1", "4000000000000002")
+        units = partial(SqlOrdersUnitOfWork, database)
+        for instrument in (APPROVED, "4000000000000002"):
+            async with units() as uow:
+                await uow.instruments.keep("o-1", instrument)
+                await uow.commit()
+        instruments = SqlInstruments(units)
         assert await instruments.of("o-1") == APPROVED
         with pytest.raises(OrderNotFound):
             await instruments.of("o-2")
@@ -88,15 +92,22 @@ async def test_an_instrument_is_kept_once_per_order(database_url: str) -> None:
 async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url: str) -> None:
     database = Database(database_url)
     try:
-        orders = SqlOrders(database)
-        world = World(orders=orders)  # type: ignore[arg-type]
+        units = partial(SqlOrdersUnitOfWork, database)
+        world = World(orders=SqlOrders(units))  # type: ignore[arg-type]
         world.restart()
         for n in range(5):
             await world.start(f"o-{n}")
 
-        first = await orders.buyer_orders("buyer-1", 2, "")
-        second = await orders.buyer_orders("buyer-1", 2, first.next_page_token)
-        last = await orders.buyer_orders("buyer-1", 2, second.next_page_token)
+        async with units(read_only=True) as uow:
+            orders = uow.orders
+            first = await orders.buyer_orders("buyer-1", 2, "")
+            second = await orders.buyer_orders("buyer-1", 2, first.next_page_token)
+            last = await orders.buyer_orders("buyer-1", 2, second.next_page_token)
+            shop = await orders.shop_orders("shop-1", 0, "", seller_id="seller-1")
+            other_seller = await orders.shop_orders("shop-1", 0, "", seller_id="seller-2")
+            other_buyer = await orders.buyer_orders("buyer-2", 10, "")
+            with pytest.raises(InvalidArgument) as refused:
+                await orders.buyer_orders("buyer-1", 2, "not-a-token")
 
         assert first.order_ids + second.order_ids + last.order_ids == [
             "o-4",
@@ -106,12 +117,9 @@ async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url
             "o-0",
         ]
         assert last.next_page_token == ""
-        shop = await orders.shop_orders("shop-1", 0, "", seller_id="seller-1")
         assert shop.order_ids[0] == "o-4"
-        assert (await orders.shop_orders("shop-1", 0, "", seller_id="seller-2")).order_ids == []
-        assert (await orders.buyer_orders("buyer-2", 10, "")).order_ids == []
-        with pytest.raises(InvalidArgument) as refused:
-            await orders.buyer_orders("buyer-1", 2, "not-a-token")
+        assert other_seller.order_ids == []
+        assert other_buyer.order_ids == []
         assert refused.value.field == "page_token"
     finally:
         await database.dispose()

@@ -25,7 +25,8 @@ from mercato_orders.adapters.gateways import (
     GrpcLogistics,
     GrpcPayments,
 )
-from mercato_orders.adapters.store import SqlInstruments, SqlOrders
+from mercato_orders.adapters.store import orders_in
+from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
 from mercato_orders.application.saga import Background, SagaRunner
 from mercato_orders.domain.saga import OrderSaga
 from mercato_orders.entrypoints.consumer import TOPICS, SagaReactions
@@ -46,21 +47,21 @@ def bootstrap(context: ServiceContext) -> None:
     catalog = catalog_service_pb2_grpc.CatalogServiceStub(context.channel(settings.catalog_addr))
     payments = payments_pb2_grpc.PaymentServiceStub(context.channel(settings.payments_addr))
     logistics = shipment_pb2_grpc.ShipmentServiceStub(context.channel(settings.logistics_addr))
-    orders = SqlOrders(context.database, after_commit=context.relay.notify)
-    instruments = SqlInstruments(context.database)
+    units = context.units_of_work(SqlOrdersUnitOfWork)
+    saga = OrderSaga(settings.timeouts())
     runner = SagaRunner(
-        orders,
+        SqlOrders(units),
         GrpcCatalog(catalog, credentials, _now),
-        GrpcPayments(payments, credentials, _now, instruments.of),
+        GrpcPayments(payments, credentials, _now, SqlInstruments(units).of),
         GrpcLogistics(logistics, credentials, _now),
-        OrderSaga(settings.timeouts()),
+        saga,
         _now,
         Background(),
     )
     context.add_servicer(
         orders_pb2_grpc.add_OrderServiceServicer_to_server,
-        OrderService(context.unit_of_work, orders, CatalogPrices(catalog, credentials), runner),
+        OrderService(units, CatalogPrices(catalog, credentials), runner, saga),
         orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
     )
-    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders.within))
+    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders_in(context.database)))
     context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)

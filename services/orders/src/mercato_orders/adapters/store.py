@@ -1,10 +1,8 @@
 """Orders in SQLite or PostgreSQL: their events in the kit's store, a summary row beside them.
 
-Each `get` and each `save` is a transaction of its own; a save appends at the version its order
-was loaded with, so a save that lost a race is the kit's ConcurrencyError, never a lost update.
-The summary row is written in the save's transaction (lists and the sweep never lag the events).
-The buyer's payment instrument is kept in a table of its own: the events are published, and a
-card number must not be.
+The repositories here work inside a transaction someone else commits (the orders unit of work,
+a Kafka consumer). The buyer's payment instrument is kept in a table of its own: the events are
+published, and a card number must not be.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -34,8 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.errors import InvalidArgument, NotFound
 from mercato_kit.storage import Database
-from mercato_kit.store import EventSourcedRepository, SqlEventStore, SqlUnitOfWork
+from mercato_kit.store import EventSourcedRepository, EventStore, SqlEventStore
 from mercato_orders.adapters.translator import OrderTranslator
+from mercato_orders.application.ports import OrderPage
 from mercato_orders.domain import Order, OrderNotFound
 
 PRODUCER = "orders"
@@ -66,85 +64,15 @@ order_instruments = Table(
 )
 
 
-@dataclass(frozen=True)
-class OrderPage:
-    order_ids: list[str]
-    next_page_token: str
-
-
-class SqlOrders:
-    """The saga's OrderRepository on a database: each `get` and `save` its own transaction.
-
-    `within(session)` is the same repository inside a transaction someone else runs (an RPC
-    with its idempotency key, a Kafka reaction with its tracking record): nothing is committed
-    until that transaction is.
-    """
-
-    def __init__(
-        self, database: Database, *, after_commit: Callable[[], object] | None = None
-    ) -> None:
-        self._database = database
-        self._after_commit = after_commit
-
-    def within(self, session: AsyncSession) -> SessionOrders:
-        return SessionOrders(self._database, session)
-
-    async def get(self, order_id: str) -> Order:
-        async with SqlUnitOfWork(self._database, read_only=True) as uow:
-            return await SessionOrders(self._database, uow.session).get(order_id)
-
-    async def save(self, order: Order) -> None:
-        if not order.pending_events():
-            return
-        async with SqlUnitOfWork(self._database, after_commit=self._after_commit) as uow:
-            await SessionOrders(self._database, uow.session).save(order)
-            await uow.commit()
-
-    async def unfinished(self) -> list[str]:
-        async with self._database.read_transaction() as session:
-            rows = await session.execute(
-                select(order_summaries.c.order_id)
-                .where(order_summaries.c.final.is_(False))
-                .order_by(order_summaries.c.seq)
-            )
-            return [row.order_id for row in rows]
-
-    async def buyer_orders(self, buyer_id: str, page_size: int, page_token: str) -> OrderPage:
-        """A page of the buyer's orders' ids, newest first."""
-        return await self._page(order_summaries.c.buyer_id == buyer_id, page_size, page_token)
-
-    async def shop_orders(
-        self, shop_id: str, page_size: int, page_token: str, *, seller_id: str
-    ) -> OrderPage:
-        """A page of the shop's orders' ids, newest first; none unless `seller_id` sells there."""
-        where = and_(order_summaries.c.shop_id == shop_id, order_summaries.c.seller_id == seller_id)
-        return await self._page(where, page_size, page_token)
-
-    async def _page(self, where: Any, page_size: int, page_token: str) -> OrderPage:
-        size = page_size or DEFAULT_PAGE_SIZE
-        query = select(order_summaries.c.seq, order_summaries.c.order_id).where(where)
-        before = _before(page_token)
-        if before is not None:
-            query = query.where(order_summaries.c.seq < before)
-        query = query.order_by(order_summaries.c.seq.desc()).limit(size + 1)
-        async with self._database.read_transaction() as session:
-            rows = (await session.execute(query)).all()
-        page = rows[:size]
-        next_token = _token(page[-1].seq) if len(rows) > size else ""
-        return OrderPage([row.order_id for row in page], next_token)
-
-
 class SessionOrders:
-    """Orders read and written inside a transaction that its owner commits."""
+    """Orders read and written inside a transaction that its owner commits (a unit of work's,
+    a Kafka consumer's). A save appends at the version its order was loaded with, so a save
+    that lost a race is the kit's ConcurrencyError, never a lost update; the summary row is
+    written in the same transaction (lists and the sweep never lag the events)."""
 
-    def __init__(self, database: Database, session: AsyncSession) -> None:
+    def __init__(self, events: EventStore, session: AsyncSession) -> None:
         self._session = session
-        self._repository = EventSourcedRepository(
-            SqlEventStore(database, session=session),
-            Order,
-            _TRANSLATOR,
-            producer=PRODUCER,
-        )
+        self._repository = EventSourcedRepository(events, Order, _TRANSLATOR, producer=PRODUCER)
 
     async def get(self, order_id: str) -> Order:
         try:
@@ -181,38 +109,67 @@ class SessionOrders:
                 .values(**values)
             )
 
+    async def unfinished(self) -> list[str]:
+        """Ids of the orders not yet in a final status, oldest first."""
+        rows = await self._session.execute(
+            select(order_summaries.c.order_id)
+            .where(order_summaries.c.final.is_(False))
+            .order_by(order_summaries.c.seq)
+        )
+        return [row.order_id for row in rows]
 
-class SqlInstruments:
-    """The buyers' instruments, by order; read only by the payments gateway."""
+    async def buyer_orders(self, buyer_id: str, page_size: int, page_token: str) -> OrderPage:
+        """A page of the buyer's orders' ids, newest first."""
+        return await self._page(order_summaries.c.buyer_id == buyer_id, page_size, page_token)
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
+    async def shop_orders(
+        self, shop_id: str, page_size: int, page_token: str, *, seller_id: str
+    ) -> OrderPage:
+        """A page of the shop's orders' ids, newest first; none unless `seller_id` sells there."""
+        where = and_(order_summaries.c.shop_id == shop_id, order_summaries.c.seller_id == seller_id)
+        return await self._page(where, page_size, page_token)
+
+    async def _page(self, where: Any, page_size: int, page_token: str) -> OrderPage:
+        size = page_size or DEFAULT_PAGE_SIZE
+        query = select(order_summaries.c.seq, order_summaries.c.order_id).where(where)
+        before = _before(page_token)
+        if before is not None:
+            query = query.where(order_summaries.c.seq < before)
+        query = query.order_by(order_summaries.c.seq.desc()).limit(size + 1)
+        rows = (await self._session.execute(query)).all()
+        page = rows[:size]
+        next_token = _token(page[-1].seq) if len(rows) > size else ""
+        return OrderPage([row.order_id for row in page], next_token)
+
+
+def orders_in(database: Database) -> Callable[[AsyncSession], SessionOrders]:
+    """The orders inside a transaction someone else runs (a Kafka consumer's session)."""
+
+    def orders(session: AsyncSession) -> SessionOrders:
+        return SessionOrders(SqlEventStore(database, session=session), session)
+
+    return orders
+
+
+class SessionInstruments:
+    """The buyers' instruments, by order, inside a transaction that its owner commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
     async def keep(self, order_id: str, instrument: str) -> None:
-        async with self._database.transaction() as session:
-            await keep_instrument(session, order_id, instrument)
-
-    async def of(self, order_id: str) -> str:
-        async with self._database.read_transaction() as session:
-            instrument = await session.scalar(
-                select(order_instruments.c.instrument).where(
-                    order_instruments.c.order_id == order_id
-                )
+        """Keep the order's instrument (the first one given: a retried placement changes
+        nothing)."""
+        if await self.of(order_id) is None:
+            await self._session.execute(
+                insert(order_instruments).values(order_id=order_id, instrument=instrument)
             )
-        if instrument is None:
-            raise OrderNotFound(order_id)
-        return str(instrument)
 
-
-async def keep_instrument(session: AsyncSession, order_id: str, instrument: str) -> None:
-    """Keep the order's instrument (the first one given: a retried placement changes nothing)."""
-    known = await session.scalar(
-        select(order_instruments.c.instrument).where(order_instruments.c.order_id == order_id)
-    )
-    if known is None:
-        await session.execute(
-            insert(order_instruments).values(order_id=order_id, instrument=instrument)
+    async def of(self, order_id: str) -> str | None:
+        instrument = await self._session.scalar(
+            select(order_instruments.c.instrument).where(order_instruments.c.order_id == order_id)
         )
+        return None if instrument is None else str(instrument)
 
 
 def _token(seq: int) -> str:

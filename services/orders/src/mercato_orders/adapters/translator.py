@@ -27,12 +27,16 @@ from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money
 from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_orders.domain import (
+    CancelOrder,
     CatalogItem,
+    ConfirmReceipt,
     Order,
     OrderItem,
     OrderLine,
     OrderStatus,
     Parties,
+    PlaceOrder,
+    RequestRefund,
     ShippingAddress,
 )
 from mercato_orders.domain.saga import (
@@ -681,15 +685,47 @@ def _address(message: pb.ShippingAddress) -> ShippingAddress:
     )
 
 
-# Requests.
+# The buyer's requests -> commands (the edge names the buyer, the time and, for PlaceOrder, the
+# order's id).
+
+DEFAULT_CANCEL_REASON = "cancelled by the buyer"
 
 
-def order_items(request: pb.PlaceOrderRequest) -> list[OrderItem]:
-    return [
-        OrderItem(sku_id=line.sku_id, quantity=line.quantity, product_id=line.product_id)
-        for line in request.lines
-    ]
+def place_order_command(
+    request: pb.PlaceOrderRequest, *, order_id: str, buyer_id: str, at: datetime
+) -> PlaceOrder:
+    return PlaceOrder(
+        order_id=order_id,
+        buyer_id=buyer_id,
+        items=[
+            OrderItem(sku_id=line.sku_id, quantity=line.quantity, product_id=line.product_id)
+            for line in request.lines
+        ],
+        shipping_address=_address(request.shipping_address),
+        attribution_token=request.attribution_token,
+        instrument=request.instrument,
+        at=at,
+    )
 
 
-def shipping_address(message: pb.ShippingAddress) -> ShippingAddress:
-    return _address(message)
+def cancel_order_command(
+    request: pb.CancelOrderRequest, *, buyer_id: str, at: datetime
+) -> CancelOrder:
+    return CancelOrder(
+        order_id=request.order_id,
+        buyer_id=buyer_id,
+        reason=request.reason or DEFAULT_CANCEL_REASON,
+        at=at,
+    )
+
+
+def confirm_receipt_command(
+    request: pb.ConfirmReceiptRequest, *, buyer_id: str, at: datetime
+) -> ConfirmReceipt:
+    return ConfirmReceipt(order_id=request.order_id, buyer_id=buyer_id, at=at)
+
+
+def request_refund_command(
+    request: pb.RequestRefundRequest, *, buyer_id: str, at: datetime
+) -> RequestRefund:
+    return RequestRefund(order_id=request.order_id, buyer_id=buyer_id, reason=request.reason, at=at)

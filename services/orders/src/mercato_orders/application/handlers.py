@@ -1,20 +1,32 @@
-"""The buyer's commands and queries: load, decide, save; the saga runner does the rest.
+"""The buyer's commands and the orders' queries: load, decide, save inside the caller's unit of
+work; the saga runner does the rest.
 
-Each command records its fact in `orders` when given (a repository inside the caller's
-transaction, which also holds the idempotency key; the caller sends the saga's commands once it
-has committed), else in the runner's own repository, sending the commands at once.
+A command records its fact in `uow.orders` (the transaction also holds the idempotency key); its
+caller commits, then has the runner send what the order still needs (`SagaRunner.kick`).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
-from mercato_orders.application.ports import Instruments, OrderStore
-from mercato_orders.application.saga import SagaRunner
-from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound, ShippingAddress
-from mercato_orders.domain.saga import BuyerCancelled, BuyerConfirmed, Fact, RefundRequested
+from mercato_orders.application.ports import OrdersUnitOfWork
+from mercato_orders.domain import (
+    CancelOrder,
+    CatalogItem,
+    ConfirmReceipt,
+    Order,
+    OrderNotFound,
+    PlaceOrder,
+    RequestRefund,
+)
+from mercato_orders.domain.saga import (
+    BuyerCancelled,
+    BuyerConfirmed,
+    Fact,
+    OrderSaga,
+    RefundRequested,
+)
 
 _ORDER_NAMESPACE = uuid.UUID("0b7f6a3e-5d1c-4f7a-8e2b-9c4d1a6f3e20")
 
@@ -25,23 +37,8 @@ def order_id_for(buyer_id: str, idempotency_key: str) -> str:
     return str(uuid.uuid5(_ORDER_NAMESPACE, f"{buyer_id}\n{idempotency_key}"))
 
 
-@dataclass(frozen=True)
-class PlaceOrder:
-    order_id: str
-    buyer_id: str
-    items: list[OrderItem]
-    shipping_address: ShippingAddress
-    attribution_token: str
-    instrument: str
-    at: datetime
-
-
 async def place_order(
-    command: PlaceOrder,
-    catalog: dict[str, CatalogItem],
-    instruments: Instruments,
-    runner: SagaRunner,
-    orders: OrderStore | None = None,
+    command: PlaceOrder, uow: OrdersUnitOfWork, *, catalog: dict[str, CatalogItem]
 ) -> Order:
     """Place the order at `catalog`'s prices (what Prices.of said of its SKUs just before)."""
     order = Order.place(
@@ -53,18 +50,45 @@ async def place_order(
         attribution_token=command.attribution_token,
         at=command.at,
     )
-    await instruments.keep(order.id, command.instrument)
-    if orders is None:
-        await runner.start(order)
-    else:
-        await orders.save(order)
+    await uow.instruments.keep(order.id, command.instrument)
+    await uow.orders.save(order)
     return order
 
 
-async def get_order(orders: OrderStore, order_id: str, account_id: str) -> Order:
-    """The order, if the caller is its buyer or seller; OrderNotFound otherwise."""
+async def cancel_order(command: CancelOrder, uow: OrdersUnitOfWork, *, saga: OrderSaga) -> Order:
+    fact = BuyerCancelled(command.order_id, command.at, command.reason)
+    return await _buyers_action(fact, command.buyer_id, uow, saga)
+
+
+async def confirm_receipt(
+    command: ConfirmReceipt, uow: OrdersUnitOfWork, *, saga: OrderSaga
+) -> Order:
+    fact = BuyerConfirmed(command.order_id, command.at)
+    return await _buyers_action(fact, command.buyer_id, uow, saga)
+
+
+async def request_refund(
+    command: RequestRefund, uow: OrdersUnitOfWork, *, saga: OrderSaga
+) -> Order:
+    fact = RefundRequested(command.order_id, command.at, command.reason)
+    return await _buyers_action(fact, command.buyer_id, uow, saga)
+
+
+async def _buyers_action(
+    fact: Fact, buyer_id: str, uow: OrdersUnitOfWork, saga: OrderSaga
+) -> Order:
+    order = await get_order(fact.order_id, uow, account_id=buyer_id)
+    if order.buyer_id != buyer_id:
+        raise OrderNotFound(fact.order_id)
+    saga.handle(order, fact)
+    await uow.orders.save(order)
+    return order
+
+
+async def get_order(order_id: str, uow: OrdersUnitOfWork, *, account_id: str) -> Order:
+    """The order, if the account is its buyer or seller; OrderNotFound otherwise."""
     try:
-        order = await orders.get(order_id)
+        order = await uow.orders.get(order_id)
     except OrderNotFound:
         raise OrderNotFound(order_id) from None
     if not order.is_visible_to(account_id):
@@ -72,47 +96,23 @@ async def get_order(orders: OrderStore, order_id: str, account_id: str) -> Order
     return order
 
 
-async def cancel_order(
-    runner: SagaRunner,
-    order_id: str,
-    buyer_id: str,
-    reason: str,
-    at: datetime,
-    orders: OrderStore | None = None,
-) -> Order:
-    return await _buyers_action(runner, BuyerCancelled(order_id, at, reason), buyer_id, orders)
+@dataclass(frozen=True)
+class OrderList:
+    orders: list[Order]
+    next_page_token: str
 
 
-async def confirm_receipt(
-    runner: SagaRunner,
-    order_id: str,
-    buyer_id: str,
-    at: datetime,
-    orders: OrderStore | None = None,
-) -> Order:
-    return await _buyers_action(runner, BuyerConfirmed(order_id, at), buyer_id, orders)
+async def list_buyer_orders(
+    buyer_id: str, uow: OrdersUnitOfWork, *, page_size: int, page_token: str
+) -> OrderList:
+    """A page of the buyer's orders, newest first."""
+    page = await uow.orders.buyer_orders(buyer_id, page_size, page_token)
+    return OrderList([await uow.orders.get(i) for i in page.order_ids], page.next_page_token)
 
 
-async def request_refund(
-    runner: SagaRunner,
-    order_id: str,
-    buyer_id: str,
-    reason: str,
-    at: datetime,
-    orders: OrderStore | None = None,
-) -> Order:
-    return await _buyers_action(runner, RefundRequested(order_id, at, reason), buyer_id, orders)
-
-
-async def _buyers_action(
-    runner: SagaRunner, fact: Fact, buyer_id: str, orders: OrderStore | None
-) -> Order:
-    repository = orders or runner.orders
-    order = await get_order(repository, fact.order_id, buyer_id)
-    if order.buyer_id != buyer_id:
-        raise OrderNotFound(fact.order_id)
-    if orders is None:
-        await runner.react(fact)
-    else:
-        await runner.record(fact, orders)
-    return await repository.get(fact.order_id)
+async def list_shop_orders(
+    shop_id: str, uow: OrdersUnitOfWork, *, seller_id: str, page_size: int, page_token: str
+) -> OrderList:
+    """A page of the shop's orders, newest first; none unless `seller_id` sells there."""
+    page = await uow.orders.shop_orders(shop_id, page_size, page_token, seller_id=seller_id)
+    return OrderList([await uow.orders.get(i) for i in page.order_ids], page.next_page_token)

@@ -1,4 +1,5 @@
-"""What the saga needs from the world: its orders' store and the other services' gateways.
+"""What the handlers and the saga need from the world: the orders unit of work, the runner's
+own store of orders, and the other services' gateways.
 
 Each gateway call sends one saga command with its idempotency key and answers the fact the
 other service's reply establishes, or None when the answer comes later as an event. A call
@@ -8,6 +9,7 @@ nothing is recorded and the sweep sends the same command again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from mercato_orders.domain import CatalogItem, Order, OrderItem
@@ -29,7 +31,7 @@ class StepUnanswered(Exception):
 
 
 class OrderStore(Protocol):
-    """Orders loaded and saved (the runner's own, or inside a caller's transaction)."""
+    """Orders loaded and saved (inside a unit of work, or the runner's own)."""
 
     async def get(self, order_id: str) -> Order:
         """The order rebuilt from its events; OrderNotFound when there is none."""
@@ -40,8 +42,45 @@ class OrderStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class OrderPage:
+    order_ids: list[str]
+    next_page_token: str
+
+
+class Orders(OrderStore, Protocol):
+    """The orders inside a unit of work, which also lists them."""
+
+    async def buyer_orders(self, buyer_id: str, page_size: int, page_token: str) -> OrderPage:
+        """A page of the buyer's orders' ids, newest first."""
+        ...
+
+    async def shop_orders(
+        self, shop_id: str, page_size: int, page_token: str, *, seller_id: str
+    ) -> OrderPage:
+        """A page of the shop's orders' ids, newest first; none unless `seller_id` sells there."""
+        ...
+
+
+class Instruments(Protocol):
+    """Where the buyer's payment instrument is kept, apart from the order's published events."""
+
+    async def keep(self, order_id: str, instrument: str) -> None: ...
+
+
+class OrdersUnitOfWork(Protocol):
+    """One transaction: load, decide, save (its owner commits)."""
+
+    @property
+    def orders(self) -> Orders: ...
+
+    @property
+    def instruments(self) -> Instruments: ...
+
+
 class OrderRepository(OrderStore, Protocol):
-    """The runner's own store, which also knows what the sweep must walk."""
+    """The runner's own store (each get and save a transaction of its own), which also knows
+    what the sweep must walk."""
 
     async def unfinished(self) -> list[str]:
         """Ids of the orders not yet in a final status (what the sweep walks)."""
@@ -53,12 +92,6 @@ class Prices(Protocol):
         """What catalog says now of each SKU it sells, by SKU id (one it does not sell is left
         out: Order.place refuses it, naming the line)."""
         ...
-
-
-class Instruments(Protocol):
-    """Where the buyer's payment instrument is kept, apart from the order's published events."""
-
-    async def keep(self, order_id: str, instrument: str) -> None: ...
 
 
 class CatalogGateway(Protocol):

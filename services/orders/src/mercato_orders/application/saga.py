@@ -112,37 +112,43 @@ class SagaRunner:
         self.background = background
 
     async def start(self, order: Order) -> None:
-        """Save a newly placed order, then send its first command."""
+        """Save a newly placed order, then send its first command (tests and tools; the service
+        places orders in the RPC's unit of work and then `kick`s the order)."""
         await self.orders.save(order)
         await self.send(self.saga.outstanding(order))
 
     async def react(self, fact: Fact) -> None:
-        """Record a fact (a reply, an event from Kafka, a buyer's action) and act on it."""
-        await self.send(await self.record(fact))
+        """Record a fact (a reply, an event, a buyer's action) in the runner's own store and act
+        on it."""
+        _, commands = await self._decide(fact)
+        await self.send(commands)
 
     async def sweep(self) -> None:
         """Give up overdue steps, auto-confirm due orders, resend what is still outstanding."""
         now = self.clock()
         for order_id in await self.orders.unfinished():
-            order, _ = await self._decide(DeadlinePassed(order_id, now), None)
+            order, _ = await self._decide(DeadlinePassed(order_id, now))
             await self.send(self.saga.outstanding(order))
 
-    async def record(self, fact: Fact, orders: OrderStore | None = None) -> list[Command]:
-        """Load, decide, save (in `orders`, by default the runner's own); the commands the fact
-        newly requires. A save that lost a race to another fact loads and decides again."""
-        _, commands = await self._decide(fact, orders)
+    async def record(self, fact: Fact, orders: OrderStore) -> list[Command]:
+        """Load, decide, save in `orders`, a store inside someone else's transaction (a Kafka
+        consumer's): the commands the fact newly requires, to send once that transaction has
+        committed. A conflict fails that transaction, whose owner tries again."""
+        order = await orders.get(fact.order_id)
+        commands = self.saga.handle(order, fact)
+        await orders.save(order)
         return commands
 
-    async def _decide(self, fact: Fact, orders: OrderStore | None) -> tuple[Order, list[Command]]:
-        repository = orders or self.orders
+    async def _decide(self, fact: Fact) -> tuple[Order, list[Command]]:
+        """Load, decide, save in the runner's own store; a save that lost a race to another
+        fact loads and decides again."""
         for attempt in range(1, _ATTEMPTS + 1):
-            order = await repository.get(fact.order_id)
+            order = await self.orders.get(fact.order_id)
             commands = self.saga.handle(order, fact)
             try:
-                await repository.save(order)
+                await self.orders.save(order)
             except ConcurrencyError:
-                if attempt == _ATTEMPTS or orders is not None:
-                    # Inside someone else's transaction a conflict fails that transaction.
+                if attempt == _ATTEMPTS:
                     raise
                 continue
             return order, commands
@@ -174,7 +180,7 @@ class SagaRunner:
         finally:
             self.background.done(command)
         if fact is not None:
-            await self.send(await self.record(fact))
+            await self.react(fact)
 
     async def _answer(self, command: Command) -> Fact | None:
         try:
@@ -192,7 +198,8 @@ class SagaRunner:
         while queue:
             fact = await self._answer(queue.pop(0))
             if fact is not None:
-                queue.extend(await self.record(fact))
+                _, commands = await self._decide(fact)
+                queue.extend(commands)
 
     async def _call(self, command: Command) -> Fact | None:
         match command:

@@ -4,6 +4,7 @@ Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's d
 ids and money only.
 """
 
+from mercato_orders.domain.commands import CancelOrder, ConfirmReceipt, PlaceOrder, RequestRefund
 from mercato_orders.domain.errors import (
     IllegalTransition,
     InvalidOrder,
@@ -16,7 +17,9 @@ from mercato_orders.domain.order import Order, OrderItem, OrderStatus, Parties
 from mercato_orders.domain.values import CatalogItem, OrderLine, ShippingAddress, Timeouts
 
 __all__ = [
+    "CancelOrder",
     "CatalogItem",
+    "ConfirmReceipt",
     "IllegalTransition",
     "InvalidOrder",
     "MixedCurrencies",
@@ -28,6 +31,8 @@ __all__ = [
     "OrderNotFound",
     "OrderStatus",
     "Parties",
+    "PlaceOrder",
+    "RequestRefund",
     "ShippingAddress",
     "Timeouts",
 ]

@@ -1,0 +1,59 @@
+"""The orders unit of work, and the saga runner's own stores built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato_kit.store import SqlUnitOfWork
+from mercato_orders.adapters.store import SessionInstruments, SessionOrders
+from mercato_orders.domain import Order, OrderNotFound
+
+
+class SqlOrdersUnitOfWork(SqlUnitOfWork):
+    """The kit's unit of work with the orders' repositories: `uow.orders` (events and summary
+    rows) and `uow.instruments` (the buyers' payment instruments)."""
+
+    def _open_repositories(self, session: AsyncSession) -> None:
+        self.orders = SessionOrders(self.events, session)
+        self.instruments = SessionInstruments(session)
+
+
+Units = Callable[..., SqlOrdersUnitOfWork]
+
+
+class SqlOrders:
+    """The saga runner's OrderRepository: each `get` and `save` a unit of work of its own."""
+
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def get(self, order_id: str) -> Order:
+        async with self._units(read_only=True) as uow:
+            return await uow.orders.get(order_id)
+
+    async def save(self, order: Order) -> None:
+        if not order.pending_events():
+            return
+        async with self._units() as uow:
+            await uow.orders.save(order)
+            await uow.commit()
+
+    async def unfinished(self) -> list[str]:
+        async with self._units(read_only=True) as uow:
+            return await uow.orders.unfinished()
+
+
+class SqlInstruments:
+    """The buyers' instruments, read by the payments gateway (each read a unit of work)."""
+
+    def __init__(self, units: Units) -> None:
+        self._units = units
+
+    async def of(self, order_id: str) -> str:
+        async with self._units(read_only=True) as uow:
+            instrument = await uow.instruments.of(order_id)
+        if instrument is None:
+            raise OrderNotFound(order_id)
+        return instrument
