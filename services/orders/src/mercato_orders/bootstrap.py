@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from mercato.catalog.v1 import catalog_service_pb2_grpc
 from mercato.logistics.v1 import shipment_pb2_grpc
@@ -41,8 +42,7 @@ def _now() -> datetime:
 
 
 def bootstrap(context: ServiceContext) -> None:
-    settings = context.settings
-    assert isinstance(settings, OrdersSettings)
+    settings = cast(OrdersSettings, context.settings)  # what main() reads (run_service_main)
     credentials = context.service_credentials().metadata
     catalog = catalog_service_pb2_grpc.CatalogServiceStub(context.channel(settings.catalog_addr))
     payments = payments_pb2_grpc.PaymentServiceStub(context.channel(settings.payments_addr))
