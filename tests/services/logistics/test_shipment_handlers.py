@@ -10,6 +10,7 @@ import pytest
 
 from mercato.logistics.v1 import events_pb2
 from mercato_kit.auth import Caller, CallerKind
+from mercato_kit.money import Money
 from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
 from mercato_logistics.adapters.translator import ShipmentTranslator
 from mercato_logistics.application import (
@@ -30,7 +31,6 @@ from mercato_logistics.domain import (
     Destination,
     DispatchShipment,
     IllegalTransition,
-    Money,
     NoCarrier,
     OrderAlreadyShipped,
     OrderNotShipped,
@@ -49,7 +49,7 @@ CREATE = CreateShipment(
     seller_id="seller-1",
     buyer_id="buyer-1",
     destination=Destination("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei"),
-    parcel=Parcel(1200, Money("CNY", 19900)),
+    parcel=Parcel(1200, Money(minor_units=19900, currency="CNY")),
     at=T0,
 )
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from mercato.common.v1 import money_pb2
 from mercato.logistics.v1 import events_pb2 as events
 from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato_kit.domain import DomainEvent
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
+from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_logistics.adapters.index import ShipmentSummary
 from mercato_logistics.domain import (
     CancelShipment,
@@ -22,7 +21,6 @@ from mercato_logistics.domain import (
     CreateShipment,
     Destination,
     DispatchShipment,
-    Money,
     Parcel,
     RecordTransitScan,
     ReportLoss,
@@ -56,7 +54,7 @@ class ShipmentTranslator:
                     carrier_id=event.carrier_id,
                     destination=destination_message(event.destination),
                     parcel=parcel_message(event.parcel),
-                    created_at=_timestamp(event.at),
+                    created_at=timestamp_message(event.at),
                 )
             case Shipment.Dispatched():
                 return events.ShipmentDispatched(
@@ -65,7 +63,7 @@ class ShipmentTranslator:
                     tracking_number=event.tracking_number,
                     location=event.location,
                     note=event.note,
-                    dispatched_at=_timestamp(event.at),
+                    dispatched_at=timestamp_message(event.at),
                 )
             case Shipment.InTransit():
                 return events.ShipmentInTransit(
@@ -73,7 +71,7 @@ class ShipmentTranslator:
                     carrier_id=event.carrier_id,
                     location=event.location,
                     note=event.note,
-                    scanned_at=_timestamp(event.at),
+                    scanned_at=timestamp_message(event.at),
                 )
             case Shipment.Delivered():
                 return events.ShipmentDelivered(
@@ -81,7 +79,7 @@ class ShipmentTranslator:
                     carrier_id=event.carrier_id,
                     location=event.location,
                     note=event.note,
-                    delivered_at=_timestamp(event.at),
+                    delivered_at=timestamp_message(event.at),
                 )
             case Shipment.Lost():
                 return events.ShipmentLost(
@@ -89,7 +87,7 @@ class ShipmentTranslator:
                     carrier_id=event.carrier_id,
                     location=event.location,
                     note=event.note,
-                    reported_at=_timestamp(event.at),
+                    reported_at=timestamp_message(event.at),
                 )
             case Shipment.Cancelled():
                 return events.ShipmentCancelled(
@@ -97,7 +95,7 @@ class ShipmentTranslator:
                     shipment_id=event.shipment_id,
                     carrier_id=event.carrier_id,
                     reason=event.reason,
-                    cancelled_at=_timestamp(event.at),
+                    cancelled_at=timestamp_message(event.at),
                 )
         raise TypeError(f"no payload for {type(event).__name__}")
 
@@ -117,38 +115,45 @@ def _created(envelope: EventEnvelope) -> DomainEvent:
         carrier_id=e.carrier_id,
         destination=_destination(e.destination),
         parcel=_parcel(e.parcel),
-        at=_datetime(e.created_at),
+        at=datetime_of(e.created_at),
     )
 
 
 def _dispatched(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.ShipmentDispatched)
     return Shipment.Dispatched(
-        e.order_id, e.carrier_id, e.tracking_number, e.location, e.note, _datetime(e.dispatched_at)
+        e.order_id,
+        e.carrier_id,
+        e.tracking_number,
+        e.location,
+        e.note,
+        datetime_of(e.dispatched_at),
     )
 
 
 def _in_transit(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.ShipmentInTransit)
-    return Shipment.InTransit(e.order_id, e.carrier_id, e.location, e.note, _datetime(e.scanned_at))
+    return Shipment.InTransit(
+        e.order_id, e.carrier_id, e.location, e.note, datetime_of(e.scanned_at)
+    )
 
 
 def _delivered(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.ShipmentDelivered)
     return Shipment.Delivered(
-        e.order_id, e.carrier_id, e.location, e.note, _datetime(e.delivered_at)
+        e.order_id, e.carrier_id, e.location, e.note, datetime_of(e.delivered_at)
     )
 
 
 def _lost(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.ShipmentLost)
-    return Shipment.Lost(e.order_id, e.carrier_id, e.location, e.note, _datetime(e.reported_at))
+    return Shipment.Lost(e.order_id, e.carrier_id, e.location, e.note, datetime_of(e.reported_at))
 
 
 def _cancelled(envelope: EventEnvelope) -> DomainEvent:
     e = envelope.unpack(events.ShipmentCancelled)
     return Shipment.Cancelled(
-        e.order_id, e.shipment_id, e.carrier_id, e.reason, _datetime(e.cancelled_at)
+        e.order_id, e.shipment_id, e.carrier_id, e.reason, datetime_of(e.cancelled_at)
     )
 
 
@@ -169,7 +174,7 @@ def create_command(request: pb.CreateShipmentRequest, at: datetime) -> CreateShi
     parcel = request.parcel
     declared = None
     if parcel.HasField("declared_value"):
-        declared = Money(parcel.declared_value.currency, parcel.declared_value.minor_units)
+        declared = money_of(parcel.declared_value)
         if not _CURRENCY.fullmatch(declared.currency):
             raise InvalidArgument(
                 "parcel.declared_value.currency", "must be an ISO 4217 code such as CNY"
@@ -237,7 +242,7 @@ def shipment_message(shipment: Shipment) -> pb.Shipment:
                 status=_STATUSES[entry.status],
                 location=entry.location,
                 note=entry.note,
-                occurred_at=_timestamp(entry.at),
+                occurred_at=timestamp_message(entry.at),
             )
             for entry in shipment.tracking
         ],
@@ -254,8 +259,8 @@ def summary_message(summary: ShipmentSummary) -> pb.ShipmentSummary:
         weight_grams=summary.weight_grams,
         tracking_number=summary.tracking_number,
         transit_scans=summary.transit_scans,
-        created_at=_timestamp(summary.created_at),
-        updated_at=_timestamp(summary.updated_at),
+        created_at=timestamp_message(summary.created_at),
+        updated_at=timestamp_message(summary.updated_at),
         version=summary.version,
     )
 
@@ -273,12 +278,7 @@ def destination_message(destination: Destination) -> pb.Destination:
 def parcel_message(parcel: Parcel) -> pb.Parcel:
     message = pb.Parcel(weight_grams=parcel.weight_grams)
     if parcel.declared_value is not None:
-        message.declared_value.CopyFrom(
-            money_pb2.Money(
-                currency=parcel.declared_value.currency,
-                minor_units=parcel.declared_value.minor_units,
-            )
-        )
+        message.declared_value.CopyFrom(money_message(parcel.declared_value))
     return message
 
 
@@ -293,17 +293,5 @@ def _destination(message: pb.Destination) -> Destination:
 
 
 def _parcel(message: pb.Parcel) -> Parcel:
-    declared = None
-    if message.HasField("declared_value"):
-        declared = Money(message.declared_value.currency, message.declared_value.minor_units)
+    declared = money_of(message.declared_value) if message.HasField("declared_value") else None
     return Parcel(message.weight_grams, declared)
-
-
-def _timestamp(at: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(at.astimezone(UTC))
-    return stamp
-
-
-def _datetime(stamp: Timestamp) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC)

@@ -1,7 +1,7 @@
 """The logistics domain: shipments, their tracking, and the carrier rules.
 
-Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors
-and ids only.
+Blind to Kafka, gRPC, SQL and protobuf: the standard library and mercato_kit's domain, errors,
+ids and money only.
 """
 
 from mercato_logistics.domain.carriers import CarrierRule, CarrierRules
@@ -22,7 +22,7 @@ from mercato_logistics.domain.errors import (
     ShipmentNotFound,
 )
 from mercato_logistics.domain.shipment import Shipment, ShipmentStatus, TrackingEntry
-from mercato_logistics.domain.values import Destination, Money, Parcel
+from mercato_logistics.domain.values import Destination, Parcel
 
 __all__ = [
     "CancelShipment",
@@ -33,7 +33,6 @@ __all__ = [
     "Destination",
     "DispatchShipment",
     "IllegalTransition",
-    "Money",
     "NoCarrier",
     "OrderAlreadyShipped",
     "OrderNotShipped",

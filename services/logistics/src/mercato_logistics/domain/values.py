@@ -1,16 +1,11 @@
-"""Value objects of a shipment: where it goes, what it carries, what that is worth."""
+"""Value objects of a shipment: where it goes, what it carries, what that is worth (the kit's
+Money: an integer amount of a currency's minor units, never a float)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Money:
-    """An integer amount of a currency's minor units (fen for CNY), never a float."""
-
-    currency: str
-    minor_units: int
+from mercato_kit.money import Money
 
 
 @dataclass(frozen=True)
