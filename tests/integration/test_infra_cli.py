@@ -76,3 +76,17 @@ def test_up_twice_reuses_the_running_broker_and_database(state_dir: Path) -> Non
 
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
+
+
+def test_a_restarted_broker_and_database_come_back_on_the_addresses_services_dial(
+    state_dir: Path,
+) -> None:
+    first = _mercato(state_dir, "infra", "up")
+    assert first.returncode == 0, first.stderr
+    assert _mercato(state_dir, "infra", "down").returncode == 0
+
+    again = _mercato(state_dir, "infra", "up")
+
+    assert again.returncode == 0, again.stderr
+    assert _exports_via_bash(again.stdout) == _exports_via_bash(first.stdout)
+    fetch_metadata(_exports_via_bash(again.stdout)["KAFKA_BOOTSTRAP_SERVERS"])

@@ -11,7 +11,14 @@ from importlib import resources
 from pathlib import Path
 
 from mercato_localinfra._errors import InfraError
-from mercato_localinfra._process import free_port, pid_alive, port_open, run, tail, terminate
+from mercato_localinfra._process import (
+    pid_alive,
+    port_open,
+    run,
+    sticky_ports,
+    tail,
+    terminate,
+)
 
 KAFKA_VERSION = "4.1.2"
 """The broker version `mercato infra` runs (see resources/pom.xml)."""
@@ -145,12 +152,11 @@ class LocalKafka:
         return cluster_id
 
     def start(self) -> KafkaProcess:
-        """Format storage if new, start the broker on free ports, wait until it serves metadata."""
+        """Format storage if new, start the broker (on the ports it had last time when they are
+        free, else on new free ones), wait until it serves metadata."""
         self.install()
         self.home.mkdir(parents=True, exist_ok=True)
-        port, controller_port = free_port(), free_port()
-        while controller_port == port:
-            controller_port = free_port()
+        port, controller_port = sticky_ports(self.home / "ports", 2)
         template = resources.files(__package__) / "resources" / "server.properties.template"
         config = self.home / "server.properties"
         config.write_text(

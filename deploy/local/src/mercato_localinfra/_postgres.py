@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mercato_localinfra._errors import InfraError
-from mercato_localinfra._process import free_port, pid_alive, port_open, run, tail, terminate
+from mercato_localinfra._process import (
+    pid_alive,
+    port_open,
+    run,
+    sticky_ports,
+    tail,
+    terminate,
+)
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -127,7 +134,8 @@ class LocalPostgres:
                     )
 
     def start(self) -> PostgresProcess:
-        """Initialise the cluster if new, start it on a free loopback port, create databases."""
+        """Initialise the cluster if new, start it on a loopback port (last time's when it is
+        free), create databases."""
         self.install()
         self._prepare_home()
         if not (self.data_dir / "PG_VERSION").exists():
@@ -146,7 +154,7 @@ class LocalPostgres:
                 ),
                 what="initialising the PostgreSQL data directory",
             )
-        port = free_port()
+        [port] = sticky_ports(self.home / "port", 1)
         options = (
             f"-p {port} -c listen_addresses=127.0.0.1 -k {self.home} "
             "-c max_connections=200 -c shared_buffers=128MB"

@@ -21,6 +21,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def can_bind(port: int) -> bool:
+    """True when this process could listen on 127.0.0.1:port now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def sticky_ports(path: Path, count: int) -> list[int]:
+    """`count` distinct free ports, the same ones as last time when they are still free.
+
+    The ports are remembered in `path`: a server restarted on its state directory comes back
+    on the address its clients already dial (a fresh port would strand every running service).
+    """
+    with contextlib.suppress(OSError, ValueError):
+        remembered = [int(word) for word in path.read_text().split()]
+        distinct = len(remembered) == count and len(set(remembered)) == count
+        if distinct and all(can_bind(port) for port in remembered):
+            return remembered
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(" ".join(str(port) for port in ports) + "\n")
+    return ports
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     """True when something accepts TCP connections on host:port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
