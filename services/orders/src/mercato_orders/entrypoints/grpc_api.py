@@ -10,8 +10,9 @@ work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import grpc
 
@@ -42,10 +43,16 @@ from mercato_orders.application.handlers import (
 )
 from mercato_orders.application.ports import Prices
 from mercato_orders.application.saga import SagaRunner
+from mercato_orders.domain import Order
 from mercato_orders.domain.saga import OrderSaga
 
 READ = "orders:read"
 WRITE = "orders:write"
+
+_BuyersRequest = pb.ConfirmReceiptRequest | pb.CancelOrderRequest | pb.RequestRefundRequest
+_OrderResponse = TypeVar(
+    "_OrderResponse", pb.ConfirmReceiptResponse, pb.CancelOrderResponse, pb.RequestRefundResponse
+)
 
 
 class OrderService(orders_pb2_grpc.OrderServiceServicer):
@@ -144,32 +151,24 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         command = confirm_receipt_command(
             request, buyer_id=_buyer(require_caller()), at=self._clock()
         )
-
-        async def confirm(uow: SqlOrdersUnitOfWork) -> pb.ConfirmReceiptResponse:
-            order = await confirm_receipt(command, uow, saga=self._saga)
-            return pb.ConfirmReceiptResponse(order=order_message(order))
-
-        response = await run_once(
-            self._units, "orders.ConfirmReceipt", request, pb.ConfirmReceiptResponse, confirm
+        return await self._buyers_action(
+            "orders.ConfirmReceipt",
+            request,
+            pb.ConfirmReceiptResponse,
+            lambda uow: confirm_receipt(command, uow, saga=self._saga),
         )
-        await self._runner.kick(request.order_id)
-        return response
 
     @requires(WRITE)
     async def CancelOrder(
         self, request: pb.CancelOrderRequest, context: grpc.aio.ServicerContext
     ) -> pb.CancelOrderResponse:
         command = cancel_order_command(request, buyer_id=_buyer(require_caller()), at=self._clock())
-
-        async def cancel(uow: SqlOrdersUnitOfWork) -> pb.CancelOrderResponse:
-            order = await cancel_order(command, uow, saga=self._saga)
-            return pb.CancelOrderResponse(order=order_message(order))
-
-        response = await run_once(
-            self._units, "orders.CancelOrder", request, pb.CancelOrderResponse, cancel
+        return await self._buyers_action(
+            "orders.CancelOrder",
+            request,
+            pb.CancelOrderResponse,
+            lambda uow: cancel_order(command, uow, saga=self._saga),
         )
-        await self._runner.kick(request.order_id)
-        return response
 
     @requires(WRITE)
     async def RequestRefund(
@@ -178,14 +177,27 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         command = request_refund_command(
             request, buyer_id=_buyer(require_caller()), at=self._clock()
         )
-
-        async def refund(uow: SqlOrdersUnitOfWork) -> pb.RequestRefundResponse:
-            order = await request_refund(command, uow, saga=self._saga)
-            return pb.RequestRefundResponse(order=order_message(order))
-
-        response = await run_once(
-            self._units, "orders.RequestRefund", request, pb.RequestRefundResponse, refund
+        return await self._buyers_action(
+            "orders.RequestRefund",
+            request,
+            pb.RequestRefundResponse,
+            lambda uow: request_refund(command, uow, saga=self._saga),
         )
+
+    async def _buyers_action(
+        self,
+        command: str,
+        request: _BuyersRequest,
+        response_type: type[_OrderResponse],
+        act: Callable[[SqlOrdersUnitOfWork], Awaitable[Order]],
+    ) -> _OrderResponse:
+        """A buyer's action on an order: `act` (its handler) through run_once, the order in
+        the response; then the saga sends what the order now needs."""
+
+        async def decide(uow: SqlOrdersUnitOfWork) -> _OrderResponse:
+            return response_type(order=order_message(await act(uow)))
+
+        response = await run_once(self._units, command, request, response_type, decide)
         await self._runner.kick(request.order_id)
         return response
 
