@@ -23,7 +23,7 @@ from mercato_orders.adapters.store import orders_in
 from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
 from mercato_orders.application.handlers import order_id_for
 from mercato_orders.bootstrap import MIGRATIONS
-from mercato_orders.domain import OrderNotFound
+from mercato_orders.domain import IllegalTransition, OrderNotFound
 from mercato_orders.domain.saga import ShipmentDispatched
 from mercato_orders.entrypoints.consumer import SagaReactions
 from mercato_orders.entrypoints.grpc_api import OrderService
@@ -184,4 +184,20 @@ async def test_an_event_is_recorded_in_the_consumers_transaction_and_acted_on_af
 
     with bind_caller(BUYER):
         got = await edge.service.GetOrder(pb.GetOrderRequest(order_id=placed.order_id), None)  # type: ignore[arg-type]
+        confirm = pb.ConfirmReceiptRequest(idempotency_key="confirm-1", order_id=placed.order_id)
+        await edge.service.ConfirmReceipt(confirm, None)  # type: ignore[arg-type]
+        done = await edge.service.GetOrder(pb.GetOrderRequest(order_id=placed.order_id), None)  # type: ignore[arg-type]
     assert got.order.status == pb.ORDER_STATUS_DELIVERED
+    assert done.order.status == pb.ORDER_STATUS_COMPLETED
+
+
+async def test_a_refund_before_delivery_is_refused_and_changes_nothing(edge: Edge) -> None:
+    placed = await place(edge, BUYER, place_request())
+    refund = pb.RequestRefundRequest(
+        idempotency_key="refund-1", order_id=placed.order_id, reason="impatient"
+    )
+    with bind_caller(BUYER):
+        with pytest.raises(IllegalTransition):
+            await edge.service.RequestRefund(refund, None)  # type: ignore[arg-type]
+        got = await edge.service.GetOrder(pb.GetOrderRequest(order_id=placed.order_id), None)  # type: ignore[arg-type]
+    assert got.order.status == pb.ORDER_STATUS_PAID
