@@ -13,8 +13,8 @@ import pytest_asyncio
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from mercato_identity.adapters.repositories import SqlIdentityUnitOfWork, hide_sql_parameters
 from mercato_identity.adapters.tables import accounts, sessions, signing_keys
+from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork, hide_sql_parameters
 from mercato_identity.application.accounts import refresh_session
 from mercato_identity.application.keys import ensure_signing_key
 from mercato_identity.application.tokens import TokenPolicy, Tokens
@@ -49,6 +49,12 @@ async def database(fresh_database_url: str) -> AsyncIterator[Database]:
         await database.dispose()
 
 
+def _unit_of_work(
+    database: Database, revocations: InMemoryRevocations | None = None
+) -> SqlIdentityUnitOfWork:
+    return SqlIdentityUnitOfWork(database, revocations=revocations or InMemoryRevocations())
+
+
 def _account(account_id: str, email: str = "ann@shop.example") -> Account:
     return Account.register(
         account_id, email, Role.SELLER, "scrypt$test", registered_by_operator=False, now=NOW
@@ -68,15 +74,15 @@ async def _race(*attempts: Callable[[], object]) -> list[object]:
 
 async def test_state_and_its_events_commit_together_or_not_at_all(database: Database) -> None:
     revocations = InMemoryRevocations()
-    async with SqlIdentityUnitOfWork(database, revocations=revocations) as uow:
+    async with _unit_of_work(database, revocations) as uow:
         await uow.accounts.add(_account("a-rolled-back", "gone@shop.example"))
     rolled_back = await _count(database, outbox)
 
-    async with SqlIdentityUnitOfWork(database, revocations=revocations) as uow:
+    async with _unit_of_work(database, revocations) as uow:
         await uow.accounts.add(_account("a-kept", "kept@shop.example"))
         await uow.commit()
 
-    async with SqlIdentityUnitOfWork(database) as uow:
+    async with _unit_of_work(database) as uow:
         assert await uow.accounts.get("a-rolled-back") is None
         kept = await uow.accounts.get("a-kept")
     assert rolled_back == 0
@@ -89,7 +95,7 @@ async def test_two_registrations_of_one_email_at_once_make_one_account(
     database: Database,
 ) -> None:
     async def register(account_id: str) -> str:
-        async with SqlIdentityUnitOfWork(database) as uow:
+        async with _unit_of_work(database) as uow:
             await uow.accounts.add(_account(account_id))
             await asyncio.sleep(0.2)  # hold the transaction open while the other one tries
             await uow.commit()
@@ -116,12 +122,12 @@ async def test_two_grants_to_one_app_at_once_leave_one_active(database: Database
         secret_digest=digest("mas_x"),
         now=NOW,
     )
-    async with SqlIdentityUnitOfWork(database) as uow:
+    async with _unit_of_work(database) as uow:
         await uow.apps.add(app)
         await uow.commit()
 
     async def grant(grant_id: str) -> str:
-        async with SqlIdentityUnitOfWork(database) as uow:
+        async with _unit_of_work(database) as uow:
             await uow.grants.add(
                 Grant.give(
                     grant_id,
@@ -141,7 +147,7 @@ async def test_two_grants_to_one_app_at_once_leave_one_active(database: Database
     results = await _race(lambda: grant("g-1"), lambda: grant("g-2"))
 
     assert sum(isinstance(result, GrantExists) for result in results) == 1
-    async with SqlIdentityUnitOfWork(database) as uow:
+    async with _unit_of_work(database) as uow:
         active = await uow.grants.active("seller-1", "app-1")
         assert active is not None
         active.revoke(by_account="seller-1", by_operator=False, now=NOW)
@@ -166,15 +172,15 @@ async def test_a_refresh_token_presented_twice_at_once_rotates_once_then_ends_th
 ) -> None:
     revocations = InMemoryRevocations()
     session = Session.start("s-1", "a-1", now=NOW, lifetime=timedelta(days=30))
-    async with SqlIdentityUnitOfWork(database) as uow:
+    async with _unit_of_work(database) as uow:
         await uow.accounts.add(_account("a-1"))
         await uow.sessions.add(session)
         await uow.sessions.add_refresh_token(digest("mrt_first"), session, 1, NOW)
         await uow.commit()
     tokens = Tokens(_Keys(), TokenPolicy())
 
-    def unit_of_work() -> SqlIdentityUnitOfWork:
-        return SqlIdentityUnitOfWork(database, revocations=revocations)
+    def unit_of_work(*, read_only: bool = False) -> SqlIdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(database, revocations=revocations, read_only=read_only)
 
     async def refresh() -> object:
         for _ in range(3):  # as the servicer does on a conflict
@@ -197,7 +203,7 @@ async def test_only_one_signing_key_is_current_when_two_instances_start_at_once(
     database: Database,
 ) -> None:
     async def start() -> bool:
-        async with SqlIdentityUnitOfWork(database) as uow:
+        async with _unit_of_work(database) as uow:
             made = await ensure_signing_key(uow, NOW)
             await asyncio.sleep(0.2)
             await uow.commit()

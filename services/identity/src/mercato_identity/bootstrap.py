@@ -6,6 +6,7 @@ makes its first signing key on its first start, and serves five gRPC services.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from mercato.identity.v1 import (
     partner_sign_in_pb2_grpc,
 )
 from mercato_identity.adapters.keyring import SigningKeyRing
-from mercato_identity.adapters.repositories import (
+from mercato_identity.adapters.unit_of_work import (
     SqlIdentityUnitOfWork,
     SqlUnitOfWorkFactory,
     hide_sql_parameters,
@@ -47,15 +48,10 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
 def unit_of_work_factory(context: ServiceContext) -> SqlUnitOfWorkFactory:
-    def unit_of_work(*, read_only: bool = False) -> SqlIdentityUnitOfWork:
-        return SqlIdentityUnitOfWork(
-            context.database,
-            revocations=context.revocations,
-            notify=context.relay.notify,
-            read_only=read_only,
-        )
-
-    return unit_of_work
+    """Identity's units of work on the runtime's database, relay and revocation set."""
+    return functools.partial(
+        context.units_of_work(SqlIdentityUnitOfWork), revocations=context.revocations
+    )
 
 
 def bootstrap_with(ring: SigningKeyRing) -> Callable[[ServiceContext], Awaitable[None]]:

@@ -20,7 +20,7 @@ from mercato_identity.domain import (
     SignOutReason,
 )
 from mercato_kit.auth import IssuedToken
-from mercato_kit.domain import DomainEvent
+from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import InvalidArgument
 
 _ROLES = {
@@ -60,7 +60,7 @@ def app_kind_from(value: int, field: str = "kind") -> AppKind:
     raise InvalidArgument(field, "must be one of the APP_KIND_ values")
 
 
-def to_payload(event: DomainEvent) -> Message:
+def payload_of(aggregate: Aggregate, event: DomainEvent) -> Message:
     """The published payload of a domain event (never a secret, hash, code or token)."""
     match event:
         case Account.Registered(email=email, role=role):

@@ -6,7 +6,6 @@ A save that finds the row changed since it was loaded raises ConcurrencyError.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -126,10 +125,6 @@ class IdentityUnitOfWork(Protocol):
     def codes(self) -> AuthorizationCodes: ...
     @property
     def keys(self) -> PublishedKeys: ...
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` once the transaction has committed (not if it rolls back)."""
-        ...
 
     async def commit(self) -> None: ...
 

@@ -20,13 +20,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from mercato.identity.v1 import accounts_pb2
-from mercato_identity.adapters.repositories import SqlIdentityUnitOfWork, hide_sql_parameters
+from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork, hide_sql_parameters
 from mercato_identity.application.accounts import hash_new_password, register_account
 from mercato_identity.application.passwords import Passwords
 from mercato_identity.bootstrap import MIGRATIONS
 from mercato_identity.domain import Role
 from mercato_identity.domain.commands import RegisterAccount
 from mercato_identity.settings import IdentitySettings
+from mercato_kit.auth import InMemoryRevocations
 from mercato_kit.errors import DomainError
 from mercato_kit.grpc import validate
 from mercato_kit.ids import new_id
@@ -76,7 +77,8 @@ async def create_operator(settings: IdentitySettings, email: str, password: str)
     database = Database(url)
     hide_sql_parameters(database)
     try:
-        async with SqlIdentityUnitOfWork(database) as uow:
+        # No tokens are revoked here: the set is this command's own, and is dropped.
+        async with SqlIdentityUnitOfWork(database, revocations=InMemoryRevocations()) as uow:
             account = await register_account(
                 uow,
                 command,

@@ -32,7 +32,6 @@ from mercato.identity.v1 import grants_pb2 as grants_pb
 from mercato.identity.v1 import keys_pb2 as keys_pb
 from mercato.identity.v1 import partner_sign_in_pb2 as sign_in_pb
 from mercato_identity.adapters.keyring import SigningKeyRing
-from mercato_identity.adapters.repositories import SqlIdentityUnitOfWork, SqlUnitOfWorkFactory
 from mercato_identity.adapters.translator import (
     access_token_message,
     account_message,
@@ -42,6 +41,7 @@ from mercato_identity.adapters.translator import (
     role_from,
     timestamp,
 )
+from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork, SqlUnitOfWorkFactory
 from mercato_identity.application.accounts import (
     SessionTokens,
     get_account,
