@@ -1,1 +1,1 @@
-"""Adapters: the translator to the published contract, and the projection."""
+"""Adapters: the translator to the published contract, the unit of work, the projection."""

@@ -1,13 +1,13 @@
-"""The wishlist summaries projection, kept by an idempotent consumer of the wishlist topic."""
+"""The wishlist summaries projection: its table, kept from the wishlist's events (the consumer
+hands it each event once, decoded), and read by ListWishlists."""
 
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.example.v1 import wishlist_pb2 as pb
-from mercato_kit.consumer import ConsumedRecord
-from mercato_kit.events import EventEnvelope
+from mercato_example.domain import Wishlist, WishlistSummary
+from mercato_kit.domain import DomainEvent
 
 metadata = MetaData()
 
@@ -21,38 +21,32 @@ wishlist_summaries = Table(
 )
 
 
-async def project_wishlist_event(
-    session: AsyncSession, envelope: EventEnvelope, record: ConsumedRecord
-) -> None:
-    """Apply one wishlist event to the summaries (the consumer applies each event once)."""
-    del record
-    if envelope.event_type == pb.WishlistCreated.DESCRIPTOR.full_name:
-        created = envelope.unpack(pb.WishlistCreated)
-        await session.execute(
-            insert(wishlist_summaries).values(
-                wishlist_id=envelope.aggregate_id,
-                owner_id=created.owner_id,
-                name=created.name,
-                item_count=0,
-            )
-        )
-    elif envelope.event_type == pb.ItemAdded.DESCRIPTOR.full_name:
-        added = envelope.unpack(pb.ItemAdded)
-        await session.execute(
-            update(wishlist_summaries)
-            .where(wishlist_summaries.c.wishlist_id == envelope.aggregate_id)
-            .values(item_count=wishlist_summaries.c.item_count + added.quantity)
-        )
-    # Any other event type is a newer producer's: ignore it.
+class WishlistSummaries:
+    """The summaries in the transaction of `session`."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def summaries_of(session: AsyncSession, owner_id: str) -> list[pb.WishlistSummary]:
-    rows = await session.execute(
-        select(wishlist_summaries)
-        .where(wishlist_summaries.c.owner_id == owner_id)
-        .order_by(wishlist_summaries.c.name, wishlist_summaries.c.wishlist_id)
-    )
-    return [
-        pb.WishlistSummary(wishlist_id=row.wishlist_id, name=row.name, item_count=row.item_count)
-        for row in rows
-    ]
+    async def apply(self, wishlist_id: str, event: DomainEvent) -> None:
+        """Apply one of the wishlist's events to its summary."""
+        match event:
+            case Wishlist.Created(owner_id=owner_id, name=name):
+                await self._session.execute(
+                    insert(wishlist_summaries).values(
+                        wishlist_id=wishlist_id, owner_id=owner_id, name=name, item_count=0
+                    )
+                )
+            case Wishlist.ItemAdded(quantity=quantity):
+                await self._session.execute(
+                    update(wishlist_summaries)
+                    .where(wishlist_summaries.c.wishlist_id == wishlist_id)
+                    .values(item_count=wishlist_summaries.c.item_count + quantity)
+                )
+
+    async def of_owner(self, owner_id: str) -> list[WishlistSummary]:
+        rows = await self._session.execute(
+            select(wishlist_summaries)
+            .where(wishlist_summaries.c.owner_id == owner_id)
+            .order_by(wishlist_summaries.c.name, wishlist_summaries.c.wishlist_id)
+        )
+        return [WishlistSummary(row.wishlist_id, row.name, row.item_count) for row in rows]

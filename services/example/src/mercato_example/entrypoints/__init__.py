@@ -1,1 +1,1 @@
-"""Entry points: the gRPC API and main()."""
+"""Entry points: gRPC in (grpc_api), Kafka in (consumer), and main()."""
