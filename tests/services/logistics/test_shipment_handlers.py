@@ -1,4 +1,4 @@
-"""The logistics handlers against the kit's in-memory unit of work and a fake index."""
+"""The logistics handlers against logistics' in-memory unit of work and a fake index."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from mercato.logistics.v1 import events_pb2
 from mercato_kit.auth import Caller, CallerKind
 from mercato_kit.money import Money
-from mercato_kit.store import InMemoryEventStore, InMemoryUnitOfWork
-from mercato_logistics.adapters.translator import ShipmentTranslator
+from mercato_kit.store import InMemoryEventStore
+from mercato_logistics.adapters.unit_of_work import InMemoryLogisticsUnitOfWork
 from mercato_logistics.application import (
-    Shipments,
+    LogisticsUnitOfWork,
     cancel_shipment,
     create_shipment,
     get_shipment,
@@ -69,9 +69,9 @@ class World:
         self.store = InMemoryEventStore()
         self.index = FakeIndex()
 
-    async def run(self, action: Callable[[Shipments], Awaitable[Shipment]]) -> Shipment:
-        async with InMemoryUnitOfWork(self.store) as uow:
-            result = await action(Shipments(uow.events, ShipmentTranslator(), self.index))
+    async def run(self, action: Callable[[LogisticsUnitOfWork], Awaitable[Shipment]]) -> Shipment:
+        async with InMemoryLogisticsUnitOfWork(self.store, self.index) as uow:
+            result = await action(uow)
             await uow.commit()
         return result
 
@@ -86,11 +86,11 @@ def dispatch(shipment_id: str, carrier: str = "carrier-a") -> DispatchShipment:
 async def test_creating_a_shipment_hands_it_to_the_carrier_the_rules_choose() -> None:
     world = World()
 
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
     in_japan = replace(
         CREATE, order_id="order-2", destination=replace(CREATE.destination, region="JP-13")
     )
-    other = await world.run(lambda s: create_shipment(s, CARRIERS, in_japan))
+    other = await world.run(lambda u: create_shipment(in_japan, u, carriers=CARRIERS))
 
     assert (shipment.id, shipment.carrier_id) == (shipment_id_for("order-1"), "carrier-a")
     assert other.carrier_id == "carrier-b"
@@ -102,10 +102,10 @@ async def test_creating_a_shipment_hands_it_to_the_carrier_the_rules_choose() ->
 
 async def test_a_second_shipment_for_one_order_is_refused() -> None:
     world = World()
-    first = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    first = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
 
     with pytest.raises(OrderAlreadyShipped) as refused:
-        await world.run(lambda s: create_shipment(s, CARRIERS, replace(CREATE, at=T0)))
+        await world.run(lambda u: create_shipment(replace(CREATE, at=T0), u, carriers=CARRIERS))
 
     assert first.id in refused.value.message
     assert world.published() == ["ShipmentCreated"]
@@ -116,7 +116,7 @@ async def test_a_destination_no_carrier_serves_creates_nothing() -> None:
     nowhere = replace(CREATE, destination=replace(CREATE.destination, region="FR"))
 
     with pytest.raises(NoCarrier):
-        await world.run(lambda s: create_shipment(s, CARRIERS, nowhere))
+        await world.run(lambda u: create_shipment(nowhere, u, carriers=CARRIERS))
 
     assert world.published() == []
     assert world.index.recorded == []
@@ -124,13 +124,13 @@ async def test_a_destination_no_carrier_serves_creates_nothing() -> None:
 
 async def test_the_carrier_posts_updates_that_are_saved_and_indexed() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
 
-    await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id)))
+    await world.run(lambda u: post_tracking_update(dispatch(shipment.id), u))
     scan = RecordTransitScan(shipment.id, "carrier-a", "Shanghai", "", T0 + timedelta(hours=2))
-    await world.run(lambda s: post_tracking_update(s, scan))
+    await world.run(lambda u: post_tracking_update(scan, u))
     done = ConfirmDelivery(shipment.id, "carrier-a", "CN-ZJ", "", T0 + timedelta(hours=9))
-    delivered = await world.run(lambda s: post_tracking_update(s, done))
+    delivered = await world.run(lambda u: post_tracking_update(done, u))
 
     assert delivered.version == 4
     assert world.published() == [
@@ -144,12 +144,12 @@ async def test_the_carrier_posts_updates_that_are_saved_and_indexed() -> None:
 
 async def test_another_carrier_is_told_the_shipment_does_not_exist() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
 
     with pytest.raises(ShipmentNotFound) as refused:
-        await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id, "carrier-b")))
+        await world.run(lambda u: post_tracking_update(dispatch(shipment.id, "carrier-b"), u))
     with pytest.raises(ShipmentNotFound) as missing:
-        await world.run(lambda s: post_tracking_update(s, dispatch("no-such-shipment")))
+        await world.run(lambda u: post_tracking_update(dispatch("no-such-shipment"), u))
 
     assert refused.value.message == f"shipment {shipment.id} does not exist"
     assert missing.value.message == "shipment no-such-shipment does not exist"
@@ -158,24 +158,24 @@ async def test_another_carrier_is_told_the_shipment_does_not_exist() -> None:
 
 async def test_an_illegal_update_publishes_nothing() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
     early = ConfirmDelivery(shipment.id, "carrier-a", "", "", T0)
 
     with pytest.raises(IllegalTransition):
-        await world.run(lambda s: post_tracking_update(s, early))
+        await world.run(lambda u: post_tracking_update(early, u))
 
     assert world.published() == ["ShipmentCreated"]
 
 
 async def test_cancelling_a_shipment_publishes_it_once_and_ends_the_carriers_updates() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
     cancel = CancelShipment("order-1", "payment refunded", T0 + timedelta(minutes=5))
 
-    cancelled = await world.run(lambda s: cancel_shipment(s, cancel))
-    again = await world.run(lambda s: cancel_shipment(s, replace(cancel, reason="again")))
+    cancelled = await world.run(lambda u: cancel_shipment(cancel, u))
+    again = await world.run(lambda u: cancel_shipment(replace(cancel, reason="again"), u))
     with pytest.raises(IllegalTransition):
-        await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id)))
+        await world.run(lambda u: post_tracking_update(dispatch(shipment.id), u))
 
     assert (cancelled.id, cancelled.version) == (shipment.id, 2)
     assert again.version == 2
@@ -196,13 +196,13 @@ async def test_cancelling_a_shipment_publishes_it_once_and_ends_the_carriers_upd
 
 async def test_a_dispatched_shipment_stays_and_an_order_without_one_is_not_found() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
-    await world.run(lambda s: post_tracking_update(s, dispatch(shipment.id)))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
+    await world.run(lambda u: post_tracking_update(dispatch(shipment.id), u))
 
     with pytest.raises(IllegalTransition):
-        await world.run(lambda s: cancel_shipment(s, CancelShipment("order-1", "late", T0)))
+        await world.run(lambda u: cancel_shipment(CancelShipment("order-1", "late", T0), u))
     with pytest.raises(OrderNotShipped) as missing:
-        await world.run(lambda s: cancel_shipment(s, CancelShipment("order-9", "late", T0)))
+        await world.run(lambda u: cancel_shipment(CancelShipment("order-9", "late", T0), u))
 
     assert missing.value.message == "order order-9 has no shipment"
     assert world.published() == ["ShipmentCreated", "ShipmentDispatched"]
@@ -210,10 +210,10 @@ async def test_a_dispatched_shipment_stays_and_an_order_without_one_is_not_found
 
 async def test_a_cancelled_shipment_rebuilt_from_its_stored_events_is_cancelled() -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
-    await world.run(lambda s: cancel_shipment(s, CancelShipment("order-1", "refunded", T0)))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
+    await world.run(lambda u: cancel_shipment(CancelShipment("order-1", "refunded", T0), u))
 
-    reloaded = await world.run(lambda s: s.get(shipment.id))
+    reloaded = await world.run(lambda u: u.shipments.get(shipment.id))
 
     assert (reloaded.status.value, reloaded.version) == ("cancelled", 2)
     assert reloaded.tracking[-1].note == "refunded"
@@ -258,9 +258,9 @@ def caller(
 )
 async def test_who_may_see_a_shipment(viewer: Caller, sees: bool) -> None:
     world = World()
-    shipment = await world.run(lambda s: create_shipment(s, CARRIERS, CREATE))
+    shipment = await world.run(lambda u: create_shipment(CREATE, u, carriers=CARRIERS))
 
     assert may_see(shipment, viewer) is sees
     if not sees:
         with pytest.raises(ShipmentNotFound):
-            await world.run(lambda s: get_shipment(s, shipment.id, viewer))
+            await world.run(lambda u: get_shipment(shipment.id, u, viewer=viewer))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mercato.logistics.v1 import shipment_pb2, shipment_pb2_grpc
 from mercato_kit.runtime import ServiceContext
+from mercato_logistics.adapters.unit_of_work import SqlLogisticsUnitOfWork
 from mercato_logistics.entrypoints.grpc_api import ShipmentService
 from mercato_logistics.settings import LogisticsSettings
 
@@ -18,6 +19,6 @@ def bootstrap(context: ServiceContext) -> None:
         raise TypeError("the logistics service runs with LogisticsSettings")
     context.add_servicer(
         shipment_pb2_grpc.add_ShipmentServiceServicer_to_server,
-        ShipmentService(context.unit_of_work, settings.carriers()),
+        ShipmentService(context.units_of_work(SqlLogisticsUnitOfWork), settings.carriers()),
         shipment_pb2.DESCRIPTOR.services_by_name["ShipmentService"],
     )

@@ -72,7 +72,8 @@ class SummaryPage:
 
 
 class SqlShipmentIndex:
-    """The index inside a unit of work's session (so it commits with the events)."""
+    """The index inside a unit of work's session (so it commits with the events), and the
+    pages carriers read from it."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -104,45 +105,44 @@ class SqlShipmentIndex:
                 .values(**values)
             )
 
-
-async def carrier_shipments(
-    session: AsyncSession,
-    carrier_id: str,
-    statuses: Collection[ShipmentStatus],
-    page_size: int,
-    page_token: str,
-) -> SummaryPage:
-    """One page of a carrier's shipments, oldest first."""
-    table = shipment_summaries
-    query = (
-        select(table)
-        .where(table.c.carrier_id == carrier_id, table.c.seq > _after(page_token))
-        .order_by(table.c.seq)
-        .limit(page_size + 1)
-    )
-    if statuses:
-        query = query.where(table.c.status.in_([status.value for status in statuses]))
-    rows = (await session.execute(query)).all()
-    page = rows[:page_size]
-    next_token = _token(page[-1].seq) if len(rows) > page_size else ""
-    return SummaryPage(
-        [
-            ShipmentSummary(
-                shipment_id=row.shipment_id,
-                order_id=row.order_id,
-                status=ShipmentStatus(row.status),
-                region=row.region,
-                weight_grams=row.weight_grams,
-                tracking_number=row.tracking_number,
-                transit_scans=row.transit_scans,
-                created_at=_utc(row.created_at),
-                updated_at=_utc(row.updated_at),
-                version=row.version,
-            )
-            for row in page
-        ],
-        next_token,
-    )
+    async def carrier_shipments(
+        self,
+        carrier_id: str,
+        statuses: Collection[ShipmentStatus],
+        page_size: int,
+        page_token: str,
+    ) -> SummaryPage:
+        """One page of a carrier's shipments, oldest first."""
+        table = shipment_summaries
+        query = (
+            select(table)
+            .where(table.c.carrier_id == carrier_id, table.c.seq > _after(page_token))
+            .order_by(table.c.seq)
+            .limit(page_size + 1)
+        )
+        if statuses:
+            query = query.where(table.c.status.in_([status.value for status in statuses]))
+        rows = (await self._session.execute(query)).all()
+        page = rows[:page_size]
+        next_token = _token(page[-1].seq) if len(rows) > page_size else ""
+        return SummaryPage(
+            [
+                ShipmentSummary(
+                    shipment_id=row.shipment_id,
+                    order_id=row.order_id,
+                    status=ShipmentStatus(row.status),
+                    region=row.region,
+                    weight_grams=row.weight_grams,
+                    tracking_number=row.tracking_number,
+                    transit_scans=row.transit_scans,
+                    created_at=_utc(row.created_at),
+                    updated_at=_utc(row.updated_at),
+                    version=row.version,
+                )
+                for row in page
+            ],
+            next_token,
+        )
 
 
 def _token(seq: int) -> str:

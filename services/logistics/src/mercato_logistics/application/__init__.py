@@ -1,4 +1,4 @@
-"""Application handlers: load, decide, save."""
+"""Application handlers: load, decide, save, through the unit of work."""
 
 from mercato_logistics.application.handlers import (
     cancel_shipment,
@@ -8,10 +8,16 @@ from mercato_logistics.application.handlers import (
     post_tracking_update,
 )
 from mercato_logistics.application.ports import ShipmentIndex
-from mercato_logistics.application.shipments import PRODUCER, Shipments, shipment_id_for
+from mercato_logistics.application.shipments import (
+    PRODUCER,
+    LogisticsUnitOfWork,
+    Shipments,
+    shipment_id_for,
+)
 
 __all__ = [
     "PRODUCER",
+    "LogisticsUnitOfWork",
     "ShipmentIndex",
     "Shipments",
     "cancel_shipment",

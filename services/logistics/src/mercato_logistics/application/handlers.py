@@ -1,9 +1,10 @@
-"""Handlers: each is load, decide, save inside the caller's unit of work."""
+"""Handlers: each is load, decide, save, through the caller's unit of work
+(`async def verb(command, uow, *, collaborators)`)."""
 
 from __future__ import annotations
 
 from mercato_kit.auth import Caller
-from mercato_logistics.application.shipments import Shipments, shipment_id_for
+from mercato_logistics.application.shipments import LogisticsUnitOfWork, shipment_id_for
 from mercato_logistics.domain import (
     CancelShipment,
     CarrierRules,
@@ -21,10 +22,10 @@ from mercato_logistics.domain import (
 
 
 async def create_shipment(
-    shipments: Shipments, carriers: CarrierRules, command: CreateShipment
+    command: CreateShipment, uow: LogisticsUnitOfWork, *, carriers: CarrierRules
 ) -> Shipment:
     shipment_id = shipment_id_for(command.order_id)
-    if await shipments.find(shipment_id) is not None:
+    if await uow.shipments.find(shipment_id) is not None:
         raise OrderAlreadyShipped(command.order_id, shipment_id)
     shipment = Shipment.create(
         shipment_id,
@@ -36,21 +37,21 @@ async def create_shipment(
         parcel=command.parcel,
         at=command.at,
     )
-    await shipments.save(shipment)
+    await uow.shipments.save(shipment)
     return shipment
 
 
-async def cancel_shipment(shipments: Shipments, command: CancelShipment) -> Shipment:
-    shipment = await shipments.find(shipment_id_for(command.order_id))
+async def cancel_shipment(command: CancelShipment, uow: LogisticsUnitOfWork) -> Shipment:
+    shipment = await uow.shipments.find(shipment_id_for(command.order_id))
     if shipment is None:
         raise OrderNotShipped(command.order_id)
     shipment.cancel(command.reason, command.at)
-    await shipments.save(shipment)
+    await uow.shipments.save(shipment)
     return shipment
 
 
-async def post_tracking_update(shipments: Shipments, command: TrackingUpdate) -> Shipment:
-    shipment = await shipments.get(command.shipment_id)
+async def post_tracking_update(command: TrackingUpdate, uow: LogisticsUnitOfWork) -> Shipment:
+    shipment = await uow.shipments.get(command.shipment_id)
     if shipment.carrier_id != command.carrier_id:
         # Not "permission denied": a carrier must not learn that another's shipment exists.
         raise ShipmentNotFound(command.shipment_id)
@@ -66,12 +67,12 @@ async def post_tracking_update(shipments: Shipments, command: TrackingUpdate) ->
             shipment.report_loss(where, note, at)
         case _:
             raise TypeError(f"no handler for {type(command).__name__}")
-    await shipments.save(shipment)
+    await uow.shipments.save(shipment)
     return shipment
 
 
-async def get_shipment(shipments: Shipments, shipment_id: str, viewer: Caller) -> Shipment:
-    shipment = await shipments.get(shipment_id)
+async def get_shipment(shipment_id: str, uow: LogisticsUnitOfWork, *, viewer: Caller) -> Shipment:
+    shipment = await uow.shipments.get(shipment_id)
     if not may_see(shipment, viewer):
         raise ShipmentNotFound(shipment_id)
     return shipment

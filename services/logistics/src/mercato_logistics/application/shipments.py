@@ -1,8 +1,10 @@
-"""The shipments repository: the event-sourced aggregate plus its summary, saved together."""
+"""The shipments repository (the event-sourced aggregate plus its summary, saved together),
+and the unit of work the handlers reach it through."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Protocol
 
 from mercato_kit.errors import NotFound
 from mercato_kit.store import EventSourcedRepository, EventStore, EventTranslator
@@ -45,3 +47,10 @@ class Shipments:
         created = shipment.saved_version == 0
         await self._repository.save(shipment)
         await self._index.record(shipment, created=created)
+
+
+class LogisticsUnitOfWork(Protocol):
+    """One transaction, as the handlers see it: logistics' repositories hang off it."""
+
+    @property
+    def shipments(self) -> Shipments: ...

@@ -1,23 +1,23 @@
-"""The gRPC servicer: translate requests, run handlers in a unit of work, translate responses."""
+"""The gRPC servicer: translate requests, run handlers in a unit of work, translate responses.
+
+A mutating RPC runs its handler through `run_once(...)`: one unit of work, at most once per
+caller and idempotency key (another caller's key neither replays nor blocks it), decided again
+when a concurrent update of the same shipment got there first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import grpc
-from google.protobuf.message import Message
 
 from mercato.logistics.v1 import shipment_pb2 as pb
 from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato_kit.auth import Caller, require_caller, requires
 from mercato_kit.errors import PermissionDenied
 from mercato_kit.idempotency import run_once
-from mercato_kit.store import SqlUnitOfWork
-from mercato_logistics.adapters.index import SqlShipmentIndex, carrier_shipments
 from mercato_logistics.adapters.translator import (
-    ShipmentTranslator,
     cancel_command,
     create_command,
     shipment_message,
@@ -25,16 +25,14 @@ from mercato_logistics.adapters.translator import (
     summary_message,
     tracking_command,
 )
+from mercato_logistics.adapters.unit_of_work import SqlLogisticsUnitOfWork
 from mercato_logistics.application import (
-    Shipments,
     cancel_shipment,
     create_shipment,
     get_shipment,
     post_tracking_update,
 )
 from mercato_logistics.domain import CarrierRules
-
-R = TypeVar("R", bound=Message)
 
 _CONFLICT_RETRIES = 3
 _DEFAULT_PAGE_SIZE = 100
@@ -48,14 +46,13 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
 
     def __init__(
         self,
-        unit_of_work: Callable[[], SqlUnitOfWork],
+        unit_of_work: Callable[..., SqlLogisticsUnitOfWork],
         carriers: CarrierRules,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._unit_of_work = unit_of_work
         self._carriers = carriers
         self._clock = clock
-        self._translator = ShipmentTranslator()
 
     @requires(SHIP_SCOPE)
     async def CreateShipment(
@@ -63,11 +60,18 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
     ) -> pb.CreateShipmentResponse:
         command = create_command(request, at=self._clock())
 
-        async def create(shipments: Shipments) -> pb.CreateShipmentResponse:
-            shipment = await create_shipment(shipments, self._carriers, command)
+        async def create(uow: SqlLogisticsUnitOfWork) -> pb.CreateShipmentResponse:
+            shipment = await create_shipment(command, uow, carriers=self._carriers)
             return pb.CreateShipmentResponse(shipment=shipment_message(shipment))
 
-        return await self._once("CreateShipment", request, pb.CreateShipmentResponse, create)
+        return await run_once(
+            self._unit_of_work,
+            "logistics.CreateShipment",
+            request,
+            pb.CreateShipmentResponse,
+            create,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
     @requires(SHIP_SCOPE)
     async def CancelShipment(
@@ -75,11 +79,18 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
     ) -> pb.CancelShipmentResponse:
         command = cancel_command(request, at=self._clock())
 
-        async def cancel(shipments: Shipments) -> pb.CancelShipmentResponse:
-            shipment = await cancel_shipment(shipments, command)
+        async def cancel(uow: SqlLogisticsUnitOfWork) -> pb.CancelShipmentResponse:
+            shipment = await cancel_shipment(command, uow)
             return pb.CancelShipmentResponse(shipment=shipment_message(shipment))
 
-        return await self._once("CancelShipment", request, pb.CancelShipmentResponse, cancel)
+        return await run_once(
+            self._unit_of_work,
+            "logistics.CancelShipment",
+            request,
+            pb.CancelShipmentResponse,
+            cancel,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
     @requires(TRACKING_SCOPE, roles=[CARRIER_ROLE])
     async def PostTrackingUpdate(
@@ -87,19 +98,26 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
     ) -> pb.PostTrackingUpdateResponse:
         command = tracking_command(request, _carrier(require_caller()), at=self._clock())
 
-        async def post(shipments: Shipments) -> pb.PostTrackingUpdateResponse:
-            shipment = await post_tracking_update(shipments, command)
+        async def post(uow: SqlLogisticsUnitOfWork) -> pb.PostTrackingUpdateResponse:
+            shipment = await post_tracking_update(command, uow)
             return pb.PostTrackingUpdateResponse(shipment=shipment_message(shipment))
 
-        return await self._once("PostTrackingUpdate", request, pb.PostTrackingUpdateResponse, post)
+        return await run_once(
+            self._unit_of_work,
+            "logistics.PostTrackingUpdate",
+            request,
+            pb.PostTrackingUpdateResponse,
+            post,
+            conflict_retries=_CONFLICT_RETRIES,
+        )
 
     @requires()
     async def GetShipment(
         self, request: pb.GetShipmentRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetShipmentResponse:
         viewer = require_caller()
-        async with self._unit_of_work() as uow:
-            shipment = await get_shipment(self._shipments(uow), request.shipment_id, viewer)
+        async with self._unit_of_work(read_only=True) as uow:
+            shipment = await get_shipment(request.shipment_id, uow, viewer=viewer)
         return pb.GetShipmentResponse(shipment=shipment_message(shipment))
 
     @requires(TRACKING_SCOPE, roles=[CARRIER_ROLE])
@@ -108,45 +126,13 @@ class ShipmentService(shipment_pb2_grpc.ShipmentServiceServicer):
     ) -> pb.ListShipmentsResponse:
         carrier_id = _carrier(require_caller())
         statuses = statuses_from(request.statuses)
-        async with self._unit_of_work() as uow:
-            page = await carrier_shipments(
-                uow.session,
-                carrier_id,
-                statuses,
-                request.page_size or _DEFAULT_PAGE_SIZE,
-                request.page_token,
+        async with self._unit_of_work(read_only=True) as uow:
+            page = await uow.summaries.carrier_shipments(
+                carrier_id, statuses, request.page_size or _DEFAULT_PAGE_SIZE, request.page_token
             )
         return pb.ListShipmentsResponse(
             shipments=[summary_message(summary) for summary in page.summaries],
             next_page_token=page.next_page_token,
-        )
-
-    def _shipments(self, uow: SqlUnitOfWork) -> Shipments:
-        return Shipments(uow.events, self._translator, SqlShipmentIndex(uow.session))
-
-    async def _once(
-        self,
-        command: str,
-        request: pb.CreateShipmentRequest | pb.CancelShipmentRequest | pb.PostTrackingUpdateRequest,
-        response_type: type[R],
-        decide: Callable[[Shipments], Awaitable[R]],
-    ) -> R:
-        """Run `decide` in a unit of work at most once per (caller, idempotency key).
-
-        Keys are the caller's own: another caller's key neither replays nor blocks it. A
-        version conflict (a concurrent update of the same shipment) is decided again.
-        """
-
-        async def in_unit(uow: SqlUnitOfWork) -> R:
-            return await decide(self._shipments(uow))
-
-        return await run_once(
-            self._unit_of_work,
-            f"logistics.{command}",
-            request,
-            response_type,
-            in_unit,
-            conflict_retries=_CONFLICT_RETRIES,
         )
 
 
