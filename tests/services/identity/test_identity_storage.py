@@ -186,7 +186,10 @@ async def test_a_refresh_token_presented_twice_at_once_rotates_once_then_ends_th
         for _ in range(3):  # as the servicer does on a conflict
             try:
                 return await refresh_session(
-                    unit_of_work, tokens, RefreshSession("mrt_first"), NOW + timedelta(minutes=1)
+                    RefreshSession("mrt_first"),
+                    unit_of_work,
+                    tokens=tokens,
+                    now=NOW + timedelta(minutes=1),
                 )
             except ConcurrencyError:
                 continue
@@ -204,7 +207,7 @@ async def test_only_one_signing_key_is_current_when_two_instances_start_at_once(
 ) -> None:
     async def start() -> bool:
         async with _unit_of_work(database) as uow:
-            made = await ensure_signing_key(uow, NOW)
+            made = await ensure_signing_key(uow, now=NOW)
             await asyncio.sleep(0.2)
             await uow.commit()
         return made

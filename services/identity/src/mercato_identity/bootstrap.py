@@ -98,7 +98,7 @@ def bootstrap_with(ring: SigningKeyRing) -> Callable[[ServiceContext], Awaitable
 async def _ensure_signing_key(unit_of_work: SqlUnitOfWorkFactory) -> None:
     try:
         async with unit_of_work() as uow:
-            if await ensure_signing_key(uow, datetime.now(UTC)):
+            if await ensure_signing_key(uow, now=datetime.now(UTC)):
                 await uow.commit()
     except ConcurrencyError:
         pass  # another instance starting at the same time made the first key

@@ -11,7 +11,13 @@ from mercato_identity.application.ports import IdentityUnitOfWork, UnitOfWorkFac
 from mercato_identity.application.tokens import Tokens
 from mercato_identity.domain import Account, Session, SignOutReason, ThrottlePolicy
 from mercato_identity.domain.accounts import normalise_email
-from mercato_identity.domain.commands import RefreshSession, RegisterAccount, SignIn
+from mercato_identity.domain.commands import (
+    GetAccount,
+    RefreshSession,
+    RegisterAccount,
+    SignIn,
+    SignOut,
+)
 from mercato_identity.domain.credentials import check_password, digest, new_secret
 from mercato_identity.domain.errors import (
     EmailTaken,
@@ -37,15 +43,15 @@ class SessionTokens:
     refresh_token: str = field(repr=False)
 
 
-async def hash_new_password(passwords: Passwords, command: RegisterAccount) -> str:
+async def hash_new_password(command: RegisterAccount, *, passwords: Passwords) -> str:
     """Check the password policy and hash (before the transaction: hashing takes a while)."""
     check_password(command.password, command.email)
     return await passwords.hash(command.password)
 
 
 async def register_account(
-    uow: IdentityUnitOfWork,
     command: RegisterAccount,
+    uow: IdentityUnitOfWork,
     *,
     password_hash: str,
     registered_by_operator: bool,
@@ -67,11 +73,12 @@ async def register_account(
 
 
 async def sign_in(
+    command: SignIn,
     unit_of_work: UnitOfWorkFactory,
+    *,
     passwords: Passwords,
     tokens: Tokens,
     throttle: ThrottlePolicy,
-    command: SignIn,
     now: datetime,
 ) -> SessionTokens:
     """Two short transactions around the (slow) password check, which holds no lock."""
@@ -105,8 +112,9 @@ async def sign_in(
 
 
 async def refresh_session(
-    unit_of_work: UnitOfWorkFactory, tokens: Tokens, command: RefreshSession, now: datetime
+    command: RefreshSession, unit_of_work: UnitOfWorkFactory, *, tokens: Tokens, now: datetime
 ) -> SessionTokens:
+    """One transaction; a reused token ends its session (committed) and then fails."""
     async with unit_of_work() as uow:
         found = await uow.sessions.refresh_token(digest(command.refresh_token))
         session = await uow.sessions.get(found[0]) if found else None
@@ -129,7 +137,9 @@ async def refresh_session(
     return SessionTokens(account, session, access_token, scopes, refresh_token)
 
 
-async def sign_out(uow: IdentityUnitOfWork, caller: Caller, now: datetime) -> Session:
+async def sign_out(
+    command: SignOut, uow: IdentityUnitOfWork, *, caller: Caller, now: datetime
+) -> Session:
     if caller.kind != "account" or caller.session_id is None:
         raise FailedPrecondition("only a signed-in account's access token has a session to end")
     session = await uow.sessions.get(caller.session_id)
@@ -141,12 +151,12 @@ async def sign_out(uow: IdentityUnitOfWork, caller: Caller, now: datetime) -> Se
 
 
 async def get_account(
-    uow: IdentityUnitOfWork, caller: Caller, account_id: str | None, now: datetime
+    query: GetAccount, uow: IdentityUnitOfWork, *, caller: Caller, now: datetime
 ) -> Account:
     """The caller's own account (or the one an app acts for), or any one for an operator."""
     await require_live_session(uow, caller, now)
     own = caller.subject if caller.kind == "account" else caller.on_behalf_of
-    target = account_id or own
+    target = query.account_id or own
     if target is None:
         raise FailedPrecondition("an app acting for nobody has no account of its own")
     if not is_operator(caller) and not caller.acts_for(target, "profile:read"):

@@ -12,7 +12,8 @@ from mercato_identity.application.callers import (
 from mercato_identity.application.ports import IdentityUnitOfWork
 from mercato_identity.application.tokens import Tokens
 from mercato_identity.domain import App
-from mercato_identity.domain.commands import IssueAppToken, RegisterApp
+from mercato_identity.domain.commands import IssueAppToken, RegisterApp, RotateAppSecret
+from mercato_identity.domain.credentials import digest, new_secret
 from mercato_identity.domain.errors import AppCredentialsRejected
 from mercato_identity.domain.scopes import check_scopes, narrowed
 from mercato_kit.auth import SCOPES, Caller, IssuedToken, scopes_for_app_kind
@@ -23,13 +24,13 @@ APP_SECRET_PREFIX = "mas_"  # noqa: S105 (a prefix that marks app secrets, not a
 KNOWN_SCOPES = frozenset(scope.name for scope in SCOPES)
 
 
+def new_app_secret() -> str:
+    """A new app secret: the caller sees it once; identity keeps only its digest."""
+    return new_secret(APP_SECRET_PREFIX)
+
+
 async def register_app(
-    uow: IdentityUnitOfWork,
-    caller: Caller,
-    command: RegisterApp,
-    *,
-    secret_digest: str,
-    now: datetime,
+    command: RegisterApp, uow: IdentityUnitOfWork, *, caller: Caller, secret: str, now: datetime
 ) -> App:
     require_account(caller, "register an app")
     await require_live_session(uow, caller, now)
@@ -43,7 +44,7 @@ async def register_app(
         scopes=command.scopes,
         holdable=scopes_for_app_kind(command.kind),
         known_scopes=KNOWN_SCOPES,
-        secret_digest=secret_digest,
+        secret_digest=digest(secret),
         now=now,
     )
     await uow.apps.add(app)
@@ -51,17 +52,22 @@ async def register_app(
 
 
 async def rotate_app_secret(
-    uow: IdentityUnitOfWork, caller: Caller, app_id: str, *, secret_digest: str, now: datetime
+    command: RotateAppSecret,
+    uow: IdentityUnitOfWork,
+    *,
+    caller: Caller,
+    secret: str,
+    now: datetime,
 ) -> App:
     require_account(caller, "rotate an app's secret")
     await require_live_session(uow, caller, now)
-    app = await get_app(uow, app_id)
-    app.rotate_secret(secret_digest, by_account=caller.subject, by_operator=is_operator(caller))
+    app = await get_app(command.app_id, uow)
+    app.rotate_secret(digest(secret), by_account=caller.subject, by_operator=is_operator(caller))
     await uow.apps.save(app)
     return app
 
 
-async def get_app(uow: IdentityUnitOfWork, app_id: str) -> App:
+async def get_app(app_id: str, uow: IdentityUnitOfWork) -> App:
     app = await uow.apps.get(app_id)
     if app is None:
         raise NotFound(f"app {app_id} does not exist")
@@ -69,7 +75,7 @@ async def get_app(uow: IdentityUnitOfWork, app_id: str) -> App:
 
 
 async def issue_app_token(
-    uow: IdentityUnitOfWork, tokens: Tokens, command: IssueAppToken
+    command: IssueAppToken, uow: IdentityUnitOfWork, *, tokens: Tokens
 ) -> tuple[IssuedToken, frozenset[str], str | None]:
     """The app's token: for itself, or acting for the grantor of `grant_id`."""
     requested = check_scopes(

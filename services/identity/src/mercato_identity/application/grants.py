@@ -12,7 +12,7 @@ from mercato_identity.application.callers import (
 )
 from mercato_identity.application.ports import IdentityUnitOfWork
 from mercato_identity.domain import Grant
-from mercato_identity.domain.commands import GrantAccess
+from mercato_identity.domain.commands import GrantAccess, ListGrants, RevokeAccess
 from mercato_identity.domain.errors import GrantExists
 from mercato_kit.auth import Caller, seller_grantable_scopes
 from mercato_kit.errors import NotFound
@@ -20,11 +20,11 @@ from mercato_kit.ids import new_id
 
 
 async def grant_access(
-    uow: IdentityUnitOfWork, caller: Caller, command: GrantAccess, now: datetime
+    command: GrantAccess, uow: IdentityUnitOfWork, *, caller: Caller, now: datetime
 ) -> Grant:
     require_account(caller, "grant access")
     await require_live_session(uow, caller, now)
-    app = await get_app(uow, command.app_id)
+    app = await get_app(command.app_id, uow)
     existing = await uow.grants.active(caller.subject, app.id)
     if existing is not None:
         raise GrantExists(existing.id)
@@ -43,23 +43,23 @@ async def grant_access(
 
 
 async def list_grants(
-    uow: IdentityUnitOfWork, caller: Caller, *, include_revoked: bool, now: datetime
+    query: ListGrants, uow: IdentityUnitOfWork, *, caller: Caller, now: datetime
 ) -> list[Grant]:
     """Those the calling account gave, or those the calling app received."""
     if caller.kind == "account":
         await require_live_session(uow, caller, now)
-        return await uow.grants.given_by(caller.subject, include_revoked=include_revoked)
-    return await uow.grants.given_to(caller.subject, include_revoked=include_revoked)
+        return await uow.grants.given_by(caller.subject, include_revoked=query.include_revoked)
+    return await uow.grants.given_to(caller.subject, include_revoked=query.include_revoked)
 
 
 async def revoke_access(
-    uow: IdentityUnitOfWork, caller: Caller, grant_id: str, now: datetime
+    command: RevokeAccess, uow: IdentityUnitOfWork, *, caller: Caller, now: datetime
 ) -> Grant:
     require_account(caller, "revoke a grant")
     await require_live_session(uow, caller, now)
-    grant = await uow.grants.get(grant_id)
+    grant = await uow.grants.get(command.grant_id)
     if grant is None or not grant.visible_to(caller.subject, operator=is_operator(caller)):
-        raise NotFound(f"grant {grant_id} does not exist")
+        raise NotFound(f"grant {command.grant_id} does not exist")
     grant.revoke(by_account=caller.subject, by_operator=is_operator(caller), now=now)
     await uow.grants.save(grant)
     return grant

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from mercato_identity.application.ports import IdentityUnitOfWork
 from mercato_identity.domain import PublishedKey
+from mercato_identity.domain.commands import RotateSigningKey
 from mercato_kit.auth import SigningKey
 
 
 async def rotate_signing_key(
-    uow: IdentityUnitOfWork, now: datetime
+    command: RotateSigningKey, uow: IdentityUnitOfWork, *, now: datetime
 ) -> tuple[PublishedKey, PublishedKey | None]:
     """A new current key; the previous one stays published for its tokens' lifetime.
 
@@ -24,15 +25,16 @@ async def rotate_signing_key(
     return key, previous
 
 
-async def ensure_signing_key(uow: IdentityUnitOfWork, now: datetime) -> bool:
+async def ensure_signing_key(uow: IdentityUnitOfWork, *, now: datetime) -> bool:
     """The first start of identity makes its first key; True when it did."""
     if await uow.keys.current() is not None:
         return False
-    await rotate_signing_key(uow, now)
+    await rotate_signing_key(RotateSigningKey(), uow, now=now)
     return True
 
 
 async def key_set(
-    uow: IdentityUnitOfWork, now: datetime, retention: timedelta
+    uow: IdentityUnitOfWork, *, now: datetime, retention: timedelta
 ) -> list[tuple[PublishedKey, bytes]]:
+    """The published keys and their raw public keys, the current one first."""
     return await uow.keys.published(now, retention)

@@ -37,11 +37,11 @@ class RedeemedCode:
 
 
 async def authorize(
-    uow: IdentityUnitOfWork, tokens: Tokens, caller: Caller, command: Authorize, now: datetime
+    command: Authorize, uow: IdentityUnitOfWork, *, caller: Caller, tokens: Tokens, now: datetime
 ) -> IssuedCode:
     require_account(caller, "authorise a partner shop")
     await require_live_session(uow, caller, now)
-    app = await get_app(uow, command.app_id)
+    app = await get_app(command.app_id, uow)
     if not app.accepts_redirect_uri(command.redirect_uri):
         raise InvalidArgument("redirect_uri", "is not one of the app's registered redirect URIs")
     existing = await uow.grants.active(caller.subject, app.id)
@@ -77,7 +77,7 @@ async def authorize(
 
 
 async def exchange_code(
-    uow: IdentityUnitOfWork, tokens: Tokens, command: ExchangeCode, now: datetime
+    command: ExchangeCode, uow: IdentityUnitOfWork, *, tokens: Tokens, now: datetime
 ) -> RedeemedCode:
     """Every refusal is the same AuthorizationCodeRejected, whatever was wrong."""
     app = await uow.apps.get(command.app_id)

@@ -1,4 +1,5 @@
-"""Commands: what callers ask identity to do. Secret fields stay out of every repr."""
+"""Commands: what callers ask identity to do (and the queries that take more than an id).
+Secret fields stay out of every repr. Who asks is the verified caller, passed beside them."""
 
 from __future__ import annotations
 
@@ -27,11 +28,31 @@ class RefreshSession:
 
 
 @dataclass(frozen=True)
+class SignOut:
+    """End the session the caller's access token belongs to."""
+
+
+@dataclass(frozen=True)
+class GetAccount:
+    account_id: str | None  # None: the caller's own (or the one an app acts for)
+
+
+@dataclass(frozen=True)
+class RotateSigningKey:
+    """Make a new signing key current; the previous one stays published for a while."""
+
+
+@dataclass(frozen=True)
 class RegisterApp:
     kind: AppKind
     name: str
     redirect_uris: tuple[str, ...]
     scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RotateAppSecret:
+    app_id: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,16 @@ class IssueAppToken:
 class GrantAccess:
     app_id: str
     scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListGrants:
+    include_revoked: bool
+
+
+@dataclass(frozen=True)
+class RevokeAccess:
+    grant_id: str
 
 
 @dataclass(frozen=True)

@@ -73,15 +73,17 @@ async def create_operator(settings: IdentitySettings, email: str, password: str)
         migrate, url, versions=MIGRATIONS, version_table="identity_alembic_version"
     )
     command = RegisterAccount(email, password, Role.OPERATOR)
-    password_hash = await hash_new_password(Passwords(settings.scrypt_parameters()), command)
+    password_hash = await hash_new_password(
+        command, passwords=Passwords(settings.scrypt_parameters())
+    )
     database = Database(url)
     hide_sql_parameters(database)
     try:
         # No tokens are revoked here: the set is this command's own, and is dropped.
         async with SqlIdentityUnitOfWork(database, revocations=InMemoryRevocations()) as uow:
             account = await register_account(
-                uow,
                 command,
+                uow,
                 password_hash=password_hash,
                 registered_by_operator=True,
                 now=datetime.now(UTC),

@@ -52,9 +52,9 @@ from mercato_identity.application.accounts import (
     sign_out,
 )
 from mercato_identity.application.apps import (
-    APP_SECRET_PREFIX,
     get_app,
     issue_app_token,
+    new_app_secret,
     register_app,
     rotate_app_secret,
 )
@@ -68,14 +68,19 @@ from mercato_identity.domain import ThrottlePolicy
 from mercato_identity.domain.commands import (
     Authorize,
     ExchangeCode,
+    GetAccount,
     GrantAccess,
     IssueAppToken,
+    ListGrants,
     RefreshSession,
     RegisterAccount,
     RegisterApp,
+    RevokeAccess,
+    RotateAppSecret,
+    RotateSigningKey,
     SignIn,
+    SignOut,
 )
-from mercato_identity.domain.credentials import digest, new_secret
 from mercato_kit.auth import SCOPES, current_caller, public, require_caller, requires
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.idempotency import idempotent
@@ -157,7 +162,7 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
     ) -> accounts_pb.RegisterAccountResponse:
         command = RegisterAccount(request.email, request.password, role_from(request.role))
         caller = current_caller()
-        password_hash = await hash_new_password(self._deps.passwords, command)
+        password_hash = await hash_new_password(command, passwords=self._deps.passwords)
         # The stored request digest must not be a fast hash of the password: leave it out.
         fingerprint = accounts_pb.RegisterAccountRequest()
         fingerprint.CopyFrom(request)
@@ -165,8 +170,8 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
 
         async def register(uow: SqlIdentityUnitOfWork) -> accounts_pb.RegisterAccountResponse:
             account = await register_account(
-                uow,
                 command,
+                uow,
                 password_hash=password_hash,
                 registered_by_operator=is_operator(caller),
                 now=_now(),
@@ -189,12 +194,12 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
     ) -> accounts_pb.SignInResponse:
         deps = self._deps
         result = await sign_in(
-            deps.unit_of_work,
-            deps.passwords,
-            deps.tokens,
-            deps.throttle,
             SignIn(request.email, request.password),
-            _now(),
+            deps.unit_of_work,
+            passwords=deps.passwords,
+            tokens=deps.tokens,
+            throttle=deps.throttle,
+            now=_now(),
         )
         return accounts_pb.SignInResponse(
             tokens=_session_tokens(result), account=account_message(result.account)
@@ -208,7 +213,7 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
         for attempt in range(1, _CONFLICT_RETRIES + 1):
             try:
                 result = await refresh_session(
-                    self._deps.unit_of_work, self._deps.tokens, command, _now()
+                    command, self._deps.unit_of_work, tokens=self._deps.tokens, now=_now()
                 )
                 return accounts_pb.RefreshSessionResponse(tokens=_session_tokens(result))
             except ConcurrencyError:
@@ -223,7 +228,7 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
         caller = require_caller()
 
         async def end(uow: SqlIdentityUnitOfWork) -> accounts_pb.SignOutResponse:
-            session = await sign_out(uow, caller, _now())
+            session = await sign_out(SignOut(), uow, caller=caller, now=_now())
             return accounts_pb.SignOutResponse(session_id=session.id)
 
         return await _command(
@@ -240,9 +245,9 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb.GetAccountRequest, context: grpc.aio.ServicerContext
     ) -> accounts_pb.GetAccountResponse:
         caller = require_caller()
-        account_id = request.account_id if request.HasField("account_id") else None
+        query = GetAccount(request.account_id if request.HasField("account_id") else None)
         async with self._deps.unit_of_work(read_only=True) as uow:
-            account = await get_account(uow, caller, account_id, _now())
+            account = await get_account(query, uow, caller=caller, now=_now())
         return accounts_pb.GetAccountResponse(account=account_message(account))
 
 
@@ -256,7 +261,7 @@ class SigningKeyService(keys_pb2_grpc.SigningKeyServiceServicer):
     ) -> keys_pb.GetKeySetResponse:
         retention = self._deps.tokens.policy.key_retention
         async with self._deps.unit_of_work(read_only=True) as uow:
-            keys = await key_set(uow, _now(), retention)
+            keys = await key_set(uow, now=_now(), retention=retention)
         return keys_pb.GetKeySetResponse(
             keys=[
                 keys_pb.PublicKey(
@@ -281,7 +286,7 @@ class SigningKeyService(keys_pb2_grpc.SigningKeyServiceServicer):
         retention = self._deps.tokens.policy.key_retention
 
         async def rotate(uow: SqlIdentityUnitOfWork) -> keys_pb.RotateSigningKeyResponse:
-            key, previous = await rotate_signing_key(uow, _now())
+            key, previous = await rotate_signing_key(RotateSigningKey(), uow, now=_now())
             return keys_pb.RotateSigningKeyResponse(
                 kid=key.id,
                 previous_kid=previous.id if previous else "",
@@ -316,10 +321,10 @@ class AppService(apps_pb2_grpc.AppServiceServicer):
             redirect_uris=tuple(request.redirect_uris),
             scopes=tuple(request.scopes),
         )
-        secret = new_secret(APP_SECRET_PREFIX)
+        secret = new_app_secret()
 
         async def register(uow: SqlIdentityUnitOfWork) -> apps_pb.RegisterAppResponse:
-            app = await register_app(uow, caller, command, secret_digest=digest(secret), now=_now())
+            app = await register_app(command, uow, caller=caller, secret=secret, now=_now())
             return apps_pb.RegisterAppResponse(app=app_message(app))
 
         response, fresh = await _run_command(
@@ -338,12 +343,11 @@ class AppService(apps_pb2_grpc.AppServiceServicer):
         self, request: apps_pb.RotateAppSecretRequest, context: grpc.aio.ServicerContext
     ) -> apps_pb.RotateAppSecretResponse:
         caller = require_caller()
-        secret = new_secret(APP_SECRET_PREFIX)
+        command = RotateAppSecret(request.app_id)
+        secret = new_app_secret()
 
         async def rotate(uow: SqlIdentityUnitOfWork) -> apps_pb.RotateAppSecretResponse:
-            await rotate_app_secret(
-                uow, caller, request.app_id, secret_digest=digest(secret), now=_now()
-            )
+            await rotate_app_secret(command, uow, caller=caller, secret=secret, now=_now())
             return apps_pb.RotateAppSecretResponse()
 
         response, fresh = await _run_command(
@@ -363,7 +367,7 @@ class AppService(apps_pb2_grpc.AppServiceServicer):
         self, request: apps_pb.GetAppRequest, context: grpc.aio.ServicerContext
     ) -> apps_pb.GetAppResponse:
         async with self._deps.unit_of_work(read_only=True) as uow:
-            app = await get_app(uow, request.app_id)
+            app = await get_app(request.app_id, uow)
         return apps_pb.GetAppResponse(app=app_message(app))
 
     @public
@@ -377,7 +381,9 @@ class AppService(apps_pb2_grpc.AppServiceServicer):
             tuple(request.scopes),
         )
         async with self._deps.unit_of_work(read_only=True) as uow:
-            token, scopes, on_behalf_of = await issue_app_token(uow, self._deps.tokens, command)
+            token, scopes, on_behalf_of = await issue_app_token(
+                command, uow, tokens=self._deps.tokens
+            )
         return apps_pb.IssueAppTokenResponse(
             access_token=access_token_message(token, scopes), on_behalf_of=on_behalf_of or ""
         )
@@ -395,7 +401,7 @@ class GrantService(grants_pb2_grpc.GrantServiceServicer):
         command = GrantAccess(request.app_id, tuple(request.scopes))
 
         async def grant(uow: SqlIdentityUnitOfWork) -> grants_pb.GrantAccessResponse:
-            given = await grant_access(uow, caller, command, _now())
+            given = await grant_access(command, uow, caller=caller, now=_now())
             return grants_pb.GrantAccessResponse(grant=grant_message(given))
 
         return await _command(
@@ -413,7 +419,7 @@ class GrantService(grants_pb2_grpc.GrantServiceServicer):
         caller = require_caller()
         async with self._deps.unit_of_work(read_only=True) as uow:
             grants = await list_grants(
-                uow, caller, include_revoked=request.include_revoked, now=_now()
+                ListGrants(include_revoked=request.include_revoked), uow, caller=caller, now=_now()
             )
         return grants_pb.ListGrantsResponse(grants=[grant_message(grant) for grant in grants])
 
@@ -423,7 +429,9 @@ class GrantService(grants_pb2_grpc.GrantServiceServicer):
         caller = require_caller()
 
         async def revoke(uow: SqlIdentityUnitOfWork) -> grants_pb.RevokeAccessResponse:
-            grant = await revoke_access(uow, caller, request.grant_id, _now())
+            grant = await revoke_access(
+                RevokeAccess(request.grant_id), uow, caller=caller, now=_now()
+            )
             return grants_pb.RevokeAccessResponse(grant=grant_message(grant))
 
         return await _command(
@@ -471,7 +479,9 @@ class PartnerSignInService(partner_sign_in_pb2_grpc.PartnerSignInServiceServicer
             nonce=request.nonce if request.HasField("nonce") else None,
         )
         async with self._deps.unit_of_work() as uow:
-            issued = await authorize(uow, self._deps.tokens, caller, command, _now())
+            issued = await authorize(
+                command, uow, caller=caller, tokens=self._deps.tokens, now=_now()
+            )
             await uow.commit()
         return sign_in_pb.AuthorizeResponse(
             code=issued.code,
@@ -492,7 +502,7 @@ class PartnerSignInService(partner_sign_in_pb2_grpc.PartnerSignInServiceServicer
             redirect_uri=request.redirect_uri,
         )
         async with self._deps.unit_of_work() as uow:
-            redeemed = await exchange_code(uow, self._deps.tokens, command, _now())
+            redeemed = await exchange_code(command, uow, tokens=self._deps.tokens, now=_now())
             await uow.commit()
         response = sign_in_pb.ExchangeCodeResponse(
             id_token=redeemed.identity_token.token,
