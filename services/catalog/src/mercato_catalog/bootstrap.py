@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from mercato.catalog.v1 import catalog_service_pb2, catalog_service_pb2_grpc
 from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
@@ -11,15 +12,12 @@ from mercato_catalog.entrypoints.expiry import ReservationSweeper
 from mercato_catalog.entrypoints.grpc_api import CatalogService
 from mercato_catalog.settings import CatalogSettings
 from mercato_kit.runtime import ServiceContext
-from mercato_kit.tasks import add_periodic_task
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
 def bootstrap(context: ServiceContext) -> None:
-    settings = context.settings
-    if not isinstance(settings, CatalogSettings):
-        raise TypeError("the catalog runs with CatalogSettings")
+    settings = cast(CatalogSettings, context.settings)  # what main() reads (run_service_main)
 
     unit_of_work = context.units_of_work(SqlCatalogUnitOfWork)
     context.add_servicer(
@@ -30,8 +28,7 @@ def bootstrap(context: ServiceContext) -> None:
         ),
         catalog_service_pb2.DESCRIPTOR.services_by_name["CatalogService"],
     )
-    add_periodic_task(
-        context,
+    context.add_task(
         "reservation-expiry",
         ReservationSweeper(unit_of_work).sweep,
         interval=settings.expiry_interval,
