@@ -204,7 +204,7 @@ async def live_path_rate(facts: list[tuple[Source, Fact | None]], url: str, batc
                 async with database.transaction() as session:
                     journal = SqlJournal(session)
                     for source, fact in chunk:
-                        await record_fact(journal, source, fact)
+                        await record_fact(source, fact, journal)
             return len(facts) / elapsed()
     finally:
         await database.dispose()
@@ -217,7 +217,7 @@ async def replay_path_rate(facts: list[tuple[Source, Fact | None]], url: str, ba
         with stopwatch() as elapsed:
             for chunk in _batches(facts, batch):
                 for source, fact in chunk:
-                    await record_fact(journal, source, fact)
+                    await record_fact(source, fact, journal)
                 async with database.transaction() as session:
                     await journal.flush(session)
             return len(facts) / elapsed()
@@ -230,7 +230,7 @@ async def core_rate(facts: list[tuple[Source, Fact | None]], url: str, batch: in
     journal = BulkJournal()
     for chunk in _batches(facts, batch):
         for source, fact in chunk:
-            await record_fact(journal, source, fact)
+            await record_fact(source, fact, journal)
         prepared.append([(t, [dict(row) for row in rows]) for t, rows in journal.pending()])
         for _, rows in journal.pending():
             rows.clear()

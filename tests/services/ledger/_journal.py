@@ -34,4 +34,4 @@ async def record_all(database: Database, events: Sequence[Published]) -> None:
         offsets[topic] += 1
         async with database.transaction() as session:
             source = source_of(event.envelope, record)
-            await record_fact(SqlJournal(session), source, fact_from_event(event.envelope))
+            await record_fact(source, fact_from_event(event.envelope), SqlJournal(session))

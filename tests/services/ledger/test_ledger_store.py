@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import text, update
@@ -14,10 +15,11 @@ from structlog.testing import capture_logs
 from mercato_kit.storage import Database
 from mercato_ledger.adapters.journal import SqlJournal
 from mercato_ledger.adapters.tables import lines, milestones
+from mercato_ledger.adapters.unit_of_work import LedgerUnitOfWork
 from mercato_ledger.application import audit, monthly_results
 from mercato_ledger.domain import AsOf, Line, Posting, Source
 from mercato_ledger.domain.projections import EscrowFloat, MonthlyResult, Period, PeriodAmount
-from mercato_ledger.entrypoints.consumer import RunningAudit
+from mercato_ledger.entrypoints.audit import RunningAudit
 
 from ._journal import migrated, record_all
 from ._scenario import (
@@ -63,15 +65,15 @@ async def test_every_account_has_its_hand_computed_balance(database: Database) -
 
 
 async def test_revenue_expenditure_and_the_monthly_result_per_period(database: Database) -> None:
-    async with database.read_transaction() as session:
-        journal = SqlJournal(session)
+    async with LedgerUnitOfWork(database, read_only=True) as uow:
+        journal = uow.journal
         revenue_days = await journal.amounts_by_period(
             "revenue", Period.DAY, AsOf(), credit_normal=True
         )
         spent_months = await journal.amounts_by_period(
             "expense", Period.MONTH, AsOf(), credit_normal=False
         )
-        months = await monthly_results(journal, AsOf())
+        months = await monthly_results(AsOf(), uow)
     assert revenue_days == [
         PeriodAmount("2026-11-03", "sale_commission", "CNY", 500),
         PeriodAmount("2026-11-04", "sale_commission", "CNY", 750),
@@ -116,8 +118,8 @@ async def test_projections_answer_as_of_a_time_and_a_journal_sequence(database: 
 
 
 async def test_the_scenario_breaks_no_invariant_and_its_chain_holds(database: Database) -> None:
-    async with database.read_transaction() as session:
-        violations, broken, verified = await audit(SqlJournal(session))
+    async with LedgerUnitOfWork(database, read_only=True) as uow:
+        violations, broken, verified = await audit(uow)
     assert violations == []
     assert broken is None
     assert verified == ENTRIES
@@ -130,8 +132,8 @@ async def test_an_altered_journal_row_is_caught_by_the_audit(database: Database)
             .where(lines.c.sequence == 5, lines.c.amount > 0)
             .values(amount=lines.c.amount + 100)
         )
-    async with database.read_transaction() as session:
-        violations, broken, verified = await audit(SqlJournal(session))
+    async with LedgerUnitOfWork(database, read_only=True) as uow:
+        violations, broken, verified = await audit(uow)
     assert broken is not None
     assert broken.sequence == 5
     assert "hash" in broken.reason
@@ -187,7 +189,7 @@ async def test_the_running_audit_logs_a_broken_link_at_once_and_a_violation_when
         await session.execute(
             update(lines).where(lines.c.sequence == 7, lines.c.amount > 0).values(amount=1)
         )
-    running = RunningAudit(database)
+    running = RunningAudit(partial(LedgerUnitOfWork, database))
     with capture_logs() as first:
         await running.check()
     with capture_logs() as second:

@@ -17,9 +17,9 @@ from mercato_kit.runtime import ensure_database
 from mercato_kit.storage import Database, migrate
 from mercato_ledger.adapters.journal import BulkJournal, SqlJournal
 from mercato_ledger.adapters.log import LogReader
+from mercato_ledger.adapters.tables import MIGRATIONS
 from mercato_ledger.adapters.translator import fact_from_event, source_of
 from mercato_ledger.application import record_fact
-from mercato_ledger.bootstrap import MIGRATIONS
 from mercato_ledger.domain import InvalidMoneyFact
 from mercato_ledger.domain.replay import Difference, first_difference
 
@@ -95,7 +95,7 @@ async def rebuild(
                 continue
             try:
                 fact = fact_from_event(envelope)
-                await record_fact(journal, source_of(envelope, record), fact)
+                await record_fact(source_of(envelope, record), fact, journal)
             except (InvalidMoneyFact, EnvelopeDecodeError):
                 counts.poison += 1
                 continue

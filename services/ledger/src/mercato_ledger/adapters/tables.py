@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, SmallInteger, String, Table
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+"""The ledger's Alembic revisions (run after the kit's by the runtime, and by a replay)."""
 
 metadata = MetaData()
 

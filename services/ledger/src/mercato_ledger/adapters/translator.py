@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mercato.common.v1.money_pb2 import Money
@@ -140,11 +141,13 @@ _FACTS: dict[str, Callable[[EventEnvelope], Fact]] = {
 # --- requests ------------------------------------------------------------------------------
 
 
-def as_of(message: pb.AsOf, present: bool) -> AsOf:
-    if not present:
+def as_of(request: Message) -> AsOf:
+    """The point a request's `as_of` names (now when it has none)."""
+    if not request.HasField("as_of"):
         return AsOf()
-    time = message.time.ToDatetime(tzinfo=UTC) if message.HasField("time") else None
-    sequence = message.sequence if message.HasField("sequence") else None
+    point: pb.AsOf = getattr(request, "as_of")  # noqa: B009 (every such request has one)
+    time = point.time.ToDatetime(tzinfo=UTC) if point.HasField("time") else None
+    sequence = point.sequence if point.HasField("sequence") else None
     return AsOf(time, sequence)
 
 
@@ -167,6 +170,16 @@ def timestamp(moment: datetime) -> Timestamp:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
     return stamp
+
+
+def balance_response(
+    account: str, balances: list[AccountBalance], sequence: int
+) -> pb.GetBalanceResponse:
+    return pb.GetBalanceResponse(
+        account=account,
+        balances=[money(b.currency, b.balance) for b in balances],
+        sequence=sequence,
+    )
 
 
 def statement_line(line: StatementLine) -> pb.StatementLine:

@@ -1,11 +1,12 @@
-"""The ledger's use cases: record an event's fact, answer projections, audit."""
+"""The ledger's use cases: record an event's fact (the consumer), answer projections and audit
+(gRPC, `mercato ledger audit`), each inside the caller's unit of work."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from mercato_kit.errors import NotFound
-from mercato_ledger.application.ports import Journal, Postings
+from mercato_ledger.application.ports import Journal, LedgerWork, Postings
 from mercato_ledger.domain import (
     AsOf,
     BrokenLink,
@@ -20,55 +21,90 @@ from mercato_ledger.domain import (
 )
 from mercato_ledger.domain.projections import (
     AccountBalance,
+    EscrowFloat,
     MonthlyResult,
     Period,
+    PeriodAmount,
     StatementLine,
+    TrialBalance,
 )
 
 _CHAIN_PAGE = 2000
 
 
 async def record_fact(
-    journal: Postings, source: Source, fact: MoneyFact | OrderFact | None
+    source: Source, fact: MoneyFact | OrderFact | None, postings: Postings
 ) -> JournalEntry | None:
-    """Post a money fact's entry, or record an order's milestone; nothing for None."""
+    """Post a money fact's entry, or record an order's milestone; nothing for None.
+
+    `postings` is the journal in the consumer's transaction (or a rebuild's BulkJournal)."""
     if fact is None:
         return None
     if isinstance(fact, OrderFact):
-        await journal.record_milestone(source, fact)
+        await postings.record_milestone(source, fact)
         return None
     lines = lines_for(fact)
     if not lines:
         return None
-    return await journal.append(Posting(source, lines))
+    return await postings.append(Posting(source, lines))
 
 
-async def account_balances(journal: Journal, account: str, as_of: AsOf) -> list[AccountBalance]:
-    if not await journal.has_account(account):
-        raise NotFound(f"the ledger has never posted to {account}")
-    return await journal.balances(account, as_of)
+async def account_balances(
+    account: str, as_of: AsOf, uow: LedgerWork
+) -> tuple[list[AccountBalance], int]:
+    """The account's balance per currency as of `as_of`, and the journal sequence it stands at."""
+    await _require_account(account, uow)
+    balances = await uow.journal.balances(account, as_of)
+    sequence, _ = await uow.journal.head()
+    if as_of.sequence is not None:
+        sequence = min(sequence, as_of.sequence)
+    return balances, sequence
 
 
 async def account_statement(
-    journal: Journal, account: str, as_of: AsOf, limit: int
+    account: str, as_of: AsOf, limit: int, uow: LedgerWork
 ) -> list[StatementLine]:
-    if not await journal.has_account(account):
+    await _require_account(account, uow)
+    return await uow.journal.statement(account, as_of, limit)
+
+
+async def _require_account(account: str, uow: LedgerWork) -> None:
+    if not await uow.journal.has_account(account):
         raise NotFound(f"the ledger has never posted to {account}")
-    return await journal.statement(account, as_of, limit)
 
 
-async def monthly_results(journal: Journal, as_of: AsOf) -> list[MonthlyResult]:
-    revenue = await journal.amounts_by_period("revenue", Period.MONTH, as_of, credit_normal=True)
-    spent = await journal.amounts_by_period("expense", Period.MONTH, as_of, credit_normal=False)
+async def revenue(period: Period, as_of: AsOf, uow: LedgerWork) -> list[PeriodAmount]:
+    return await uow.journal.amounts_by_period("revenue", period, as_of, credit_normal=True)
+
+
+async def expenditure(period: Period, as_of: AsOf, uow: LedgerWork) -> list[PeriodAmount]:
+    return await uow.journal.amounts_by_period("expense", period, as_of, credit_normal=False)
+
+
+async def monthly_results(as_of: AsOf, uow: LedgerWork) -> list[MonthlyResult]:
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for row in revenue:
+    for row in await revenue(Period.MONTH, as_of, uow):
         totals[(row.period, row.currency)][0] += row.amount
-    for row in spent:
+    for row in await expenditure(Period.MONTH, as_of, uow):
         totals[(row.period, row.currency)][1] += row.amount
     return [
         MonthlyResult(month, currency, earned, paid)
         for (month, currency), (earned, paid) in sorted(totals.items())
     ]
+
+
+async def gross_merchandise_volume(
+    period: Period, as_of: AsOf, uow: LedgerWork
+) -> list[PeriodAmount]:
+    return await uow.journal.gross_merchandise_volume(period, as_of)
+
+
+async def escrow_float(as_of: AsOf, uow: LedgerWork) -> list[EscrowFloat]:
+    return await uow.journal.escrow_float(as_of)
+
+
+async def trial_balance(as_of: AsOf, uow: LedgerWork) -> TrialBalance:
+    return await uow.journal.trial_balance(as_of)
 
 
 async def verify_chain(journal: Journal) -> tuple[BrokenLink | None, int]:
@@ -88,8 +124,8 @@ async def verify_chain(journal: Journal) -> tuple[BrokenLink | None, int]:
         previous = page[-1]
 
 
-async def audit(journal: Journal) -> tuple[list[Violation], BrokenLink | None, int]:
+async def audit(uow: LedgerWork) -> tuple[list[Violation], BrokenLink | None, int]:
     """Every invariant that does not hold, the chain's first broken link, entries verified."""
-    violations = await journal.violations()
-    broken, verified = await verify_chain(journal)
+    violations = await uow.journal.violations()
+    broken, verified = await verify_chain(uow.journal)
     return violations, broken, verified

@@ -1,4 +1,5 @@
-"""The ports the application needs: the journal, inside the caller's transaction."""
+"""The ports the application needs: the journal, inside the caller's transaction, and the unit
+of work it hangs off (adapters.unit_of_work.LedgerUnitOfWork)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,10 @@ class Journal(Postings, Protocol):
     async def violations(self) -> list[Violation]: ...
 
     async def entries_after(self, sequence: int, limit: int) -> list[JournalEntry]: ...
+
+
+class LedgerWork(Protocol):
+    """One transaction over the ledger, the journal on it."""
+
+    @property
+    def journal(self) -> Journal: ...

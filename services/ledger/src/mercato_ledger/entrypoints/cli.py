@@ -41,9 +41,9 @@ from mercato_kit.errors import NotFound
 from mercato_kit.runtime import database_url_for
 from mercato_kit.settings import SettingsError, load_settings
 from mercato_kit.storage import Database
-from mercato_ledger.adapters.journal import SqlJournal
 from mercato_ledger.adapters.replay import NotEmpty, ReplayReport, replay
-from mercato_ledger.application import account_statement, audit
+from mercato_ledger.adapters.unit_of_work import LedgerUnitOfWork
+from mercato_ledger.application import account_statement, audit, trial_balance
 from mercato_ledger.domain import AsOf, BrokenLink, Violation
 from mercato_ledger.domain.projections import StatementLine, TrialBalance
 from mercato_ledger.settings import LedgerSettings
@@ -189,11 +189,10 @@ async def _audit(
 ) -> tuple[TrialBalance, list[Violation], BrokenLink | None, int, list[StatementLine]]:
     database = Database(url)
     try:
-        async with database.read_transaction() as session:
-            journal = SqlJournal(session)
-            trial = await journal.trial_balance(point)
-            violations, broken, verified = await audit(journal)
-            statement = await account_statement(journal, account, point, limit) if account else []
+        async with LedgerUnitOfWork(database, read_only=True) as uow:
+            trial = await trial_balance(point, uow)
+            violations, broken, verified = await audit(uow)
+            statement = await account_statement(account, point, limit, uow) if account else []
         return trial, violations, broken, verified, statement
     finally:
         await database.dispose()
