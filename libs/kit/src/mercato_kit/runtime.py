@@ -13,7 +13,8 @@ produces and consumes (and their dead-letter topics, and identity's revocation t
 starts the outbox relay, the consumers, the revocation follower (identity's AccessRevoked and
 SignedOut events into `ServiceContext.revocations`, which every token check consults) and the
 gRPC server (health, reflection, interceptors); and on SIGTERM or SIGINT stops accepting
-calls, drains in-flight calls, stops the consumers, flushes the relay, and closes everything.
+calls, drains in-flight calls, stops the consumers, flushes the relay, and closes everything,
+within `shutdown_bound` (twice the grace and five seconds) or it exits anyway, status 1.
 A relay, consumer or follower that dies unexpectedly stops the whole process (exit 1), so an
 orchestrator restarts it rather than leaving a service that answers but no longer publishes
 (or no longer hears of revocations).
@@ -31,7 +32,10 @@ import asyncio
 import base64
 import contextlib
 import functools
+import logging
+import os
 import sys
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -374,14 +378,46 @@ async def run_service(
 
     async def close_connections() -> None:
         await context.close_channels()
-        await publisher.close()
+        with contextlib.suppress(TimeoutError):  # a broker that is gone: nothing left to send
+            await asyncio.wait_for(publisher.close(), timeout=_CLOSE_TIMEOUT)
         await database.dispose()
 
+    async def bound_the_stop() -> None:
+        await server.wait_for_stop_request()
+        _arm_exit_watchdog(name, shutdown_bound(settings))
+
+    watchdog_task = asyncio.create_task(bound_the_stop(), name=f"{name}-stop-bound")
     _log.info("service starting", database=make_url(url).render_as_string(hide_password=True))
-    await serve(server, stop_consumers, flush_outbox_relay, close_connections)
+    try:
+        await serve(server, stop_consumers, flush_outbox_relay, close_connections)
+    finally:
+        watchdog_task.cancel()
     if failed:
         raise ServiceExit(f"{name} stopped because {', '.join(failed)} failed")
     _log.info("service stopped")
+
+
+_CLOSE_TIMEOUT = 5.0
+_SHUTDOWN_SLACK = 5.0
+
+
+def shutdown_bound(settings: ServiceSettings) -> float:
+    """The most a stop may take after SIGTERM: the grace for in-flight calls, the same again
+    for the relay's final flush, and a few seconds to close connections. Past it the process
+    exits anyway (status 1): an orchestrator's SIGTERM must not wait on a broker that is gone."""
+    return 2 * settings.shutdown_grace + _SHUTDOWN_SLACK
+
+
+def _arm_exit_watchdog(name: str, bound: float) -> None:
+    def expire() -> None:
+        _log.error("shutdown exceeded its bound; exiting now", service=name, bound_s=bound)
+        logging.shutdown()
+        os._exit(1)
+
+    watchdog = threading.Timer(bound, expire)
+    watchdog.daemon = True
+    watchdog.name = f"{name}-shutdown-watchdog"
+    watchdog.start()
 
 
 def run_service_main(
