@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from mercato_kit.money import Money
 from mercato_ledger.domain import (
     GENESIS,
     BudgetDeposited,
@@ -33,29 +34,33 @@ PAYABLE = f"liability:seller_payable:{SELLER}"
 CLEARING = "asset:payment_clearing"
 
 
+def cny(minor_units: int) -> Money:
+    return Money(minor_units=minor_units, currency="CNY")
+
+
 def test_a_capture_debits_clearing_and_credits_the_orders_escrow() -> None:
-    assert lines_for(PaymentCaptured(ORDER, "CNY", 10019)) == (
+    assert lines_for(PaymentCaptured(ORDER, cny(10019))) == (
         Line(CLEARING, "CNY", 10019),
         Line(ESCROW, "CNY", -10019),
     )
 
 
 def test_a_processing_fee_is_an_expense_paid_from_clearing() -> None:
-    assert lines_for(ProcessingFeeCharged("CNY", 60)) == (
+    assert lines_for(ProcessingFeeCharged(cny(60))) == (
         Line("expense:payment_processing", "CNY", 60),
         Line(CLEARING, "CNY", -60),
     )
 
 
 def test_a_refund_takes_money_out_of_escrow_back_through_clearing() -> None:
-    assert lines_for(RefundIssued(ORDER, "CNY", 5000)) == (
+    assert lines_for(RefundIssued(ORDER, cny(5000))) == (
         Line(ESCROW, "CNY", 5000),
         Line(CLEARING, "CNY", -5000),
     )
 
 
 def test_a_release_splits_escrow_into_seller_payable_and_commission() -> None:
-    assert lines_for(EscrowReleased(ORDER, SELLER, "CNY", 10019, 500, 9519)) == (
+    assert lines_for(EscrowReleased(ORDER, SELLER, cny(10019), cny(500), cny(9519))) == (
         Line(ESCROW, "CNY", 10019),
         Line(PAYABLE, "CNY", -9519),
         Line("revenue:sale_commission", "CNY", -500),
@@ -63,22 +68,22 @@ def test_a_release_splits_escrow_into_seller_payable_and_commission() -> None:
 
 
 def test_a_payout_settles_the_sellers_payable_from_clearing() -> None:
-    assert lines_for(PayoutSent(SELLER, "CNY", 23769)) == (
+    assert lines_for(PayoutSent(SELLER, cny(23769))) == (
         Line(PAYABLE, "CNY", 23769),
         Line(CLEARING, "CNY", -23769),
     )
 
 
 def test_a_budget_deposit_is_owed_to_the_advertiser() -> None:
-    assert lines_for(BudgetDeposited(ADVERTISER, "CNY", 50000)) == (
+    assert lines_for(BudgetDeposited(ADVERTISER, cny(50000))) == (
         Line(CLEARING, "CNY", 50000),
         Line(f"liability:advertiser_budget:{ADVERTISER}", "CNY", -50000),
     )
 
 
 def test_a_zero_fee_posts_nothing_and_a_zero_commission_posts_no_line() -> None:
-    assert lines_for(ProcessingFeeCharged("CNY", 0)) == ()
-    assert lines_for(EscrowReleased(ORDER, SELLER, "CNY", 99, 0, 99)) == (
+    assert lines_for(ProcessingFeeCharged(cny(0))) == ()
+    assert lines_for(EscrowReleased(ORDER, SELLER, cny(99), cny(0), cny(99))) == (
         Line(ESCROW, "CNY", 99),
         Line(PAYABLE, "CNY", -99),
     )
@@ -86,29 +91,36 @@ def test_a_zero_fee_posts_nothing_and_a_zero_commission_posts_no_line() -> None:
 
 def test_a_release_that_does_not_add_up_is_refused() -> None:
     with pytest.raises(InvalidMoneyFact, match="does not add up"):
-        lines_for(EscrowReleased(ORDER, SELLER, "CNY", 10019, 500, 9520))
+        lines_for(EscrowReleased(ORDER, SELLER, cny(10019), cny(500), cny(9520)))
+
+
+def test_a_release_that_mixes_currencies_is_refused_even_with_a_zero_part() -> None:
+    no_commission = Money(minor_units=0, currency="USD")
+
+    with pytest.raises(InvalidMoneyFact, match="mixes currencies"):
+        lines_for(EscrowReleased(ORDER, SELLER, cny(99), no_commission, cny(99)))
 
 
 def test_a_negative_amount_is_refused() -> None:
     with pytest.raises(InvalidMoneyFact, match="negative"):
-        lines_for(PaymentCaptured(ORDER, "CNY", -1))
+        lines_for(PaymentCaptured(ORDER, cny(-1)))
 
 
 def test_the_hand_computed_scenario_leaves_the_expected_balances() -> None:
     facts: list[MoneyFact] = [
-        PaymentCaptured("A", "CNY", 10019),
-        ProcessingFeeCharged("CNY", 60),
-        PaymentCaptured("B", "CNY", 20000),
-        ProcessingFeeCharged("CNY", 120),
-        PaymentCaptured("C", "CNY", 3000),
-        ProcessingFeeCharged("CNY", 18),
-        RefundIssued("B", "CNY", 5000),
-        RefundIssued("C", "CNY", 3000),
-        EscrowReleased("A", SELLER, "CNY", 10019, 500, 9519),
-        EscrowReleased("B", SELLER, "CNY", 15000, 750, 14250),
-        PayoutSent(SELLER, "CNY", 23769),
-        BudgetDeposited(ADVERTISER, "CNY", 50000),
-        ProcessingFeeCharged("CNY", 300),
+        PaymentCaptured("A", cny(10019)),
+        ProcessingFeeCharged(cny(60)),
+        PaymentCaptured("B", cny(20000)),
+        ProcessingFeeCharged(cny(120)),
+        PaymentCaptured("C", cny(3000)),
+        ProcessingFeeCharged(cny(18)),
+        RefundIssued("B", cny(5000)),
+        RefundIssued("C", cny(3000)),
+        EscrowReleased("A", SELLER, cny(10019), cny(500), cny(9519)),
+        EscrowReleased("B", SELLER, cny(15000), cny(750), cny(14250)),
+        PayoutSent(SELLER, cny(23769)),
+        BudgetDeposited(ADVERTISER, cny(50000)),
+        ProcessingFeeCharged(cny(300)),
     ]
     balances: Counter[str] = Counter()
     for fact in facts:
@@ -135,7 +147,7 @@ def _chain(count: int) -> list[JournalEntry]:
     chained: list[JournalEntry] = []
     previous = GENESIS
     for n in range(1, count + 1):
-        posting = Posting(_source(n), lines_for(PaymentCaptured(f"o{n}", "CNY", 100 * n)))
+        posting = Posting(_source(n), lines_for(PaymentCaptured(f"o{n}", cny(100 * n))))
         chained.append(JournalEntry.chain(posting, n, previous))
         previous = chained[-1].hash
     return chained

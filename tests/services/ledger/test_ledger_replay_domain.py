@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from mercato_kit.money import Money
 from mercato_ledger.domain import Line, OrderFact, OrderMilestone, Source
 from mercato_ledger.domain.replay import JournalSnapshot, first_difference
 
@@ -58,7 +59,7 @@ def test_live_entries_past_what_the_rebuild_read_do_not_count() -> None:
 
 
 def test_a_missing_order_milestone_is_a_difference() -> None:
-    fact = OrderFact("o1", OrderMilestone.PAID, "CNY", 100)
+    fact = OrderFact("o1", OrderMilestone.PAID, Money(minor_units=100, currency="CNY"))
     live = JournalSnapshot({}, {"m": (_source("m", 2), fact)})
     difference = first_difference(live, JournalSnapshot({}, {}), END)
     assert difference is not None

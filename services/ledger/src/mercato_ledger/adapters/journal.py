@@ -22,6 +22,7 @@ from sqlalchemy import Table, and_, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from mercato_kit.money import Money
 from mercato_ledger.adapters.tables import entries, lines, milestones
 from mercato_ledger.domain import (
     FINAL_WITH_EMPTY_ESCROW,
@@ -376,7 +377,11 @@ class SqlJournal:
         facts = {
             row.event_id: (
                 _source(row, "orders"),
-                OrderFact(row.order_id, OrderMilestone(row.milestone), row.currency, row.amount),
+                OrderFact(
+                    row.order_id,
+                    OrderMilestone(row.milestone),
+                    Money(minor_units=row.amount, currency=row.currency),
+                ),
             )
             for row in await self._session.execute(select(milestones))
         }
@@ -420,8 +425,8 @@ def _milestone_row(source: Source, fact: OrderFact, sequence: int) -> dict[str, 
         "event_id": source.event_id,
         "order_id": fact.order_id,
         "milestone": fact.milestone.value,
-        "currency": fact.currency,
-        "amount": fact.amount,
+        "currency": fact.amount.currency,
+        "amount": fact.amount.minor_units,
         "occurred_at_us": to_us(source.occurred_at),
         "day": _day(source.occurred_at),
         "journal_sequence": sequence,

@@ -4,25 +4,24 @@ in (payments' money events, orders' milestones), gRPC messages out."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from mercato.common.v1.money_pb2 import Money
+from mercato.common.v1 import money_pb2
 from mercato.ledger.v1 import ledger_pb2 as pb
 from mercato.orders.v1 import events_pb2 as orders
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.consumer import ConsumedRecord
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import Money
+from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_ledger.domain import (
     AsOf,
     BrokenLink,
     BudgetDeposited,
     EscrowReleased,
-    InvalidMoneyFact,
     MoneyFact,
     OrderFact,
     OrderMilestone,
@@ -63,47 +62,40 @@ def fact_from_event(envelope: EventEnvelope) -> Fact | None:
     return None if translate is None else translate(envelope)
 
 
-def _amount(money: Money) -> tuple[str, int]:
-    return money.currency, money.minor_units
-
-
 def _captured(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.PaymentCaptured)
-    return PaymentCaptured(e.order_id, *_amount(e.amount))
+    return PaymentCaptured(e.order_id, money_of(e.amount))
 
 
 def _fee(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.ProcessingFeeCharged)
-    return ProcessingFeeCharged(*_amount(e.fee))
+    return ProcessingFeeCharged(money_of(e.fee))
 
 
 def _refunded(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.RefundIssued)
-    return RefundIssued(e.order_id, *_amount(e.amount))
+    return RefundIssued(e.order_id, money_of(e.amount))
 
 
 def _released(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.EscrowReleased)
-    if len({e.gross.currency, e.commission.currency, e.seller_net.currency}) != 1:
-        raise InvalidMoneyFact(f"EscrowReleased of {e.order_id} mixes currencies")
     return EscrowReleased(
         e.order_id,
         e.seller_id,
-        e.gross.currency,
-        e.gross.minor_units,
-        e.commission.minor_units,
-        e.seller_net.minor_units,
+        money_of(e.gross),
+        money_of(e.commission),
+        money_of(e.seller_net),
     )
 
 
 def _paid_out(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.PayoutSent)
-    return PayoutSent(e.seller_id, *_amount(e.amount))
+    return PayoutSent(e.seller_id, money_of(e.amount))
 
 
 def _deposited(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.BudgetDeposited)
-    return BudgetDeposited(e.advertiser_id, *_amount(e.amount))
+    return BudgetDeposited(e.advertiser_id, money_of(e.amount))
 
 
 def _milestone(
@@ -111,7 +103,7 @@ def _milestone(
 ) -> Callable[[EventEnvelope], Fact]:
     def translate(envelope: EventEnvelope) -> Fact:
         e = envelope.unpack(message_type)
-        return OrderFact(e.order_id, milestone, *_amount(getattr(e, field)))
+        return OrderFact(e.order_id, milestone, money_of(getattr(e, field)))
 
     return translate
 
@@ -146,7 +138,7 @@ def as_of(request: Message) -> AsOf:
     if not request.HasField("as_of"):
         return AsOf()
     point: pb.AsOf = getattr(request, "as_of")  # noqa: B009 (every such request has one)
-    time = point.time.ToDatetime(tzinfo=UTC) if point.HasField("time") else None
+    time = datetime_of(point.time) if point.HasField("time") else None
     sequence = point.sequence if point.HasField("sequence") else None
     return AsOf(time, sequence)
 
@@ -162,14 +154,8 @@ def period(value: int) -> Period:
 # --- responses -----------------------------------------------------------------------------
 
 
-def money(currency: str, minor_units: int) -> Money:
-    return Money(currency=currency, minor_units=minor_units)
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
+def _money(currency: str, minor_units: int) -> money_pb2.Money:
+    return money_message(Money(minor_units=minor_units, currency=currency))
 
 
 def balance_response(
@@ -177,7 +163,7 @@ def balance_response(
 ) -> pb.GetBalanceResponse:
     return pb.GetBalanceResponse(
         account=account,
-        balances=[money(b.currency, b.balance) for b in balances],
+        balances=[_money(b.currency, b.balance) for b in balances],
         sequence=sequence,
     )
 
@@ -185,11 +171,11 @@ def balance_response(
 def statement_line(line: StatementLine) -> pb.StatementLine:
     return pb.StatementLine(
         sequence=line.sequence,
-        occurred_at=timestamp(line.occurred_at),
+        occurred_at=timestamp_message(line.occurred_at),
         event_id=line.event_id,
         event_type=line.event_type,
-        amount=money(line.currency, line.amount),
-        balance_after=money(line.currency, line.balance_after),
+        amount=_money(line.currency, line.amount),
+        balance_after=_money(line.currency, line.balance_after),
     )
 
 
@@ -197,7 +183,7 @@ def period_amount(amount: PeriodAmount) -> pb.PeriodAmount:
     return pb.PeriodAmount(
         period=amount.period,
         key=amount.key,
-        amount=money(amount.currency, amount.amount),
+        amount=_money(amount.currency, amount.amount),
         count=amount.count,
     )
 
@@ -205,27 +191,27 @@ def period_amount(amount: PeriodAmount) -> pb.PeriodAmount:
 def monthly_result(result: MonthlyResult) -> pb.MonthlyResult:
     return pb.MonthlyResult(
         month=result.month,
-        revenue=money(result.currency, result.revenue),
-        expenditure=money(result.currency, result.expenditure),
-        net=money(result.currency, result.net),
+        revenue=_money(result.currency, result.revenue),
+        expenditure=_money(result.currency, result.expenditure),
+        net=_money(result.currency, result.net),
     )
 
 
 def escrow_float(held: EscrowFloat) -> pb.EscrowFloat:
-    return pb.EscrowFloat(amount=money(held.currency, held.amount), orders=held.orders)
+    return pb.EscrowFloat(amount=_money(held.currency, held.amount), orders=held.orders)
 
 
 def account_balance(balance: AccountBalance) -> pb.AccountBalance:
     return pb.AccountBalance(
-        account=balance.account, balance=money(balance.currency, balance.balance)
+        account=balance.account, balance=_money(balance.currency, balance.balance)
     )
 
 
 def trial_balance(trial: TrialBalance) -> pb.GetTrialBalanceResponse:
     return pb.GetTrialBalanceResponse(
         balances=[account_balance(b) for b in trial.balances],
-        debits=[money(c, amount) for c, amount in sorted(trial.debits.items())],
-        credits=[money(c, amount) for c, amount in sorted(trial.credits.items())],
+        debits=[_money(c, amount) for c, amount in sorted(trial.debits.items())],
+        credits=[_money(c, amount) for c, amount in sorted(trial.credits.items())],
         balanced=trial.balanced,
     )
 

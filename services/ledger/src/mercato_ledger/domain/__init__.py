@@ -1,5 +1,5 @@
 """The ledger's domain: accounts, posting rules, journal entries and their hash chain, audits.
-Blind to Kafka, gRPC, SQL and protobuf; imports only the standard library."""
+Blind to Kafka, gRPC, SQL and protobuf; imports only the standard library and mercato_kit.money."""
 
 from mercato_ledger.domain import accounts
 from mercato_ledger.domain.audit import NOW, AsOf, BrokenLink, Violation, first_broken_link

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mercato_kit.money import Money
+
 __all__ = [
     "BudgetDeposited",
     "EscrowReleased",
@@ -23,45 +25,39 @@ __all__ = [
 @dataclass(frozen=True)
 class PaymentCaptured:
     order_id: str
-    currency: str
-    amount: int
+    amount: Money
 
 
 @dataclass(frozen=True)
 class ProcessingFeeCharged:
-    currency: str
-    fee: int
+    fee: Money
 
 
 @dataclass(frozen=True)
 class RefundIssued:
     order_id: str
-    currency: str
-    amount: int
+    amount: Money
 
 
 @dataclass(frozen=True)
 class EscrowReleased:
     order_id: str
     seller_id: str
-    currency: str
-    gross: int
-    commission: int
-    seller_net: int
+    gross: Money
+    commission: Money
+    seller_net: Money
 
 
 @dataclass(frozen=True)
 class PayoutSent:
     seller_id: str
-    currency: str
-    amount: int
+    amount: Money
 
 
 @dataclass(frozen=True)
 class BudgetDeposited:
     advertiser_id: str
-    currency: str
-    amount: int
+    amount: Money
 
 
 MoneyFact = (
@@ -91,5 +87,4 @@ class OrderFact:
 
     order_id: str
     milestone: OrderMilestone
-    currency: str
-    amount: int
+    amount: Money
