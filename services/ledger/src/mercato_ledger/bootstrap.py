@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from mercato.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from mercato_kit.runtime import ServiceContext
 from mercato_ledger.adapters.tables import MIGRATIONS
@@ -15,8 +17,8 @@ __all__ = ["MIGRATIONS", "bootstrap"]
 
 
 def bootstrap(context: ServiceContext) -> None:
-    settings = context.settings
-    assert isinstance(settings, LedgerSettings)
+    # main() loads LedgerSettings: its validators have refused a bad value before this runs.
+    settings = cast(LedgerSettings, context.settings)
     units_of_work = context.units_of_work(LedgerUnitOfWork)
     context.add_consumer(
         "postings", settings.topic_names(), post_event, batch_size=settings.consumer_batch
