@@ -6,7 +6,6 @@ from pathlib import Path
 
 from mercato.example.v1 import wishlist_pb2, wishlist_pb2_grpc
 from mercato_example.adapters.unit_of_work import WishlistUnitOfWork
-from mercato_example.domain import Wishlist
 from mercato_example.entrypoints.consumer import project_wishlist_event
 from mercato_example.entrypoints.grpc_api import WishlistService
 from mercato_kit.events import topic_for
@@ -22,5 +21,5 @@ def bootstrap(context: ServiceContext) -> None:
         wishlist_pb2.DESCRIPTOR.services_by_name["WishlistService"],
     )
     context.add_consumer(
-        "wishlist-summaries", [topic_for(Wishlist.aggregate_type)], project_wishlist_event
+        "wishlist-summaries", [topic_for("example.wishlist")], project_wishlist_event
     )
