@@ -10,6 +10,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from mercato.identity.v1 import (
     accounts_pb2,
@@ -56,9 +57,7 @@ def unit_of_work_factory(context: ServiceContext) -> SqlUnitOfWorkFactory:
 
 def bootstrap_with(ring: SigningKeyRing) -> Callable[[ServiceContext], Awaitable[None]]:
     async def bootstrap(context: ServiceContext) -> None:
-        settings = context.settings
-        if not isinstance(settings, IdentitySettings):
-            raise TypeError("identity's runtime needs IdentitySettings")
+        settings = cast(IdentitySettings, context.settings)  # what main() reads (run_service_main)
         policy = settings.token_policy()
         hide_sql_parameters(context.database)
         unit_of_work = unit_of_work_factory(context)
