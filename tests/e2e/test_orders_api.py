@@ -124,6 +124,25 @@ def test_a_buyer_cannot_see_or_act_on_another_buyers_order(world: Ecosystem) -> 
     assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
+def test_a_shops_orders_are_its_sellers_alone_and_an_unknown_shop_looks_the_same(
+    world: Ecosystem,
+) -> None:
+    seller, rival = world.seller(), world.seller()
+    buyer = world.buyer()
+    world.wait_for(buyer, world.place(buyer, seller.line()), orders.ORDER_STATUS_PAID)
+
+    answers = []
+    for shop_id in (seller.shop.shop_id, str(uuid.uuid4())):
+        with pytest.raises(grpc.RpcError) as refused:
+            world.orders.ListShopOrders(
+                orders.ListShopOrdersRequest(shop_id=shop_id), metadata=rival.signed_in.metadata
+            )
+        details = (refused.value.details() or "").replace(shop_id, "S")
+        answers.append((refused.value.code(), details))
+
+    assert answers[0] == answers[1] == (grpc.StatusCode.NOT_FOUND, "shop S does not exist")
+
+
 def test_the_buyer_cancels_before_dispatch_and_gets_the_money_back(world: Ecosystem) -> None:
     seller = world.seller(stock=4)
     buyer = world.buyer()

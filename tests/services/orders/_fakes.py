@@ -236,6 +236,10 @@ class FakePrices:
     async def of(self, items: list[OrderItem]) -> dict[str, CatalogItem]:
         return {item.sku_id: self.items[item.sku_id] for item in items if item.sku_id in self.items}
 
+    async def shop_seller(self, shop_id: str) -> str | None:
+        sellers = {item.seller_id for item in self.items.values() if item.shop_id == shop_id}
+        return sellers.pop() if sellers else None
+
 
 class FakeInstruments:
     def __init__(self, payments: FakePayments) -> None:

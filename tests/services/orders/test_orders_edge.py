@@ -15,7 +15,7 @@ import pytest
 from mercato.logistics.v1 import events_pb2 as logistics
 from mercato.orders.v1 import orders_pb2 as pb
 from mercato_kit.auth import Caller, bind_caller
-from mercato_kit.errors import IdempotencyKeyReused
+from mercato_kit.errors import IdempotencyKeyReused, NotFound
 from mercato_kit.events import EventEnvelope
 from mercato_kit.protobuf import timestamp_message
 from mercato_kit.storage import Database, migrate
@@ -47,6 +47,7 @@ def account(subject: str, role: str) -> Caller:
 BUYER = account("buyer-1", "buyer")
 OTHER_BUYER = account("buyer-2", "buyer")
 SELLER = account("seller-1", "seller")
+OTHER_SELLER = account("seller-2", "seller")
 
 
 @dataclass
@@ -127,6 +128,15 @@ async def test_the_buyer_and_the_seller_read_and_list_the_order(edge: Edge) -> N
         )
     with bind_caller(OTHER_BUYER), pytest.raises(OrderNotFound):
         await edge.service.GetOrder(pb.GetOrderRequest(order_id=placed.order_id), None)  # type: ignore[arg-type]
+
+    # Another seller's shop and an unknown shop answer alike: nothing tells them apart.
+    for shop_id in ("shop-1", "shop-unknown"):
+        with bind_caller(OTHER_SELLER), pytest.raises(NotFound) as refused:
+            await edge.service.ListShopOrders(
+                pb.ListShopOrdersRequest(shop_id=shop_id),
+                None,  # type: ignore[arg-type]
+            )
+        assert refused.value.message == f"shop {shop_id} does not exist"
 
     assert got.order.status == pb.ORDER_STATUS_PAID
     assert [entry.event for entry in got.timeline][:3] == [

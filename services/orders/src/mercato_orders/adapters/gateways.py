@@ -213,6 +213,10 @@ class CatalogPrices:
             if item.sku_id in on_sale and on_sale[item.sku_id].product_id == item.product_id
         }
 
+    async def shop_seller(self, shop_id: str) -> str | None:
+        shop = await self._shop(shop_id)
+        return shop.seller_id if shop is not None else None
+
     async def _product(self, product_id: str) -> catalog.Product | None:
         request = catalog_api.GetProductRequest(product_id=product_id)
         try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from mercato_orders.application.ports import OrdersUnitOfWork
+from mercato_kit.errors import NotFound
+from mercato_orders.application.ports import OrdersUnitOfWork, Prices
 from mercato_orders.domain import (
     CancelOrder,
     CatalogItem,
@@ -111,8 +112,17 @@ async def list_buyer_orders(
 
 
 async def list_shop_orders(
-    shop_id: str, uow: OrdersUnitOfWork, *, seller_id: str, page_size: int, page_token: str
+    shop_id: str,
+    uow: OrdersUnitOfWork,
+    *,
+    seller_id: str,
+    page_size: int,
+    page_token: str,
+    catalog: Prices,
 ) -> OrderList:
-    """A page of the shop's orders, newest first; none unless `seller_id` sells there."""
+    """A page of the shop's orders, newest first, for its seller only: another seller's shop
+    and an unknown one are the same NotFound, so the answer reveals nothing."""
+    if await catalog.shop_seller(shop_id) != seller_id:
+        raise NotFound(f"shop {shop_id} does not exist")
     page = await uow.orders.shop_orders(shop_id, page_size, page_token, seller_id=seller_id)
     return OrderList([await uow.orders.get(i) for i in page.order_ids], page.next_page_token)

@@ -93,6 +93,10 @@ class Prices(Protocol):
         out: Order.place refuses it, naming the line)."""
         ...
 
+    async def shop_seller(self, shop_id: str) -> str | None:
+        """The seller of the shop as catalog knows it (None: catalog knows no such shop)."""
+        ...
+
 
 class CatalogGateway(Protocol):
     async def reserve(self, command: ReserveStock) -> Fact | None: ...

@@ -138,6 +138,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
                 seller_id=seller_id,
                 page_size=request.page_size,
                 page_token=request.page_token,
+                catalog=self._prices,
             )
         return pb.ListShopOrdersResponse(
             orders=[order_message(order) for order in found.orders],
