@@ -3,8 +3,9 @@ partner-site sign-in, and the keys that sign every token Mercato's services trus
 
 domain/        accounts, sessions, apps, grants, codes, keys: standard library and the kit's
                domain/errors/ids only
-application/   handlers: load, decide, save, in a unit of work
-adapters/      tables and repositories, the translator to the contract, the key ring, migrations
-entrypoints/   the gRPC servicers, main() and the operator's command line
+application/   handlers `verb(command, uow, *, collaborators)`: load, decide, save
+adapters/      tables, one repository module per aggregate, the unit of work, the translator to
+               the contract, the key ring, migrations
+entrypoints/   grpc_api/ (one module per servicer), main() and the operator's command line
 bootstrap.py   the composition root
 """
