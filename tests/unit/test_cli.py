@@ -19,7 +19,7 @@ def test_serving_an_unknown_service_names_the_known_ones() -> None:
 
 
 def test_serving_a_service_that_is_not_built_says_so() -> None:
-    result = runner.invoke(app, ["serve", "marketing"])
+    result = runner.invoke(app, ["serve", "platform"])
 
     assert result.exit_code == 2
     assert "not built yet" in result.output

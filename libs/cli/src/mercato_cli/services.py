@@ -28,7 +28,7 @@ class ServiceSpec:
     @property
     def grpc_addr_variable(self) -> str:
         """The environment variable that sets where the service listens."""
-        return f"{self.name.upper()}_GRPC_ADDR"
+        return f"{self.name.upper().replace('-', '_')}_GRPC_ADDR"
 
 
 SERVICES: dict[str, ServiceSpec] = {
@@ -43,6 +43,7 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("ledger", "127.0.0.1:50057"),
         ServiceSpec("platform", "127.0.0.1:50058"),
         ServiceSpec("example", "127.0.0.1:50059"),
+        ServiceSpec("marketing-traffic", "127.0.0.1:50060"),
     )
 }
 
