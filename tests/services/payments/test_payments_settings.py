@@ -64,5 +64,6 @@ def test_the_defaults_make_a_complete_tariff(monkeypatch: pytest.MonkeyPatch) ->
 
     settings = load_settings(PaymentsSettings)
 
-    assert settings.tariff() == Tariff({"standard": 500, "flagship": 300}, processing_fee_bps=60)
+    # The seeds' tariff (issue 13): standard shops trade without commission.
+    assert settings.tariff() == Tariff({"standard": 0, "flagship": 300}, processing_fee_bps=60)
     assert settings.grpc_addr == "127.0.0.1:50054"

@@ -25,7 +25,8 @@ The simulated payment provider's test instruments (adapters/provider.py):
 
 Configuration (environment; besides the kit's, see mercato_kit.runtime.ServiceSettings):
     PAYMENTS_GRPC_ADDR                  default 127.0.0.1:50054
-    PAYMENTS_COMMISSION_RATES           bps per shop tier, default standard=500,flagship=300
+    PAYMENTS_COMMISSION_RATES           bps per shop tier, default standard=0,flagship=300
+                                        (the seeds' tariff: small shops trade free)
     PAYMENTS_PROCESSING_FEE_BPS         the provider's fee on each charge, default 60 (0.6%)
     PAYMENTS_PROVIDER_TIMEOUT_MS        default 3000
     PAYMENTS_PROVIDER_FAILURE_DELAY_MS  the failing instrument's delay, default 1000

@@ -1,7 +1,8 @@
 """The payments service's settings: the kit's ServiceSettings under the PAYMENTS_ prefix.
 
 - `PAYMENTS_COMMISSION_RATES`: commission by shop tier in basis points (100 = 1%), as
-  `tier=bps` pairs separated by commas, one for each tier: `standard=500,flagship=300`.
+  `tier=bps` pairs separated by commas, one for each tier; default `standard=0,flagship=300`
+  (the seeds' tariff: standard shops trade without commission; flagship stores pay it).
 - `PAYMENTS_PROCESSING_FEE_BPS`: the payment provider's fee on each charge, in basis points.
 - `PAYMENTS_PROVIDER_TIMEOUT_MS`: how long a charge may take before it is voided and declined.
 - `PAYMENTS_PROVIDER_FAILURE_DELAY_MS`: how long the simulator's failing instrument takes to
@@ -33,7 +34,7 @@ class PaymentsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENTS_")
 
     grpc_addr: str = "127.0.0.1:50054"
-    commission_rates: str = "standard=500,flagship=300"
+    commission_rates: str = "standard=0,flagship=300"
     processing_fee_bps: int = Field(60, ge=0, le=10_000)
     provider_timeout_ms: int = Field(3000, gt=0, le=60_000)
     provider_failure_delay_ms: int = Field(1000, ge=0, le=60_000)
