@@ -1,4 +1,3 @@
-# ruff: noqa: N802 (gRPC method names)
 """AccountService: register, sign in, refresh, sign out, look an account up."""
 
 from __future__ import annotations

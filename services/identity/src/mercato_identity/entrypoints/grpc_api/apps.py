@@ -1,4 +1,3 @@
-# ruff: noqa: N802 (gRPC method names)
 """AppService: register apps, rotate their secret, look one up, client-credentials tokens.
 
 A new secret is shown once, in the answer of the call that made it: the stored idempotent

@@ -1,4 +1,3 @@
-# ruff: noqa: N802 (gRPC method names)
 """GrantService: sellers give apps scopes, list and revoke them; the scope catalogue."""
 
 from __future__ import annotations

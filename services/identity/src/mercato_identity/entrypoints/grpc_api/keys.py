@@ -1,4 +1,3 @@
-# ruff: noqa: N802 (gRPC method names)
 """SigningKeyService: the published key set, and rotation (operators)."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: N802 (gRPC method names)
 """PartnerSignInService: a buyer's consent gives a one-time code; the shop redeems it (PKCE)."""
 
 from __future__ import annotations
