@@ -107,4 +107,4 @@ async def deliver(world: World, order_id: str = "o-1") -> None:
     await world.later(timedelta(hours=2))
     await world.runner.react(ShipmentDispatched(order_id, world.clock(), f"s-{order_id}"))
     await world.later(timedelta(days=1))
-    await world.runner.react(ShipmentDelivered(order_id, world.clock()))
+    await world.runner.react(ShipmentDelivered(order_id, world.clock(), told_at=world.clock()))

@@ -100,7 +100,14 @@ def shipped() -> Order:
 
 def delivered() -> Order:
     order = shipped()
-    order.record_delivered(T0 + timedelta(days=2), TIMEOUTS)
+    order.record_delivered(T0 + timedelta(days=2), T0 + timedelta(days=2), TIMEOUTS)
+    return order
+
+
+def delivered_late(told_after: timedelta) -> Order:
+    order = shipped()
+    at = T0 + timedelta(days=2)
+    order.record_delivered(at, at + told_after, TIMEOUTS)
     return order
 
 
@@ -354,7 +361,7 @@ def test_facts_recorded_twice_change_nothing_the_second_time() -> None:
     order.record_stock_committed(T0)
     order.record_shipment_created("s-1", T0)
     order.record_dispatched("s-1", T0)
-    order.record_delivered(T0, TIMEOUTS)
+    order.record_delivered(T0, T0, TIMEOUTS)
     assert order.version == before
 
 
@@ -378,3 +385,11 @@ def test_the_order_rebuilt_from_its_events_is_the_same_order() -> None:
     assert rebuilt.total == order.total
     assert rebuilt.auto_confirm_at == order.auto_confirm_at
     assert [type(event) for event in rebuilt.timeline] == [type(e) for e in order.timeline]
+
+
+def test_the_buyers_window_counts_from_when_the_order_learnt_of_the_delivery() -> None:
+    # orders was down for a day: the carrier delivered at T, the order heard of it at T + 1 day.
+    order = delivered_late(told_after=timedelta(days=1))
+    assert order.auto_confirm_at == T0 + timedelta(days=3) + TIMEOUTS.auto_confirm
+    order.time_out(T0 + timedelta(days=2) + TIMEOUTS.auto_confirm, TIMEOUTS)
+    assert order.status is OrderStatus.DELIVERED

@@ -370,7 +370,7 @@ async def test_a_fact_that_loses_a_race_for_the_order_is_decided_again_on_the_ne
     world.restart()
     await world.start()
     await world.runner.react(ShipmentDispatched("o-1", world.clock(), "s-o-1"))
-    orders.rival = lambda order: order.record_delivered(world.clock(), TIMEOUTS)
+    orders.rival = lambda order: order.record_delivered(world.clock(), world.clock(), TIMEOUTS)
 
     await world.runner.react(ShipmentLost("o-1", world.clock()))
 

@@ -96,7 +96,7 @@ def envelope(payload: Message, aggregate_type: str, aggregate_id: str = ORDER) -
                 "logistics.shipment",
                 "s-1",
             ),
-            ShipmentDelivered(ORDER, T0),
+            ShipmentDelivered(ORDER, T0, told_at=T0),
         ),
         (
             envelope(
@@ -110,9 +110,9 @@ def envelope(payload: Message, aggregate_type: str, aggregate_id: str = ORDER) -
     ids=lambda value: type(value).__name__,
 )
 def test_an_event_of_another_service_is_the_sagas_fact(event: EventEnvelope, fact: Fact) -> None:
-    assert fact_from_event(event) == fact
+    assert fact_from_event(event, T0) == fact
 
 
 def test_an_event_the_saga_does_not_follow_is_ignored() -> None:
     event = envelope(logistics.ShipmentInTransit(order_id=ORDER), "logistics.shipment", "s-1")
-    assert fact_from_event(event) is None
+    assert fact_from_event(event, T0) is None

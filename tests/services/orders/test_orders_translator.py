@@ -56,7 +56,7 @@ def completed() -> Order:
     order.record_stock_committed(T0 + timedelta(seconds=3))
     order.record_shipment_created("s-1", T0 + timedelta(seconds=4))
     order.record_dispatched("s-1", T0 + timedelta(hours=1))
-    order.record_delivered(T0 + timedelta(days=1), Timeouts())
+    order.record_delivered(T0 + timedelta(days=1), T0 + timedelta(days=1), Timeouts())
     order.confirm_receipt(T0 + timedelta(days=2))
     order.record_escrow_released(T0 + timedelta(days=2))
     return order

@@ -338,9 +338,11 @@ _DECODERS: dict[str, Callable[[EventEnvelope], DomainEvent]] = {
 # redelivered event decides nothing new.
 
 
-def fact_from_event(envelope: EventEnvelope) -> Fact | None:
-    """The saga's fact an event of catalog, payments or logistics establishes; None for an
-    event the saga does not follow."""
+def fact_from_event(envelope: EventEnvelope, received_at: datetime) -> Fact | None:
+    """The saga's fact an event of catalog, payments or logistics establishes, received by the
+    orders service at `received_at`; None for an event the saga does not follow."""
+    if envelope.event_type == _DELIVERED:
+        return _on_delivered(envelope, received_at)
     decode = _FACTS.get(envelope.event_type)
     return None if decode is None else decode(envelope)
 
@@ -401,9 +403,9 @@ def _on_dispatched(envelope: EventEnvelope) -> Fact:
     return ShipmentDispatched(e.order_id, datetime_of(e.dispatched_at), envelope.aggregate_id)
 
 
-def _on_delivered(envelope: EventEnvelope) -> Fact:
+def _on_delivered(envelope: EventEnvelope, received_at: datetime) -> Fact:
     e = envelope.unpack(logistics_events.ShipmentDelivered)
-    return ShipmentDelivered(e.order_id, datetime_of(e.delivered_at))
+    return ShipmentDelivered(e.order_id, datetime_of(e.delivered_at), told_at=received_at)
 
 
 def _on_lost(envelope: EventEnvelope) -> Fact:
@@ -411,6 +413,7 @@ def _on_lost(envelope: EventEnvelope) -> Fact:
     return ShipmentLost(e.order_id, datetime_of(e.reported_at))
 
 
+_DELIVERED = logistics_events.ShipmentDelivered.DESCRIPTOR.full_name
 _FACTS: dict[str, Callable[[EventEnvelope], Fact]] = {
     catalog_events.StockReserved.DESCRIPTOR.full_name: _on_stock_reserved,
     catalog_events.ReservationRejected.DESCRIPTOR.full_name: _on_reservation_rejected,
@@ -423,7 +426,6 @@ _FACTS: dict[str, Callable[[EventEnvelope], Fact]] = {
     payments.EscrowReleased.DESCRIPTOR.full_name: _on_escrow_released,
     logistics_events.ShipmentCancelled.DESCRIPTOR.full_name: _on_shipment_cancelled,
     logistics_events.ShipmentDispatched.DESCRIPTOR.full_name: _on_dispatched,
-    logistics_events.ShipmentDelivered.DESCRIPTOR.full_name: _on_delivered,
     logistics_events.ShipmentLost.DESCRIPTOR.full_name: _on_lost,
 }
 

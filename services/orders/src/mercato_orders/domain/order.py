@@ -325,9 +325,12 @@ class Order(Aggregate):
         if self.status is OrderStatus.PAID:
             self._trigger(Order.Shipped(self._parties(), shipment_id, at))
 
-    def record_delivered(self, at: datetime, timeouts: Timeouts) -> None:
+    def record_delivered(self, at: datetime, told_at: datetime, timeouts: Timeouts) -> None:
+        """Delivered at `at`; the buyer's window to confirm or ask for a refund counts from
+        `told_at`, when the order learnt it (an outage of orders must not eat into it)."""
         if self.status is OrderStatus.SHIPPED:
-            self._trigger(Order.Delivered(self._parties(), at, at + timeouts.auto_confirm))
+            auto_confirm_at = max(at, told_at) + timeouts.auto_confirm
+            self._trigger(Order.Delivered(self._parties(), at, auto_confirm_at))
 
     def record_lost(self, at: datetime) -> None:
         if self.status is OrderStatus.SHIPPED:

@@ -164,7 +164,10 @@ class ShipmentDispatched(Fact):
 
 @dataclass(frozen=True)
 class ShipmentDelivered(Fact):
-    pass
+    """`at` is when the carrier delivered; `told_at` when the order (and so the buyer) learnt it:
+    the buyer's window to confirm or ask for a refund counts from then."""
+
+    told_at: datetime
 
 
 @dataclass(frozen=True)
@@ -269,8 +272,8 @@ class OrderSaga:
                 order.record_shipment_cancelled(at)
             case ShipmentDispatched(shipment_id=shipment_id):
                 order.record_dispatched(shipment_id, at)
-            case ShipmentDelivered():
-                order.record_delivered(at, self.timeouts)
+            case ShipmentDelivered(told_at=told_at):
+                order.record_delivered(at, told_at, self.timeouts)
             case ShipmentLost():
                 order.record_lost(at)
             case BuyerConfirmed():

@@ -38,7 +38,7 @@ class SagaReactions:
     async def __call__(
         self, session: AsyncSession, envelope: EventEnvelope, record: ConsumedRecord
     ) -> None:
-        fact = fact_from_event(envelope)
+        fact = fact_from_event(envelope, self._runner.clock())
         if fact is None:
             return
         try:
