@@ -130,13 +130,15 @@ def wait_for_counts(database_url: str, wanted: tuple[int, int], timeout: float =
     assert counts(database_url) == wanted
 
 
-def ledger_cli(bootstrap: str, database_url: str, topics: Mapping[str, str], *args: str) -> Result:
+def ledger_cli(
+    bootstrap: str, database_url: str, topics: Mapping[str, str], *args: str, columns: int = 300
+) -> Result:
     """`mercato ledger <args>` in-process (the CLI finds the ledger's command group through its
     `mercato.commands` entry point), configured like the service."""
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "LEDGER_DATABASE_URL": database_url,
         "LEDGER_TOPICS": ",".join(topics.values()),
-        "COLUMNS": "300",
+        "COLUMNS": str(columns),
     }
     return CliRunner().invoke(app, ["ledger", *args], env=env)

@@ -211,9 +211,12 @@ def test_an_altered_journal_row_is_caught_by_audit_and_replay(
             .values(amount=lines.c.amount - 1)
         )
     engine.dispose()
-    audited = ledger_cli(kafka_bootstrap_servers, database_url, topics, "audit")
+    audited = ledger_cli(kafka_bootstrap_servers, database_url, topics, "audit", columns=80)
     assert audited.exit_code == 1, audited.output
     assert "hash chain BROKEN at entry 3" in audited.stdout
+    # The finding is one line with its reason, whatever the terminal's width.
+    [finding] = [line for line in audited.stdout.splitlines() if "hash chain BROKEN" in line]
+    assert "previous hash differs" in finding or "contents do not match" in finding, finding
     assert "VIOLATED entry balances: entry 3 is off by -1 CNY" in audited.stdout
     replayed = ledger_cli(kafka_bootstrap_servers, database_url, topics, "replay")
     assert replayed.exit_code == 1, replayed.output

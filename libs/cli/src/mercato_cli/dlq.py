@@ -184,7 +184,7 @@ def list_(
     """List dead letters: where the original sat, its event, the consumer, the error, when."""
     from kafka.errors import KafkaError
 
-    out, err = Console(), Console(stderr=True)
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     try:
         with open_reader(bootstrap_servers(bootstrap)) as consumer:
             topics, by_consumer = _dead_letter_topics(consumer, target)
@@ -374,7 +374,7 @@ def redrive(
     """
     from kafka.errors import KafkaError
 
-    out, err = Console(), Console(stderr=True)
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     try:
         if bool(event_ids) == redrive_all:
             raise CliError("give either --event-id (one or more) or --all", 2)

@@ -86,7 +86,7 @@ def replay_command(
     settings = _settings()
     names = [t.strip() for t in (topics or settings.topics).split(",") if t.strip()]
     live = database_url_for("ledger", settings)
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     with tempfile.TemporaryDirectory(prefix="mercato-replay-") as folder:
         fresh = into or f"sqlite:///{Path(folder) / 'ledger-replay.db'}"
         with Progress(
@@ -164,7 +164,7 @@ def audit_command(
         raise typer.Exit(code=2) from exc
     except SQLAlchemyError as exc:
         raise _unreadable("audit", url, exc) from exc
-    console = Console()
+    console = Console(soft_wrap=True)
     _print_trial_balance(console, trial, point)
     _print_findings(console, violations, broken, verified)
     if account:
