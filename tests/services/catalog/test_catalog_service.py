@@ -366,6 +366,7 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_changes(
         "zero price": price_change(cny(0)),
         "negative price": price_change(cny(-100)),
         "unsupported currency": price_change(Money(currency="GBP", minor_units=100)),
+        "megabyte currency": price_change(Money(currency="X" * 1_000_000, minor_units=100)),
         "unknown SKU of the product": price_change(cny(100), sku=str(uuid.uuid4())),
         "zero price listed": listing(sku("A", 0, 1)),
         "negative stock listed": listing(sku("A", 100, -1)),
@@ -393,6 +394,7 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_changes(
         "zero price": (bad, "price.minor_units"),
         "negative price": (bad, "price.minor_units"),
         "unsupported currency": (bad, "price.currency"),
+        "megabyte currency": (bad, "price.currency"),
         "unknown SKU of the product": (grpc.StatusCode.NOT_FOUND, None),
         "zero price listed": (bad, "skus[0].price.minor_units"),
         "negative stock listed": (bad, "skus[0].stock"),
@@ -407,6 +409,8 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_changes(
         "unknown SKU reserved": (bad, "lines[1].sku_id"),
         "zero stock adjustment": (bad, "delta"),
     }
+    # An error quotes a bounded prefix of what it refuses, never the whole value.
+    assert len(answers["megabyte currency"].details() or "") < 300
     assert catalog.product(product.product_id) == product
     shop_page = catalog.stub.ListShopProducts(api.ListShopProductsRequest(shop_id=shop.shop_id))
     assert [p.product_id for p in shop_page.products] == [product.product_id]
