@@ -241,11 +241,14 @@ def test_a_cps_commission_is_held_charged_on_completion_and_reversed_on_refund()
     conversion = Conversion.attribute(order(), accepted_click(promoted), promoted, commission, NOW)
     assert conversion.held == cny(554)
     charge = conversion.complete(publisher_share_bps=5_000)
-    assert charge is not None and charge.publisher_share == cny(277)
+    assert charge is not None
+    assert charge.publisher_share == cny(277)
     assert conversion.held is None
     assert conversion.complete(5_000) is None
     reversed_ = conversion.reverse(after_payout=True)
-    assert reversed_ is not None and reversed_.charge == charge and reversed_.after_payout
+    assert reversed_ is not None
+    assert reversed_.charge == charge
+    assert reversed_.after_payout
     assert conversion.reverse(after_payout=False) is None
 
 

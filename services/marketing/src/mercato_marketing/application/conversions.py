@@ -10,6 +10,7 @@ from mercato_marketing.domain import (
     BadToken,
     ChargeRefusal,
     Conversion,
+    ConversionStatus,
     TokenSigner,
     commission_for,
     refusal,
@@ -79,6 +80,7 @@ async def complete_order(
     if charge is not None:
         await uow.budgets.settle(conversion.campaign_id, conversion.advertiser_id, charge.cost)
         await uow.earnings.earn(conversion.publisher_id, charge.publisher_share)
+        await uow.stats.commission_charged(conversion, charge, command.at.date().isoformat())
     await uow.conversions.save(conversion)
 
 
@@ -100,7 +102,9 @@ async def refund_order(command: RefundOrder, uow: MarketingUnitOfWork) -> None:
     if conversion is None:
         return
     after_payout = False
-    if conversion.charge is not None and not conversion.refused:
+    if conversion.status is ConversionStatus.CHARGED and conversion.charge is not None:
+        # Only a charged commission is taken back, and only once (a conversion reversed or
+        # lapsed already has nothing left to take).
         after_payout = await uow.earnings.take_back(
             conversion.publisher_id, conversion.charge.publisher_share
         )
@@ -116,4 +120,5 @@ async def refund_order(command: RefundOrder, uow: MarketingUnitOfWork) -> None:
         await uow.budgets.refund(
             conversion.campaign_id, conversion.advertiser_id, reversed_.charge.cost
         )
+    await uow.stats.conversion_reversed(conversion, reversed_.charge, command.at.date().isoformat())
     await uow.conversions.save(conversion)

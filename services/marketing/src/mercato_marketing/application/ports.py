@@ -15,6 +15,7 @@ from mercato_marketing.domain import (
     Balance,
     Budget,
     Campaign,
+    Charge,
     ChargeRefusal,
     Click,
     ClickRejection,
@@ -133,21 +134,49 @@ class Stats(Protocol):
     ) -> None: ...
     async def invalidated(self, click: Click, day: str) -> None: ...
     async def conversion(self, conversion: Conversion, order_value: Money, day: str) -> None: ...
+    async def commission_charged(self, conversion: Conversion, charge: Charge, day: str) -> None:
+        """A CPS commission charged on `day` (the campaign's spend)."""
+        ...
+
+    async def conversion_reversed(self, conversion: Conversion, charge: Charge, day: str) -> None:
+        """A refunded order's conversion reversed on `day` (what was charged, maybe nothing,
+        comes off the campaign's spend)."""
+        ...
 
 
 class MarketingUnitOfWork(Protocol):
-    """One transaction over marketing's tables and the outbox."""
+    """One transaction over marketing's tables and the outbox (its repositories are read-only
+    attributes, so an adapter's own repository types satisfy them)."""
 
-    campaigns: Campaigns
-    products: Products
-    publishers: Publishers
-    clicks: Clicks
-    flags: TrafficFlags
-    budgets: BudgetBook
-    earnings: Earnings
-    conversions: Conversions
-    payouts: Payouts
-    stats: Stats
+    @property
+    def campaigns(self) -> Campaigns: ...
+
+    @property
+    def products(self) -> Products: ...
+
+    @property
+    def publishers(self) -> Publishers: ...
+
+    @property
+    def clicks(self) -> Clicks: ...
+
+    @property
+    def flags(self) -> TrafficFlags: ...
+
+    @property
+    def budgets(self) -> BudgetBook: ...
+
+    @property
+    def earnings(self) -> Earnings: ...
+
+    @property
+    def conversions(self) -> Conversions: ...
+
+    @property
+    def payouts(self) -> Payouts: ...
+
+    @property
+    def stats(self) -> Stats: ...
 
     async def commit(self) -> None: ...
 

@@ -80,6 +80,7 @@ class AttributeOrder:
 @dataclass(frozen=True)
 class CompleteOrder:
     order_id: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CancelOrder:
 @dataclass(frozen=True)
 class RefundOrder:
     order_id: str
+    at: datetime
 
 
 @dataclass(frozen=True)
