@@ -22,6 +22,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "events": ("mercato_cli.events", "events_app"),
     "dlq": ("mercato_cli.dlq", "dlq_app"),
     "demo": ("mercato_cli.demo.command", "demo"),
+    "verify": ("mercato_cli.verify", "verify"),
 }
 """Command name -> (module, attribute): a Typer app, or a function that is one command."""
 
