@@ -215,5 +215,13 @@ def scenario() -> list[Published]:
 
 
 def default_topics() -> dict[str, str]:
-    kinds = ("payments.payment", "payments.payout", "payments.budget", "orders.order")
+    kinds = (
+        "payments.payment",
+        "payments.payout",
+        "payments.budget",
+        "orders.order",
+        "marketing.click",
+        "marketing.conversion",
+        "marketing.payout",
+    )
     return {kind: topic_for(kind) for kind in kinds}

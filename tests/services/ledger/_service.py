@@ -35,7 +35,16 @@ from tests.support.services import ServiceProcess
 
 from ._scenario import Published
 
-KINDS = ("payments.payment", "payments.payout", "payments.budget", "orders.order")
+KINDS = (
+    "payments.payment",
+    "payments.payout",
+    "payments.budget",
+    "orders.order",
+    "marketing.click",
+    "marketing.conversion",
+    "marketing.payout",
+)
+"""The aggregate kinds whose topics the ledger reads (its default LEDGER_TOPICS)."""
 PARTITIONS = 3
 
 

@@ -35,3 +35,15 @@ def test_topics_are_read_as_a_trimmed_comma_separated_list(
     assert load_settings(LedgerSettings).topic_names() == ["a.b", "c.d"]
     monkeypatch.delenv("LEDGER_TOPICS")
     assert load_settings(LedgerSettings).topics == MONEY_TOPICS
+
+
+def test_the_default_topics_include_marketings_money_topics() -> None:
+    assert MONEY_TOPICS.split(",") == [
+        "mercato.payments.payment",
+        "mercato.payments.payout",
+        "mercato.payments.budget",
+        "mercato.orders.order",
+        "mercato.marketing.click",
+        "mercato.marketing.conversion",
+        "mercato.marketing.payout",
+    ]

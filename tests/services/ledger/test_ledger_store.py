@@ -83,8 +83,10 @@ async def test_revenue_expenditure_and_the_monthly_result_per_period(database: D
         PeriodAmount("2026-11", "payment_processing", "CNY", 318),
     ]
     assert months == [
-        MonthlyResult("2026-10", "CNY", 0, 180),
-        MonthlyResult("2026-11", "CNY", 1250, 318),
+        MonthlyResult("2026-10", "CNY", (), (("payment_processing", 180),)),
+        MonthlyResult(
+            "2026-11", "CNY", (("sale_commission", 1250),), (("payment_processing", 318),)
+        ),
     ]
     assert [m.net for m in months] == [-180, 932]
 

@@ -2,7 +2,8 @@
 
 - `LEDGER_TOPICS`: the topics whose money events the ledger posts, comma-separated (default
   mercato.payments.payment, mercato.payments.payout, mercato.payments.budget,
-  mercato.orders.order; tests name their own).
+  mercato.orders.order, mercato.marketing.click, mercato.marketing.conversion,
+  mercato.marketing.payout; tests name their own).
 - `LEDGER_CONSUMER_BATCH`: records per partition applied in one transaction (default 200).
 - `LEDGER_AUDIT_INTERVAL_S`: how often the running service checks the invariants and the new
   part of the hash chain, logging what does not hold (default 60 s).
@@ -18,7 +19,15 @@ from mercato_kit.runtime import ServiceSettings
 
 MONEY_TOPICS = ",".join(
     topic_for(kind)
-    for kind in ("payments.payment", "payments.payout", "payments.budget", "orders.order")
+    for kind in (
+        "payments.payment",
+        "payments.payout",
+        "payments.budget",
+        "orders.order",
+        "marketing.click",
+        "marketing.conversion",
+        "marketing.payout",
+    )
 )
 
 

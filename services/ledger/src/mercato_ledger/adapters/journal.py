@@ -36,7 +36,7 @@ from mercato_ledger.domain import (
     Source,
     Violation,
 )
-from mercato_ledger.domain.accounts import ESCROW_PREFIX
+from mercato_ledger.domain.accounts import ADVERTISER_BUDGET_PREFIX, ESCROW_PREFIX
 from mercato_ledger.domain.projections import (
     AccountBalance,
     EscrowFloat,
@@ -296,6 +296,21 @@ class SqlJournal:
                 f"order {o} is completed or refunded but holds {-int(t)} {c} in escrow",
             )
             for o, c, t in escrows
+        ]
+        overspent = await self._session.execute(
+            select(lines.c.account, lines.c.currency, func.sum(lines.c.amount))
+            .where(lines.c.account.startswith(ADVERTISER_BUDGET_PREFIX, autoescape=True))
+            .group_by(lines.c.account, lines.c.currency)
+            .having(func.sum(lines.c.amount) > 0)
+            .order_by(lines.c.account, lines.c.currency)
+            .limit(_LIMIT)
+        )
+        found += [
+            Violation(
+                "advertiser budgets are never overspent",
+                f"{a} is in debit: {int(t)} {c} spent beyond what was deposited",
+            )
+            for a, c, t in overspent
         ]
         for table, what in ((entries, "entry"), (milestones, "milestone")):
             twice = await self._session.execute(

@@ -1,5 +1,5 @@
 """The one module that knows both the domain and the generated protobuf code: published events
-in (payments' money events, orders' milestones), gRPC messages out."""
+in (payments' and marketing's money events, orders' milestones), gRPC messages out."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from google.protobuf.message import Message
 
 from mercato.common.v1 import money_pb2
 from mercato.ledger.v1 import ledger_pb2 as pb
+from mercato.marketing.v1 import events_pb2 as marketing
+from mercato.marketing.v1 import marketing_pb2
 from mercato.orders.v1 import events_pb2 as orders
 from mercato.payments.v1 import payments_pb2 as payments
 from mercato_kit.consumer import ConsumedRecord
@@ -18,9 +20,13 @@ from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money
 from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_ledger.domain import (
+    AdClicked,
     AsOf,
     BrokenLink,
     BudgetDeposited,
+    ClickInvalidated,
+    CommissionCharged,
+    ConversionReversed,
     EscrowReleased,
     MoneyFact,
     OrderFact,
@@ -28,6 +34,7 @@ from mercato_ledger.domain import (
     PaymentCaptured,
     PayoutSent,
     ProcessingFeeCharged,
+    PublisherPaidOut,
     RefundIssued,
     Source,
     Violation,
@@ -98,6 +105,61 @@ def _deposited(envelope: EventEnvelope) -> Fact:
     return BudgetDeposited(e.advertiser_id, money_of(e.amount))
 
 
+def _ad_clicked(envelope: EventEnvelope) -> Fact | None:
+    """A CPC click's charge; a CPS click is charged nothing (the sale pays)."""
+    e = envelope.unpack(marketing.AdClicked)
+    if e.pricing != marketing_pb2.PRICING_MODEL_CPC:
+        return None
+    return AdClicked(
+        e.advertiser_id,
+        e.publisher_id,
+        money_of(e.cost),
+        money_of(e.publisher_share),
+        money_of(e.platform_share),
+    )
+
+
+def _click_invalidated(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(marketing.ClickInvalidated)
+    return ClickInvalidated(
+        e.advertiser_id,
+        e.publisher_id,
+        money_of(e.cost),
+        money_of(e.publisher_share),
+        money_of(e.platform_share),
+    )
+
+
+def _commission_charged(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(marketing.CommissionCharged)
+    return CommissionCharged(
+        e.advertiser_id,
+        e.publisher_id,
+        money_of(e.commission),
+        money_of(e.publisher_share),
+        money_of(e.platform_share),
+    )
+
+
+def _conversion_reversed(envelope: EventEnvelope) -> Fact | None:
+    """A charged commission reversed; a reversal that only released a hold posts nothing."""
+    e = envelope.unpack(marketing.ConversionReversed)
+    if e.commission.minor_units == 0:
+        return None
+    return ConversionReversed(
+        e.advertiser_id,
+        e.publisher_id,
+        money_of(e.commission),
+        money_of(e.publisher_share),
+        money_of(e.platform_share),
+    )
+
+
+def _publisher_paid_out(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(marketing.PublisherPaidOut)
+    return PublisherPaidOut(e.publisher_id, money_of(e.amount))
+
+
 def _milestone(
     message_type: type[Any], milestone: OrderMilestone, field: str
 ) -> Callable[[EventEnvelope], Fact]:
@@ -108,13 +170,20 @@ def _milestone(
     return translate
 
 
-_FACTS: dict[str, Callable[[EventEnvelope], Fact]] = {
+_FACTS: dict[str, Callable[[EventEnvelope], Fact | None]] = {
     payments.PaymentCaptured.DESCRIPTOR.full_name: _captured,
     payments.ProcessingFeeCharged.DESCRIPTOR.full_name: _fee,
     payments.RefundIssued.DESCRIPTOR.full_name: _refunded,
     payments.EscrowReleased.DESCRIPTOR.full_name: _released,
     payments.PayoutSent.DESCRIPTOR.full_name: _paid_out,
     payments.BudgetDeposited.DESCRIPTOR.full_name: _deposited,
+    # Marketing: its other types (campaigns, budgets, attributions, lapses, rejected clicks,
+    # batch closings) post nothing.
+    marketing.AdClicked.DESCRIPTOR.full_name: _ad_clicked,
+    marketing.ClickInvalidated.DESCRIPTOR.full_name: _click_invalidated,
+    marketing.CommissionCharged.DESCRIPTOR.full_name: _commission_charged,
+    marketing.ConversionReversed.DESCRIPTOR.full_name: _conversion_reversed,
+    marketing.PublisherPaidOut.DESCRIPTOR.full_name: _publisher_paid_out,
     orders.OrderPaid.DESCRIPTOR.full_name: _milestone(
         orders.OrderPaid, OrderMilestone.PAID, "amount"
     ),
@@ -189,11 +258,23 @@ def period_amount(amount: PeriodAmount) -> pb.PeriodAmount:
 
 
 def monthly_result(result: MonthlyResult) -> pb.MonthlyResult:
+    currency = result.currency
     return pb.MonthlyResult(
         month=result.month,
-        revenue=_money(result.currency, result.revenue),
-        expenditure=_money(result.currency, result.expenditure),
-        net=_money(result.currency, result.net),
+        revenue=_money(currency, result.revenue),
+        expenditure=_money(currency, result.expenditure),
+        net=_money(currency, result.net),
+        revenue_by_stream=[
+            pb.MonthlyAmount(key=key, amount=_money(currency, amount))
+            for key, amount in result.revenue_by_stream
+        ],
+        expenditure_by_category=[
+            pb.MonthlyAmount(key=key, amount=_money(currency, amount))
+            for key, amount in result.expenditure_by_category
+        ],
+        advertising=_money(currency, result.advertising),
+        advertising_covers_expenditure=result.advertising_covers_expenditure,
+        advertising_to_expenditure_bps=result.advertising_to_expenditure_bps,
     )
 
 

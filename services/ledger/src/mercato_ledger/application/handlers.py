@@ -82,14 +82,22 @@ async def expenditure(period: Period, as_of: AsOf, uow: LedgerWork) -> list[Peri
 
 
 async def monthly_results(as_of: AsOf, uow: LedgerWork) -> list[MonthlyResult]:
-    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    """Per month and currency: revenue per stream, expenditure per category (see
+    MonthlyResult for the totals and the advertising ratio)."""
+    earned: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    spent: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in await revenue(Period.MONTH, as_of, uow):
-        totals[(row.period, row.currency)][0] += row.amount
+        earned[(row.period, row.currency)][row.key] += row.amount
     for row in await expenditure(Period.MONTH, as_of, uow):
-        totals[(row.period, row.currency)][1] += row.amount
+        spent[(row.period, row.currency)][row.key] += row.amount
     return [
-        MonthlyResult(month, currency, earned, paid)
-        for (month, currency), (earned, paid) in sorted(totals.items())
+        MonthlyResult(
+            month,
+            currency,
+            tuple(sorted(earned.get((month, currency), {}).items())),
+            tuple(sorted(spent.get((month, currency), {}).items())),
+        )
+        for month, currency in sorted(earned.keys() | spent.keys())
     ]
 
 

@@ -5,7 +5,11 @@ from mercato_ledger.domain import accounts
 from mercato_ledger.domain.audit import NOW, AsOf, BrokenLink, Violation, first_broken_link
 from mercato_ledger.domain.facts import (
     FINAL_WITH_EMPTY_ESCROW,
+    AdClicked,
     BudgetDeposited,
+    ClickInvalidated,
+    CommissionCharged,
+    ConversionReversed,
     EscrowReleased,
     MoneyFact,
     OrderFact,
@@ -13,6 +17,7 @@ from mercato_ledger.domain.facts import (
     PaymentCaptured,
     PayoutSent,
     ProcessingFeeCharged,
+    PublisherPaidOut,
     RefundIssued,
 )
 from mercato_ledger.domain.journal import (
@@ -31,9 +36,13 @@ __all__ = [
     "FINAL_WITH_EMPTY_ESCROW",
     "GENESIS",
     "NOW",
+    "AdClicked",
     "AsOf",
     "BrokenLink",
     "BudgetDeposited",
+    "ClickInvalidated",
+    "CommissionCharged",
+    "ConversionReversed",
     "EscrowReleased",
     "InvalidMoneyFact",
     "JournalEntry",
@@ -45,6 +54,7 @@ __all__ = [
     "PayoutSent",
     "Posting",
     "ProcessingFeeCharged",
+    "PublisherPaidOut",
     "RefundIssued",
     "Source",
     "UnbalancedEntry",

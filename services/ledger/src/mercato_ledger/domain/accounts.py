@@ -3,12 +3,21 @@
     asset:payment_clearing                      cash at the payment provider
     liability:escrow:<order_id>                 a buyer's money held for an order
     liability:seller_payable:<seller_id>        released to a seller, not yet paid out
-    liability:advertiser_budget:<advertiser_id> an advertiser's prepaid marketing budget
-    liability:publisher_payable:<publisher_id>  (marketing, later)
+    liability:advertiser_budget:<advertiser_id> an advertiser's prepaid marketing budget (never
+                                                in debit: the audit checks it is not overspent)
+    liability:publisher_payable:<publisher_id>  earned by a publisher, not yet paid out (in
+                                                debit after a reversal following a payout)
     liability:vendor_payable:<vendor_id>        (the app store, later)
     liability:carrier_payable:<carrier_id>      (logistics, later)
-    revenue:sale_commission | revenue:advertising | revenue:affiliate | revenue:app_store_share
-    expense:payment_processing | expense:publisher_share | expense:promotions
+    revenue:sale_commission                     commission on released orders
+    revenue:advertising                         CPC clicks, gross (the publisher's share is an
+                                                expense: the network sells the click)
+    revenue:affiliate                           the platform's share of CPS commissions (an
+                                                agency: the publisher's share is never revenue)
+    revenue:app_store_share                     (the app store, later)
+    expense:payment_processing                  the payment provider's fees
+    expense:publisher_share                     publishers' shares of CPC clicks
+    expense:promotions                          (later)
 
 Amounts are signed: a debit is positive, a credit negative. An account's balance is the sum of
 its lines, so assets and expenses carry positive balances, liabilities and revenue negative
@@ -22,8 +31,13 @@ import re
 from enum import StrEnum
 
 __all__ = [
+    "ADVERTISER_BUDGET_PREFIX",
+    "ADVERTISING",
+    "AFFILIATE",
     "PAYMENT_CLEARING",
     "PAYMENT_PROCESSING",
+    "PUBLISHER_PAYABLE_PREFIX",
+    "PUBLISHER_SHARE",
     "SALE_COMMISSION",
     "AccountKind",
     "InvalidAccount",
@@ -31,6 +45,7 @@ __all__ = [
     "advertiser_budget",
     "escrow",
     "owner_of",
+    "publisher_payable",
     "seller_payable",
     "stream_of",
 ]
@@ -51,9 +66,14 @@ ACCOUNT_PATTERN = re.compile(r"(asset|liability|revenue|expense)(:[A-Za-z0-9_.-]
 
 PAYMENT_CLEARING = "asset:payment_clearing"
 SALE_COMMISSION = "revenue:sale_commission"
+ADVERTISING = "revenue:advertising"
+AFFILIATE = "revenue:affiliate"
 PAYMENT_PROCESSING = "expense:payment_processing"
+PUBLISHER_SHARE = "expense:publisher_share"
 ESCROW_PREFIX = "liability:escrow:"
 SELLER_PAYABLE_PREFIX = "liability:seller_payable:"
+ADVERTISER_BUDGET_PREFIX = "liability:advertiser_budget:"
+PUBLISHER_PAYABLE_PREFIX = "liability:publisher_payable:"
 
 
 def escrow(order_id: str) -> str:
@@ -65,7 +85,11 @@ def seller_payable(seller_id: str) -> str:
 
 
 def advertiser_budget(advertiser_id: str) -> str:
-    return f"liability:advertiser_budget:{advertiser_id}"
+    return f"{ADVERTISER_BUDGET_PREFIX}{advertiser_id}"
+
+
+def publisher_payable(publisher_id: str) -> str:
+    return f"{PUBLISHER_PAYABLE_PREFIX}{publisher_id}"
 
 
 def account_kind(account: str) -> AccountKind:

@@ -1,6 +1,7 @@
 """The money facts the ledger hears of, as the domain sees them (the translator builds them
-from the published events). Payments' facts move money; orders' facts move none but say which
-orders were paid (gross merchandise volume) and which are final (the escrow invariant)."""
+from the published events). Payments' and marketing's facts move money; orders' facts move
+none but say which orders were paid (gross merchandise volume) and which are final (the escrow
+invariant)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from enum import StrEnum
 from mercato_kit.money import Money
 
 __all__ = [
+    "AdClicked",
     "BudgetDeposited",
+    "ClickInvalidated",
+    "CommissionCharged",
+    "ConversionReversed",
     "EscrowReleased",
     "MoneyFact",
     "OrderFact",
@@ -18,6 +23,7 @@ __all__ = [
     "PaymentCaptured",
     "PayoutSent",
     "ProcessingFeeCharged",
+    "PublisherPaidOut",
     "RefundIssued",
 ]
 
@@ -60,6 +66,62 @@ class BudgetDeposited:
     amount: Money
 
 
+# --- marketing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdClicked:
+    """An accepted cost-per-click click: the advertiser's budget pays `cost`, the publisher
+    earns `publisher_share`, the platform keeps `platform_share` (cost = the two shares)."""
+
+    advertiser_id: str
+    publisher_id: str
+    cost: Money
+    publisher_share: Money
+    platform_share: Money
+
+
+@dataclass(frozen=True)
+class ClickInvalidated:
+    """An accepted CPC click found invalid later: its charge goes back (AdClicked reversed)."""
+
+    advertiser_id: str
+    publisher_id: str
+    cost: Money
+    publisher_share: Money
+    platform_share: Money
+
+
+@dataclass(frozen=True)
+class CommissionCharged:
+    """A cost-per-sale commission charged when the attributed order completed, split between
+    the publisher and the platform (commission = the two shares)."""
+
+    advertiser_id: str
+    publisher_id: str
+    commission: Money
+    publisher_share: Money
+    platform_share: Money
+
+
+@dataclass(frozen=True)
+class ConversionReversed:
+    """A charged commission given back when the order was refunded (CommissionCharged
+    reversed; the publisher's payable may go into debit when it had been paid out)."""
+
+    advertiser_id: str
+    publisher_id: str
+    commission: Money
+    publisher_share: Money
+    platform_share: Money
+
+
+@dataclass(frozen=True)
+class PublisherPaidOut:
+    publisher_id: str
+    amount: Money
+
+
 MoneyFact = (
     PaymentCaptured
     | ProcessingFeeCharged
@@ -67,6 +129,11 @@ MoneyFact = (
     | EscrowReleased
     | PayoutSent
     | BudgetDeposited
+    | AdClicked
+    | ClickInvalidated
+    | CommissionCharged
+    | ConversionReversed
+    | PublisherPaidOut
 )
 
 

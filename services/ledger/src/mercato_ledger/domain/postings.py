@@ -1,4 +1,5 @@
-"""The posting rules: which lines each money fact posts (as payments.proto documents them).
+"""The posting rules: which lines each money fact posts (as payments.proto and marketing.proto
+document them).
 
     PaymentCaptured       Dr payment clearing            Cr escrow:<order>           amount
     ProcessingFeeCharged  Dr expense payment processing  Cr payment clearing         fee
@@ -7,11 +8,24 @@
                                                          Cr revenue sale commission  commission
     PayoutSent            Dr seller_payable:<seller>     Cr payment clearing         amount
     BudgetDeposited       Dr payment clearing            Cr advertiser_budget:<adv>  amount
+    AdClicked (CPC)       Dr advertiser_budget:<adv>     Cr revenue advertising      cost
+                          Dr expense publisher share     Cr publisher_payable:<pub>  publisher_share
+    ClickInvalidated      the AdClicked lines reversed
+    CommissionCharged     Dr advertiser_budget:<adv> commission
+                                                         Cr revenue affiliate        platform_share
+                                                         Cr publisher_payable:<pub>  publisher_share
+    ConversionReversed    the CommissionCharged lines reversed
+    PublisherPaidOut      Dr publisher_payable:<pub>     Cr payment clearing         amount
+
+A click is gross (the network sells it: all of it is advertising revenue, the publisher's share
+an expense); a commission is an agency's (only the platform's share is revenue, the publisher's
+is owed to it straight from the budget).
 
 Lines of zero are left out; a fact whose lines are all zero posts no entry. A negative amount,
-or lines that do not balance in every currency (a release whose gross is not commission +
-seller_net, or whose amounts mix currencies), make the event poison: InvalidMoneyFact, which
-the consumer sends to the dead-letter topic.
+amounts in more than one currency, or parts that do not add up to their whole (a release whose
+gross is not commission + seller_net, a click or commission that is not publisher_share +
+platform_share) make the event poison: InvalidMoneyFact, which the consumer sends to the
+dead-letter topic.
 """
 
 from __future__ import annotations
@@ -22,12 +36,17 @@ from typing import Any
 from mercato_kit.money import Money
 from mercato_ledger.domain import accounts
 from mercato_ledger.domain.facts import (
+    AdClicked,
     BudgetDeposited,
+    ClickInvalidated,
+    CommissionCharged,
+    ConversionReversed,
     EscrowReleased,
     MoneyFact,
     PaymentCaptured,
     PayoutSent,
     ProcessingFeeCharged,
+    PublisherPaidOut,
     RefundIssued,
 )
 from mercato_ledger.domain.journal import Line, imbalances
@@ -79,6 +98,62 @@ def _deposited(fact: BudgetDeposited) -> list[Line]:
     )
 
 
+def _reversed(lines: list[Line]) -> list[Line]:
+    return [Line(line.account, line.currency, -line.amount) for line in lines]
+
+
+def _split(fact: AdClicked | ClickInvalidated, whole: Money) -> None:
+    """A click's cost must be the publisher's share plus the platform's (the lines alone
+    balance whatever the shares are)."""
+    parts = fact.publisher_share.minor_units + fact.platform_share.minor_units
+    if parts != whole.minor_units:
+        raise InvalidMoneyFact(
+            f"{type(fact).__name__} does not add up: {fact} splits {whole.minor_units} into {parts}"
+        )
+
+
+def _click_lines(fact: AdClicked | ClickInvalidated) -> list[Line]:
+    _split(fact, fact.cost)
+    return [
+        *_transfer(accounts.advertiser_budget(fact.advertiser_id), accounts.ADVERTISING, fact.cost),
+        *_transfer(
+            accounts.PUBLISHER_SHARE,
+            accounts.publisher_payable(fact.publisher_id),
+            fact.publisher_share,
+        ),
+    ]
+
+
+def _clicked(fact: AdClicked) -> list[Line]:
+    return _click_lines(fact)
+
+
+def _invalidated(fact: ClickInvalidated) -> list[Line]:
+    return _reversed(_click_lines(fact))
+
+
+def _commission_lines(fact: CommissionCharged | ConversionReversed) -> list[Line]:
+    return [
+        _line(accounts.advertiser_budget(fact.advertiser_id), fact.commission),
+        _line(accounts.AFFILIATE, -fact.platform_share),
+        _line(accounts.publisher_payable(fact.publisher_id), -fact.publisher_share),
+    ]
+
+
+def _commissioned(fact: CommissionCharged) -> list[Line]:
+    return _commission_lines(fact)
+
+
+def _conversion_reversed(fact: ConversionReversed) -> list[Line]:
+    return _reversed(_commission_lines(fact))
+
+
+def _publisher_paid(fact: PublisherPaidOut) -> list[Line]:
+    return _transfer(
+        accounts.publisher_payable(fact.publisher_id), accounts.PAYMENT_CLEARING, fact.amount
+    )
+
+
 _RULES: dict[type[Any], Callable[[Any], list[Line]]] = {
     PaymentCaptured: _captured,
     ProcessingFeeCharged: _fee,
@@ -86,6 +161,11 @@ _RULES: dict[type[Any], Callable[[Any], list[Line]]] = {
     EscrowReleased: _released,
     PayoutSent: _paid_out,
     BudgetDeposited: _deposited,
+    AdClicked: _clicked,
+    ClickInvalidated: _invalidated,
+    CommissionCharged: _commissioned,
+    ConversionReversed: _conversion_reversed,
+    PublisherPaidOut: _publisher_paid,
 }
 
 

@@ -20,7 +20,8 @@ class RunningAudit:
 
     A violation is logged when two checks in a row see it: the topics are consumed
     independently, so one check may catch the ledger between them (an order's completion read
-    before its escrow's release), which the next check no longer sees.
+    before its escrow's release, an advertiser's clicks before the deposit that funded them),
+    which the next check no longer sees.
     """
 
     def __init__(self, unit_of_work: Callable[..., LedgerUnitOfWork]) -> None:

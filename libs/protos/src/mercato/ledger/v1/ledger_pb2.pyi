@@ -128,16 +128,34 @@ class GetMonthlyResultRequest(_message.Message):
     def __init__(self, as_of: _Optional[_Union[AsOf, _Mapping]] = ...) -> None: ...
 
 class MonthlyResult(_message.Message):
-    __slots__ = ("month", "revenue", "expenditure", "net")
+    __slots__ = ("month", "revenue", "expenditure", "net", "revenue_by_stream", "expenditure_by_category", "advertising", "advertising_covers_expenditure", "advertising_to_expenditure_bps")
     MONTH_FIELD_NUMBER: _ClassVar[int]
     REVENUE_FIELD_NUMBER: _ClassVar[int]
     EXPENDITURE_FIELD_NUMBER: _ClassVar[int]
     NET_FIELD_NUMBER: _ClassVar[int]
+    REVENUE_BY_STREAM_FIELD_NUMBER: _ClassVar[int]
+    EXPENDITURE_BY_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    ADVERTISING_FIELD_NUMBER: _ClassVar[int]
+    ADVERTISING_COVERS_EXPENDITURE_FIELD_NUMBER: _ClassVar[int]
+    ADVERTISING_TO_EXPENDITURE_BPS_FIELD_NUMBER: _ClassVar[int]
     month: str
     revenue: _money_pb2.Money
     expenditure: _money_pb2.Money
     net: _money_pb2.Money
-    def __init__(self, month: _Optional[str] = ..., revenue: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., expenditure: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., net: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+    revenue_by_stream: _containers.RepeatedCompositeFieldContainer[MonthlyAmount]
+    expenditure_by_category: _containers.RepeatedCompositeFieldContainer[MonthlyAmount]
+    advertising: _money_pb2.Money
+    advertising_covers_expenditure: bool
+    advertising_to_expenditure_bps: int
+    def __init__(self, month: _Optional[str] = ..., revenue: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., expenditure: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., net: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., revenue_by_stream: _Optional[_Iterable[_Union[MonthlyAmount, _Mapping]]] = ..., expenditure_by_category: _Optional[_Iterable[_Union[MonthlyAmount, _Mapping]]] = ..., advertising: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., advertising_covers_expenditure: _Optional[bool] = ..., advertising_to_expenditure_bps: _Optional[int] = ...) -> None: ...
+
+class MonthlyAmount(_message.Message):
+    __slots__ = ("key", "amount")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    amount: _money_pb2.Money
+    def __init__(self, key: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetMonthlyResultResponse(_message.Message):
     __slots__ = ("months",)

@@ -27,27 +27,38 @@ if _version_not_supported:
 
 class LedgerServiceStub:
     """The ledger (services/ledger): a double-entry journal derived from the event log, and its
-    projections. It consumes mercato.payments.payment, .payout, .budget and mercato.orders.order
-    (LEDGER_TOPICS) with the kit's idempotent consumer: each source event posts at most one
-    entry, in the transaction that records the event as applied. Types it does not know are
-    recorded as seen and post nothing.
+    projections. It consumes mercato.payments.payment, .payout, .budget, mercato.orders.order and
+    mercato.marketing.click, .conversion, .payout (LEDGER_TOPICS) with the kit's idempotent
+    consumer: each source event posts at most one entry, in the transaction that records the
+    event as applied. Types it does not know are recorded as seen and post nothing.
 
     Accounts. One scheme, `<kind>:<name>[:<owner id>]`, kind one of asset, liability, revenue,
     expense:
     asset:payment_clearing                       cash at the payment provider
     liability:escrow:<order_id>                  the buyer's money held for an order
     liability:seller_payable:<seller_id>         released to a seller, not yet paid out
-    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget
+    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget, less what its
+    clicks and commissions spent (never in debit)
+    liability:publisher_payable:<publisher_id>   earned by a publisher, not yet paid out (in
+    debit when a commission is reversed after its
+    payout: recovered from later earnings)
     revenue:sale_commission                      commission on released orders
+    revenue:advertising                          CPC clicks, gross
+    revenue:affiliate                            the platform's share of CPS commissions
     expense:payment_processing                   the payment provider's fees
-    (later: liability:publisher_payable|vendor_payable|carrier_payable:<id>, revenue:advertising,
-    revenue:affiliate, revenue:app_store_share, expense:publisher_share, expense:promotions).
+    expense:publisher_share                      publishers' shares of CPC clicks
+    (later: liability:vendor_payable|carrier_payable:<id>, revenue:app_store_share,
+    expense:promotions).
+    CPC is gross: the network sells the click, so all of its cost is advertising revenue and the
+    publisher's share is the network's expense. CPS is an agency: the commission is the
+    advertiser's money passing through, so only the platform's share is (affiliate) revenue and
+    the publisher's share goes from the budget straight to its payable.
 
     Amounts are integer minor units with a currency, signed: a DEBIT IS POSITIVE, A CREDIT
     NEGATIVE. An account's balance is the sum of its lines, so assets and expenses carry positive
     balances, liabilities and revenue negative ones. Every entry balances in each currency.
     Projections that name a figure a reader expects positive (revenue, escrow float, GMV) flip
-    the sign and say so. Postings (payments.proto documents each one):
+    the sign and say so. Postings (payments.proto and marketing.proto document each one):
     PaymentCaptured       Dr asset:payment_clearing        Cr liability:escrow:<order>   amount
     ProcessingFeeCharged  Dr expense:payment_processing    Cr asset:payment_clearing     fee
     RefundIssued          Dr liability:escrow:<order>      Cr asset:payment_clearing     amount
@@ -55,8 +66,24 @@ class LedgerServiceStub:
     Cr revenue:sale_commission commission
     PayoutSent            Dr liability:seller_payable:<s>  Cr asset:payment_clearing     amount
     BudgetDeposited       Dr asset:payment_clearing        Cr advertiser_budget:<adv>    amount
+    AdClicked (CPC)       Dr advertiser_budget:<adv>       Cr revenue:advertising        cost
+    Dr expense:publisher_share       Cr publisher_payable:<pub>
+    publisher_share
+    ClickInvalidated      the AdClicked lines reversed
+    CommissionCharged     Dr advertiser_budget:<adv> commission,
+    Cr revenue:affiliate platform_share,
+    Cr publisher_payable:<pub>
+    publisher_share
+    ConversionReversed    the CommissionCharged lines reversed (when commission > 0)
+    PublisherPaidOut      Dr publisher_payable:<pub>       Cr asset:payment_clearing     amount
     PaymentDeclined, PaymentVoided and PayoutBatchClosed post nothing (like any type the ledger
-    does not know); a zero amount posts no line.
+    does not know); a zero amount posts no line. An AdClicked of a CPS campaign (cost zero) and
+    marketing's other events (campaigns, BudgetCredited/Exhausted/Replenished,
+    ConversionAttributed/Lapsed, AttributionRejected, ClickRejected, PublisherPayoutBatchClosed)
+    post nothing: payments' BudgetDeposited credits the budget, and a hold moves no money. A
+    click or commission whose cost is not publisher_share + platform_share, or a negative
+    amount, or amounts in two currencies, is refused (dead-lettered), like a release that does
+    not add up.
     Orders' OrderPaid, OrderCompleted, OrderRefunded and OrderCancelled post nothing; the
     ledger records them as order milestones.
 
@@ -74,6 +101,15 @@ class LedgerServiceStub:
     Tamper evidence: each entry carries the sha256 hash of (sequence, previous entry's hash,
     source, lines) in a canonical encoding; Audit verifies the chain and names the first broken
     link.
+
+    Invariants (Audit; the running service checks them every LEDGER_AUDIT_INTERVAL_S): every
+    entry balances; the trial balance is zero; orders completed or refunded leave nothing in
+    escrow; advertiser budgets are never overspent (every liability:advertiser_budget:<adv>
+    balance, debit positive, is <= 0 in each currency); each event posts at most once; every
+    entry names its source. They are checked on the balances now. The topics are consumed
+    independently, so a check may catch the ledger between two of them (an order's completion
+    before its release, a click before the deposit that funded it); the running service logs a
+    violation only when two checks in a row see it.
 
     Authorization: every read needs a valid access token. Operators (role operator) read
     everything. A seller (their own account, or an app acting for them with payments:read)
@@ -137,27 +173,38 @@ class LedgerServiceStub:
 
 class LedgerServiceServicer:
     """The ledger (services/ledger): a double-entry journal derived from the event log, and its
-    projections. It consumes mercato.payments.payment, .payout, .budget and mercato.orders.order
-    (LEDGER_TOPICS) with the kit's idempotent consumer: each source event posts at most one
-    entry, in the transaction that records the event as applied. Types it does not know are
-    recorded as seen and post nothing.
+    projections. It consumes mercato.payments.payment, .payout, .budget, mercato.orders.order and
+    mercato.marketing.click, .conversion, .payout (LEDGER_TOPICS) with the kit's idempotent
+    consumer: each source event posts at most one entry, in the transaction that records the
+    event as applied. Types it does not know are recorded as seen and post nothing.
 
     Accounts. One scheme, `<kind>:<name>[:<owner id>]`, kind one of asset, liability, revenue,
     expense:
     asset:payment_clearing                       cash at the payment provider
     liability:escrow:<order_id>                  the buyer's money held for an order
     liability:seller_payable:<seller_id>         released to a seller, not yet paid out
-    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget
+    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget, less what its
+    clicks and commissions spent (never in debit)
+    liability:publisher_payable:<publisher_id>   earned by a publisher, not yet paid out (in
+    debit when a commission is reversed after its
+    payout: recovered from later earnings)
     revenue:sale_commission                      commission on released orders
+    revenue:advertising                          CPC clicks, gross
+    revenue:affiliate                            the platform's share of CPS commissions
     expense:payment_processing                   the payment provider's fees
-    (later: liability:publisher_payable|vendor_payable|carrier_payable:<id>, revenue:advertising,
-    revenue:affiliate, revenue:app_store_share, expense:publisher_share, expense:promotions).
+    expense:publisher_share                      publishers' shares of CPC clicks
+    (later: liability:vendor_payable|carrier_payable:<id>, revenue:app_store_share,
+    expense:promotions).
+    CPC is gross: the network sells the click, so all of its cost is advertising revenue and the
+    publisher's share is the network's expense. CPS is an agency: the commission is the
+    advertiser's money passing through, so only the platform's share is (affiliate) revenue and
+    the publisher's share goes from the budget straight to its payable.
 
     Amounts are integer minor units with a currency, signed: a DEBIT IS POSITIVE, A CREDIT
     NEGATIVE. An account's balance is the sum of its lines, so assets and expenses carry positive
     balances, liabilities and revenue negative ones. Every entry balances in each currency.
     Projections that name a figure a reader expects positive (revenue, escrow float, GMV) flip
-    the sign and say so. Postings (payments.proto documents each one):
+    the sign and say so. Postings (payments.proto and marketing.proto document each one):
     PaymentCaptured       Dr asset:payment_clearing        Cr liability:escrow:<order>   amount
     ProcessingFeeCharged  Dr expense:payment_processing    Cr asset:payment_clearing     fee
     RefundIssued          Dr liability:escrow:<order>      Cr asset:payment_clearing     amount
@@ -165,8 +212,24 @@ class LedgerServiceServicer:
     Cr revenue:sale_commission commission
     PayoutSent            Dr liability:seller_payable:<s>  Cr asset:payment_clearing     amount
     BudgetDeposited       Dr asset:payment_clearing        Cr advertiser_budget:<adv>    amount
+    AdClicked (CPC)       Dr advertiser_budget:<adv>       Cr revenue:advertising        cost
+    Dr expense:publisher_share       Cr publisher_payable:<pub>
+    publisher_share
+    ClickInvalidated      the AdClicked lines reversed
+    CommissionCharged     Dr advertiser_budget:<adv> commission,
+    Cr revenue:affiliate platform_share,
+    Cr publisher_payable:<pub>
+    publisher_share
+    ConversionReversed    the CommissionCharged lines reversed (when commission > 0)
+    PublisherPaidOut      Dr publisher_payable:<pub>       Cr asset:payment_clearing     amount
     PaymentDeclined, PaymentVoided and PayoutBatchClosed post nothing (like any type the ledger
-    does not know); a zero amount posts no line.
+    does not know); a zero amount posts no line. An AdClicked of a CPS campaign (cost zero) and
+    marketing's other events (campaigns, BudgetCredited/Exhausted/Replenished,
+    ConversionAttributed/Lapsed, AttributionRejected, ClickRejected, PublisherPayoutBatchClosed)
+    post nothing: payments' BudgetDeposited credits the budget, and a hold moves no money. A
+    click or commission whose cost is not publisher_share + platform_share, or a negative
+    amount, or amounts in two currencies, is refused (dead-lettered), like a release that does
+    not add up.
     Orders' OrderPaid, OrderCompleted, OrderRefunded and OrderCancelled post nothing; the
     ledger records them as order milestones.
 
@@ -184,6 +247,15 @@ class LedgerServiceServicer:
     Tamper evidence: each entry carries the sha256 hash of (sequence, previous entry's hash,
     source, lines) in a canonical encoding; Audit verifies the chain and names the first broken
     link.
+
+    Invariants (Audit; the running service checks them every LEDGER_AUDIT_INTERVAL_S): every
+    entry balances; the trial balance is zero; orders completed or refunded leave nothing in
+    escrow; advertiser budgets are never overspent (every liability:advertiser_budget:<adv>
+    balance, debit positive, is <= 0 in each currency); each event posts at most once; every
+    entry names its source. They are checked on the balances now. The topics are consumed
+    independently, so a check may catch the ledger between two of them (an order's completion
+    before its release, a click before the deposit that funded it); the running service logs a
+    violation only when two checks in a row see it.
 
     Authorization: every read needs a valid access token. Operators (role operator) read
     everything. A seller (their own account, or an app acting for them with payments:read)
@@ -221,7 +293,8 @@ class LedgerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetMonthlyResult(self, request, context):
-        """Revenue, expenditure and their difference per month.
+        """Revenue per stream, expenditure per category, their difference, and whether advertising
+        alone covers the expenditure, per month and currency.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -313,27 +386,38 @@ def add_LedgerServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class LedgerService:
     """The ledger (services/ledger): a double-entry journal derived from the event log, and its
-    projections. It consumes mercato.payments.payment, .payout, .budget and mercato.orders.order
-    (LEDGER_TOPICS) with the kit's idempotent consumer: each source event posts at most one
-    entry, in the transaction that records the event as applied. Types it does not know are
-    recorded as seen and post nothing.
+    projections. It consumes mercato.payments.payment, .payout, .budget, mercato.orders.order and
+    mercato.marketing.click, .conversion, .payout (LEDGER_TOPICS) with the kit's idempotent
+    consumer: each source event posts at most one entry, in the transaction that records the
+    event as applied. Types it does not know are recorded as seen and post nothing.
 
     Accounts. One scheme, `<kind>:<name>[:<owner id>]`, kind one of asset, liability, revenue,
     expense:
     asset:payment_clearing                       cash at the payment provider
     liability:escrow:<order_id>                  the buyer's money held for an order
     liability:seller_payable:<seller_id>         released to a seller, not yet paid out
-    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget
+    liability:advertiser_budget:<advertiser_id>  an advertiser's prepaid budget, less what its
+    clicks and commissions spent (never in debit)
+    liability:publisher_payable:<publisher_id>   earned by a publisher, not yet paid out (in
+    debit when a commission is reversed after its
+    payout: recovered from later earnings)
     revenue:sale_commission                      commission on released orders
+    revenue:advertising                          CPC clicks, gross
+    revenue:affiliate                            the platform's share of CPS commissions
     expense:payment_processing                   the payment provider's fees
-    (later: liability:publisher_payable|vendor_payable|carrier_payable:<id>, revenue:advertising,
-    revenue:affiliate, revenue:app_store_share, expense:publisher_share, expense:promotions).
+    expense:publisher_share                      publishers' shares of CPC clicks
+    (later: liability:vendor_payable|carrier_payable:<id>, revenue:app_store_share,
+    expense:promotions).
+    CPC is gross: the network sells the click, so all of its cost is advertising revenue and the
+    publisher's share is the network's expense. CPS is an agency: the commission is the
+    advertiser's money passing through, so only the platform's share is (affiliate) revenue and
+    the publisher's share goes from the budget straight to its payable.
 
     Amounts are integer minor units with a currency, signed: a DEBIT IS POSITIVE, A CREDIT
     NEGATIVE. An account's balance is the sum of its lines, so assets and expenses carry positive
     balances, liabilities and revenue negative ones. Every entry balances in each currency.
     Projections that name a figure a reader expects positive (revenue, escrow float, GMV) flip
-    the sign and say so. Postings (payments.proto documents each one):
+    the sign and say so. Postings (payments.proto and marketing.proto document each one):
     PaymentCaptured       Dr asset:payment_clearing        Cr liability:escrow:<order>   amount
     ProcessingFeeCharged  Dr expense:payment_processing    Cr asset:payment_clearing     fee
     RefundIssued          Dr liability:escrow:<order>      Cr asset:payment_clearing     amount
@@ -341,8 +425,24 @@ class LedgerService:
     Cr revenue:sale_commission commission
     PayoutSent            Dr liability:seller_payable:<s>  Cr asset:payment_clearing     amount
     BudgetDeposited       Dr asset:payment_clearing        Cr advertiser_budget:<adv>    amount
+    AdClicked (CPC)       Dr advertiser_budget:<adv>       Cr revenue:advertising        cost
+    Dr expense:publisher_share       Cr publisher_payable:<pub>
+    publisher_share
+    ClickInvalidated      the AdClicked lines reversed
+    CommissionCharged     Dr advertiser_budget:<adv> commission,
+    Cr revenue:affiliate platform_share,
+    Cr publisher_payable:<pub>
+    publisher_share
+    ConversionReversed    the CommissionCharged lines reversed (when commission > 0)
+    PublisherPaidOut      Dr publisher_payable:<pub>       Cr asset:payment_clearing     amount
     PaymentDeclined, PaymentVoided and PayoutBatchClosed post nothing (like any type the ledger
-    does not know); a zero amount posts no line.
+    does not know); a zero amount posts no line. An AdClicked of a CPS campaign (cost zero) and
+    marketing's other events (campaigns, BudgetCredited/Exhausted/Replenished,
+    ConversionAttributed/Lapsed, AttributionRejected, ClickRejected, PublisherPayoutBatchClosed)
+    post nothing: payments' BudgetDeposited credits the budget, and a hold moves no money. A
+    click or commission whose cost is not publisher_share + platform_share, or a negative
+    amount, or amounts in two currencies, is refused (dead-lettered), like a release that does
+    not add up.
     Orders' OrderPaid, OrderCompleted, OrderRefunded and OrderCancelled post nothing; the
     ledger records them as order milestones.
 
@@ -360,6 +460,15 @@ class LedgerService:
     Tamper evidence: each entry carries the sha256 hash of (sequence, previous entry's hash,
     source, lines) in a canonical encoding; Audit verifies the chain and names the first broken
     link.
+
+    Invariants (Audit; the running service checks them every LEDGER_AUDIT_INTERVAL_S): every
+    entry balances; the trial balance is zero; orders completed or refunded leave nothing in
+    escrow; advertiser budgets are never overspent (every liability:advertiser_budget:<adv>
+    balance, debit positive, is <= 0 in each currency); each event posts at most once; every
+    entry names its source. They are checked on the balances now. The topics are consumed
+    independently, so a check may catch the ledger between two of them (an order's completion
+    before its release, a click before the deposit that funded it); the running service logs a
+    violation only when two checks in a row see it.
 
     Authorization: every read needs a valid access token. Operators (role operator) read
     everything. A seller (their own account, or an app acting for them with payments:read)
