@@ -382,9 +382,11 @@ async def run_service(
             await asyncio.wait_for(publisher.close(), timeout=_CLOSE_TIMEOUT)
         await database.dispose()
 
+    watchdogs: list[threading.Timer] = []
+
     async def bound_the_stop() -> None:
         await server.wait_for_stop_request()
-        _arm_exit_watchdog(name, shutdown_bound(settings))
+        watchdogs.append(_arm_exit_watchdog(name, shutdown_bound(settings)))
 
     watchdog_task = asyncio.create_task(bound_the_stop(), name=f"{name}-stop-bound")
     _log.info("service starting", database=make_url(url).render_as_string(hide_password=True))
@@ -392,6 +394,8 @@ async def run_service(
         await serve(server, stop_consumers, flush_outbox_relay, close_connections)
     finally:
         watchdog_task.cancel()
+        for watchdog in watchdogs:  # stopped in time: nothing to force
+            watchdog.cancel()
     if failed:
         raise ServiceExit(f"{name} stopped because {', '.join(failed)} failed")
     _log.info("service stopped")
@@ -408,7 +412,7 @@ def shutdown_bound(settings: ServiceSettings) -> float:
     return 2 * settings.shutdown_grace + _SHUTDOWN_SLACK
 
 
-def _arm_exit_watchdog(name: str, bound: float) -> None:
+def _arm_exit_watchdog(name: str, bound: float) -> threading.Timer:
     def expire() -> None:
         _log.error("shutdown exceeded its bound; exiting now", service=name, bound_s=bound)
         logging.shutdown()
@@ -418,6 +422,7 @@ def _arm_exit_watchdog(name: str, bound: float) -> None:
     watchdog.daemon = True
     watchdog.name = f"{name}-shutdown-watchdog"
     watchdog.start()
+    return watchdog
 
 
 def run_service_main(
