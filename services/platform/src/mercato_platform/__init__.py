@@ -1,0 +1,1 @@
+"""The open platform: partner apps receive the events they are entitled to."""

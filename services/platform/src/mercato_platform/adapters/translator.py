@@ -1,0 +1,296 @@
+"""The one module that imports both the domain and the generated protobuf code.
+
+Consumed envelopes -> domain (partner events with their data as protobuf JSON, grant changes),
+the platform's own events -> payloads (for the outbox), requests -> commands, and the domain's
+values -> response messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+
+from mercato.identity.v1 import events_pb2 as identity_events
+from mercato.logistics.v1 import events_pb2 as logistics_events
+from mercato.marketing.v1 import events_pb2 as marketing_events
+from mercato.orders.v1 import events_pb2 as orders_events
+from mercato.payments.v1 import payments_pb2
+from mercato.platform.v1 import events_pb2 as platform_events
+from mercato.platform.v1 import platform_pb2 as pb
+from mercato_kit.domain import Aggregate, DomainEvent
+from mercato_kit.errors import InvalidArgument
+from mercato_kit.events import EventEnvelope
+from mercato_kit.protobuf import datetime_of, timestamp_message
+from mercato_platform.domain import (
+    EVENT_KINDS,
+    AttemptRecord,
+    DeleteEndpoint,
+    EnableEndpoint,
+    Endpoint,
+    EndpointStatus,
+    EventKind,
+    FeedEntry,
+    GrantChange,
+    IncomingEvent,
+    MessageStatus,
+    Owners,
+    Redeliver,
+    RegisterEndpoint,
+    RotateEndpointSecret,
+    StartStream,
+    Subscribe,
+    Subscription,
+    Unsubscribe,
+    decode_cursor,
+    encode_cursor,
+)
+
+# --- consumed events -> domain -------------------------------------------------------------------
+
+_MODULES: dict[str, ModuleType] = {
+    "mercato.orders.v1": orders_events,
+    "mercato.payments.v1": payments_pb2,
+    "mercato.logistics.v1": logistics_events,
+    "mercato.marketing.v1": marketing_events,
+}
+
+
+def _payload_types() -> dict[str, type[Message]]:
+    found: dict[str, type[Message]] = {}
+    for kind in EVENT_KINDS:
+        package, _, name = kind.type.rpartition(".")
+        message = getattr(_MODULES[package], name)
+        assert message.DESCRIPTOR.full_name == kind.type
+        found[kind.type] = message
+    return found
+
+
+_PAYLOADS = _payload_types()
+_OWNER_FIELDS = ("seller_id", "carrier_id", "publisher_id")
+
+
+def incoming_event(envelope: EventEnvelope) -> IncomingEvent | None:
+    """A consumed event of a partner-visible type; None for any other type."""
+    message_type = _PAYLOADS.get(envelope.event_type)
+    if message_type is None:
+        return None
+    message = envelope.unpack(message_type)
+    fields = message.DESCRIPTOR.fields_by_name
+    owner = {name: str(getattr(message, name)) if name in fields else "" for name in _OWNER_FIELDS}
+    return IncomingEvent(
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        aggregate_type=envelope.aggregate_type,
+        subject=envelope.aggregate_id,
+        occurred_at=envelope.occurred_at,
+        owners=Owners(**owner),
+        data=MessageToDict(message),
+    )
+
+
+def grant_change(envelope: EventEnvelope) -> GrantChange | None:
+    """A grant given or revoked (identity.grant; aggregate id: the grant id); None otherwise."""
+    if envelope.event_type == identity_events.AccessGranted.DESCRIPTOR.full_name:
+        granted = envelope.unpack(identity_events.AccessGranted)
+        return GrantChange(
+            envelope.aggregate_id,
+            granted.app_id,
+            granted.grantor_account_id,
+            granted.grantor_role,
+            frozenset(granted.scopes),
+            active=True,
+        )
+    if envelope.event_type == identity_events.AccessRevoked.DESCRIPTOR.full_name:
+        revoked = envelope.unpack(identity_events.AccessRevoked)
+        return GrantChange(
+            envelope.aggregate_id, revoked.app_id, revoked.grantor_account_id, active=False
+        )
+    return None
+
+
+def app_whose_secret_rotated(envelope: EventEnvelope) -> str | None:
+    """The app whose secret was replaced (identity.app's AppSecretRotated), else None."""
+    if envelope.event_type == identity_events.AppSecretRotated.DESCRIPTOR.full_name:
+        return envelope.aggregate_id
+    return None
+
+
+# --- the platform's own events -> payloads (AggregateOutbox) -------------------------------------
+
+
+def event_payload(aggregate: Aggregate, event: DomainEvent) -> Message:
+    match event:
+        case Subscription.Subscribed(types=types):
+            return platform_events.EventsSubscribed(types=types)
+        case Subscription.Unsubscribed(types=types):
+            return platform_events.EventsUnsubscribed(types=types)
+        case Endpoint.Registered(app_id=app_id, url=url, types=types):
+            return platform_events.WebhookEndpointRegistered(app_id=app_id, url=url, types=types)
+        case Endpoint.SecretRotated(app_id=app_id, previous_valid_until=until):
+            return platform_events.WebhookSecretRotated(
+                app_id=app_id, previous_valid_until=timestamp_message(until)
+            )
+        case Endpoint.DeliveryFailed() as failed:
+            return platform_events.WebhookDeliveryFailed(
+                app_id=failed.app_id,
+                message_id=failed.message_id,
+                event_type=failed.event_type,
+                attempts=failed.attempts,
+                last_status_code=failed.last_status_code,
+            )
+        case Endpoint.Disabled(app_id=app_id, reason=reason):
+            return platform_events.WebhookEndpointDisabled(app_id=app_id, reason=reason)
+        case Endpoint.Enabled(app_id=app_id):
+            return platform_events.WebhookEndpointEnabled(app_id=app_id)
+        case Endpoint.Deleted(app_id=app_id):
+            return platform_events.WebhookEndpointDeleted(app_id=app_id)
+    raise TypeError(f"no payload for {type(event).__name__} of {type(aggregate).__name__}")
+
+
+# --- requests -> commands ------------------------------------------------------------------------
+
+DEFAULT_HEARTBEAT_SECONDS = 15
+DEFAULT_OVERLAP = timedelta(hours=24)
+
+
+def start_stream(request: pb.StreamEventsRequest) -> StartStream:
+    start = request.WhichOneof("start")
+    heartbeat = request.heartbeat_seconds or DEFAULT_HEARTBEAT_SECONDS
+    types = tuple(request.types)
+    if start == "cursor":
+        return StartStream(
+            types, after_position=decode_cursor(request.cursor), heartbeat_seconds=heartbeat
+        )
+    if start == "from_time":
+        return StartStream(
+            types, from_time=datetime_of(request.from_time), heartbeat_seconds=heartbeat
+        )
+    return StartStream(types, from_beginning=request.from_beginning, heartbeat_seconds=heartbeat)
+
+
+def subscribe_command(request: pb.SubscribeRequest) -> Subscribe:
+    return Subscribe(tuple(request.types))
+
+
+def unsubscribe_command(request: pb.UnsubscribeRequest) -> Unsubscribe:
+    return Unsubscribe(tuple(request.types))
+
+
+def register_endpoint_command(request: pb.RegisterEndpointRequest) -> RegisterEndpoint:
+    return RegisterEndpoint(request.url, tuple(request.types), request.description)
+
+
+def rotate_secret_command(request: pb.RotateEndpointSecretRequest) -> RotateEndpointSecret:
+    overlap = (
+        timedelta(seconds=request.overlap_seconds) if request.overlap_seconds else DEFAULT_OVERLAP
+    )
+    return RotateEndpointSecret(request.endpoint_id, overlap)
+
+
+def enable_endpoint_command(request: pb.EnableEndpointRequest) -> EnableEndpoint:
+    return EnableEndpoint(request.endpoint_id)
+
+
+def delete_endpoint_command(request: pb.DeleteEndpointRequest) -> DeleteEndpoint:
+    return DeleteEndpoint(request.endpoint_id)
+
+
+def redeliver_command(request: pb.RedeliverRequest | pb.RedriveRequest) -> Redeliver:
+    what = request.WhichOneof("what")
+    if what == "message_id":
+        if not request.message_id:
+            raise InvalidArgument("message_id", "is required")
+        return Redeliver(request.endpoint_id, message_id=request.message_id)
+    if what == "range":
+        start, end = datetime_of(request.range.from_time), datetime_of(request.range.to_time)
+        if end <= start:
+            raise InvalidArgument("range.to_time", "must be after range.from_time")
+        return Redeliver(request.endpoint_id, from_time=start, to_time=end)
+    raise InvalidArgument("what", "name a message_id or a range")
+
+
+# --- domain -> responses -------------------------------------------------------------------------
+
+
+def partner_event(entry: FeedEntry, *, with_address: bool) -> pb.PartnerEvent:
+    return pb.PartnerEvent(
+        cursor=encode_cursor(entry.position),
+        cloud_event=entry.cloud_event(with_address=with_address),
+        id=entry.event_id,
+        type=entry.event_type,
+        subject=entry.subject,
+        time=timestamp_message(entry.occurred_at),
+    )
+
+
+def event_response(entry: FeedEntry, *, with_address: bool) -> pb.StreamEventsResponse:
+    return pb.StreamEventsResponse(event=partner_event(entry, with_address=with_address))
+
+
+def heartbeat_response(position: int) -> pb.StreamEventsResponse:
+    return pb.StreamEventsResponse(
+        heartbeat=pb.Heartbeat(
+            cursor=encode_cursor(position), at=timestamp_message(datetime.now(UTC))
+        )
+    )
+
+
+def subscription_message(subscription: Subscription) -> pb.Subscription:
+    message = pb.Subscription(app_id=subscription.app_id, types=subscription.types)
+    if subscription.updated_at is not None:
+        message.updated_at.CopyFrom(timestamp_message(subscription.updated_at))
+    return message
+
+
+def event_type_messages(kinds: Iterable[EventKind]) -> list[pb.EventType]:
+    return [pb.EventType(type=k.type, description=k.description, scope=k.scope) for k in kinds]
+
+
+_ENDPOINT_STATUS = {
+    EndpointStatus.ENABLED: pb.ENDPOINT_STATUS_ENABLED,
+    EndpointStatus.DISABLED: pb.ENDPOINT_STATUS_DISABLED,
+    EndpointStatus.DELETED: pb.ENDPOINT_STATUS_DISABLED,
+}
+
+
+def endpoint_message(endpoint: Endpoint, counts: tuple[int, int] = (0, 0)) -> pb.Endpoint:
+    message = pb.Endpoint(
+        endpoint_id=endpoint.id,
+        app_id=endpoint.app_id,
+        url=endpoint.url,
+        types=endpoint.types,
+        description=endpoint.description,
+        status=_ENDPOINT_STATUS[endpoint.status],
+        disabled_reason=endpoint.disabled_reason,
+        pending=counts[0],
+        failed=counts[1],
+    )
+    if endpoint.created_at is not None:
+        message.created_at.CopyFrom(timestamp_message(endpoint.created_at))
+    return message
+
+
+_MESSAGE_STATUS = {
+    MessageStatus.PENDING: pb.DELIVERY_STATUS_PENDING,
+    MessageStatus.DELIVERED: pb.DELIVERY_STATUS_DELIVERED,
+    MessageStatus.FAILED: pb.DELIVERY_STATUS_FAILED,
+    MessageStatus.WITHDRAWN: pb.DELIVERY_STATUS_FAILED,
+}
+
+
+def attempt_message(attempt: AttemptRecord) -> pb.DeliveryAttempt:
+    return pb.DeliveryAttempt(
+        endpoint_id=attempt.endpoint_id,
+        message_id=attempt.message_id,
+        event_type=attempt.event_type,
+        attempt=attempt.attempt,
+        at=timestamp_message(attempt.at),
+        status_code=attempt.status_code,
+        latency_ms=attempt.latency_ms,
+        excerpt=attempt.excerpt,
+        message_status=_MESSAGE_STATUS[attempt.message_status],
+    )

@@ -1,0 +1,142 @@
+"""The composition root: the platform's adapters wired into the kit's runtime."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+from typing import cast
+
+from mercato.platform.v1 import platform_pb2, platform_pb2_grpc
+from mercato_kit.auth import TokenVerifier
+from mercato_kit.runtime import ServiceContext, _key_provider
+from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
+from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
+from mercato_platform.application.dispatch import Dispatcher, DispatchSettings
+from mercato_platform.application.streams import FeedFollower, FeedTail, OpenStreams
+from mercato_platform.domain import RetrySchedule
+from mercato_platform.entrypoints.consumer import (
+    FEED_TOPICS,
+    GRANT_TOPICS,
+    GrantFollower,
+    append_event,
+)
+from mercato_platform.entrypoints.grpc_api import (
+    Edge,
+    PartnerStreamService,
+    PlatformOperationsService,
+    RateLimits,
+    SubscriptionService,
+    WebhookService,
+)
+from mercato_platform.entrypoints.http_api import HttpApi
+from mercato_platform.entrypoints.tls import http_ssl_context, serve_grpc_with_tls
+from mercato_platform.entrypoints.workers import (
+    Lifetime,
+    Retention,
+    StreamWatch,
+    end_streams_on_stop,
+)
+from mercato_platform.settings import PlatformSettings
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+
+_SERVICES = platform_pb2.DESCRIPTOR.services_by_name
+_background: set[asyncio.Task[None]] = set()
+
+
+async def bootstrap(context: ServiceContext) -> None:
+    settings = cast(PlatformSettings, context.settings)  # what main() reads (run_service_main)
+    unit_of_work = context.units_of_work(PlatformUnitOfWork)
+
+    tail = FeedTail(settings.feed_tail)
+    follower = FeedFollower(unit_of_work, tail)
+    await follower.start()
+    streams = OpenStreams()
+    client = WebhookClient(settings.webhook_timeout, allow_private=settings.webhook_allow_private)
+    dispatcher = Dispatcher(
+        unit_of_work,
+        send=client.send,
+        settings=DispatchSettings(
+            schedule=RetrySchedule(settings.retry_delays, settings.webhook_retry_jitter),
+            timeout=settings.webhook_timeout,
+            disable_after=timedelta(seconds=settings.webhook_disable_after),
+            concurrency=settings.webhook_concurrency,
+        ),
+    )
+    follower.listeners.append(dispatcher.wake)
+    edge = Edge(
+        unit_of_work=unit_of_work,
+        limits=RateLimits(settings.rate_per_second, settings.rate_burst),
+        streams=streams,
+        tail=tail,
+        resolve=resolve_host,
+        allow_private=settings.webhook_allow_private,
+        stream_page=settings.stream_page,
+        on_redeliver=dispatcher.wake,
+    )
+
+    subscriptions = SubscriptionService(edge)
+    webhooks = WebhookService(edge)
+    context.add_servicer(
+        platform_pb2_grpc.add_PartnerStreamServiceServicer_to_server,
+        PartnerStreamService(edge),
+        _SERVICES["PartnerStreamService"],
+    )
+    context.add_servicer(
+        platform_pb2_grpc.add_SubscriptionServiceServicer_to_server,
+        subscriptions,
+        _SERVICES["SubscriptionService"],
+    )
+    context.add_servicer(
+        platform_pb2_grpc.add_WebhookServiceServicer_to_server,
+        webhooks,
+        _SERVICES["WebhookService"],
+    )
+    context.add_servicer(
+        platform_pb2_grpc.add_PlatformOperationsServiceServicer_to_server,
+        PlatformOperationsService(edge),
+        _SERVICES["PlatformOperationsService"],
+    )
+
+    def feed_committed() -> None:
+        context.relay.notify()
+        follower.wake()
+
+    context.add_consumer("feed", FEED_TOPICS, append_event, after_commit=feed_committed)
+
+    def grants_committed() -> None:
+        context.relay.notify()
+        dispatcher.wake()
+
+    grant_follower = GrantFollower(streams, after_commit=grants_committed)
+    context.add_consumer(
+        "grants", GRANT_TOPICS, grant_follower, after_commit=grant_follower.committed
+    )
+    context.add_task("feed-follower", follower.follow, interval=1.0)
+    context.add_task("webhook-dispatcher", dispatcher.run, interval=1.0)
+    context.add_task(
+        "feed-retention",
+        Retention(unit_of_work, settings.feed_retention).sweep,
+        interval=settings.retention_interval,
+    )
+    context.add_task("stream-watch", StreamWatch(streams, context.revocations).check, interval=0.1)
+
+    ssl_context = None
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        serve_grpc_with_tls(context.server, settings.tls_cert, settings.tls_key)
+        ssl_context = http_ssl_context(settings.tls_cert, settings.tls_key)
+    verifier = TokenVerifier(_key_provider(settings), revocations=context.revocations)
+    http = HttpApi(edge, verifier, subscriptions, webhooks)
+
+    async def start_http() -> None:
+        await http.start(settings.http_addr, ssl_context)
+
+    async def stop_http() -> None:
+        await http.stop()
+        await client.close()
+
+    context.tasks.append(Lifetime(f"{context.name}.http", start_http, stop_http))
+    watcher = asyncio.create_task(end_streams_on_stop(context.server, streams))
+    _background.add(watcher)
+    watcher.add_done_callback(_background.discard)
