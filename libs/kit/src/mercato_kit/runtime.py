@@ -364,7 +364,12 @@ async def run_service(
     )
     watch(revocations_task, "revocation follower")
 
+    dependencies_task = asyncio.create_task(
+        watch_dependencies(name, server, database, publisher), name=f"{name}-dependencies"
+    )
+
     async def stop_consumers() -> None:
+        dependencies_task.cancel()
         revocations_task.cancel()
         await asyncio.gather(*(worker.stop() for worker in background))
         await asyncio.gather(*consumer_tasks, revocations_task, return_exceptions=True)
@@ -402,6 +407,35 @@ async def run_service(
 
 
 _CLOSE_TIMEOUT = 5.0
+DEPENDENCY_CHECK_INTERVAL = 2.0
+"""Seconds between the runtime's checks that the database and the broker answer."""
+_DEPENDENCY_TIMEOUT = 3.0
+
+
+async def watch_dependencies(
+    name: str, server: GrpcServer, database: Database, publisher: KafkaPublisher
+) -> None:
+    """Health NOT_SERVING while the database or the broker does not answer, SERVING again
+    once both do: a load balancer stops sending calls that could only fail, and nothing needs
+    restarting (the pool reconnects, the clients re-resolve the brokers)."""
+    ready = True
+    while True:
+        await asyncio.sleep(DEPENDENCY_CHECK_INTERVAL)
+        down = []
+        for what, check in (("database", database.ping), ("kafka", publisher.ping)):
+            try:
+                await asyncio.wait_for(check(), timeout=_DEPENDENCY_TIMEOUT)
+            except Exception:  # any failure to answer is "unreachable" here
+                down.append(what)
+        if (not down) != ready:
+            ready = not down
+            if ready:
+                _log.info("dependencies reachable again; health SERVING", service=name)
+            else:
+                _log.warning("dependency unreachable; health NOT_SERVING", unreachable=down)
+            await server.set_ready(ready)
+
+
 _SHUTDOWN_SLACK = 5.0
 
 

@@ -142,6 +142,19 @@ class GrpcServer:
         )
         self._serving.set()
 
+    async def set_ready(self, ready: bool) -> None:
+        """Health SERVING or NOT_SERVING for the server and every service (a dependency is
+        down, or back); no effect before start or once stopping."""
+        if self._state != "started":
+            return
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if ready
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ("", *self._service_names):
+            await self._health.set(name, status)
+
     async def wait_until_serving(self) -> None:
         """Return once start() has bound the address (e.g. when `serve` runs in a task)."""
         await self._serving.wait()

@@ -63,6 +63,10 @@ class KafkaPublisher(Publisher):
     ) -> None:
         await self.close()
 
+    async def ping(self) -> None:
+        """Raise unless a broker of the cluster answers a metadata request."""
+        await self._producer.client.fetch_all_metadata()
+
     async def publish(self, records: Sequence[KafkaRecord]) -> None:
         """Enqueue every record in order, then wait for all acknowledgements."""
         pending: list[asyncio.Future[Any]] = []
