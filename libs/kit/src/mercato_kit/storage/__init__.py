@@ -4,6 +4,7 @@ and the outbox writers (`append_to_outbox`, `AggregateOutbox`)."""
 from mercato_kit.storage._database import READ_ONLY_OPTION, Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
 from mercato_kit.storage._outbox import AggregateOutbox, PayloadOf, append_to_outbox
+from mercato_kit.storage._rows import save_row
 from mercato_kit.storage._schema import (
     consumer_positions,
     events,
@@ -29,5 +30,6 @@ __all__ = [
     "outbox",
     "processed_events",
     "relay_leases",
+    "save_row",
     "sync_url",
 ]

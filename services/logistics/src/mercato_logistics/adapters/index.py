@@ -8,8 +8,6 @@ would read them all from offset 0).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,13 +20,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_kit.errors import InvalidArgument
+from mercato_kit.pages import position_token, token_position
+from mercato_kit.storage import save_row
 from mercato_logistics.domain import Shipment, ShipmentStatus
 
 metadata = MetaData()
@@ -86,24 +83,20 @@ class SqlShipmentIndex:
             "updated_at": shipment.updated_at.astimezone(UTC),
             "version": shipment.version,
         }
-        if created:
-            await self._session.execute(
-                insert(shipment_summaries).values(
-                    shipment_id=shipment.id,
-                    order_id=shipment.order_id,
-                    carrier_id=shipment.carrier_id,
-                    region=shipment.destination.region,
-                    weight_grams=shipment.parcel.weight_grams,
-                    created_at=shipment.created_at.astimezone(UTC),
-                    **values,
-                )
-            )
-        else:
-            await self._session.execute(
-                update(shipment_summaries)
-                .where(shipment_summaries.c.shipment_id == shipment.id)
-                .values(**values)
-            )
+        new = {
+            "order_id": shipment.order_id,
+            "carrier_id": shipment.carrier_id,
+            "region": shipment.destination.region,
+            "weight_grams": shipment.parcel.weight_grams,
+            "created_at": shipment.created_at.astimezone(UTC),
+        }
+        await save_row(
+            self._session,
+            shipment_summaries,
+            {"shipment_id": shipment.id},
+            values,
+            new=new if created else None,
+        )
 
     async def carrier_shipments(
         self,
@@ -116,7 +109,10 @@ class SqlShipmentIndex:
         table = shipment_summaries
         query = (
             select(table)
-            .where(table.c.carrier_id == carrier_id, table.c.seq > _after(page_token))
+            .where(
+                table.c.carrier_id == carrier_id,
+                table.c.seq > (token_position(page_token, "after", field="page_token") or 0),
+            )
             .order_by(table.c.seq)
             .limit(page_size + 1)
         )
@@ -124,7 +120,7 @@ class SqlShipmentIndex:
             query = query.where(table.c.status.in_([status.value for status in statuses]))
         rows = (await self._session.execute(query)).all()
         page = rows[:page_size]
-        next_token = _token(page[-1].seq) if len(rows) > page_size else ""
+        next_token = position_token("after", page[-1].seq) if len(rows) > page_size else ""
         return SummaryPage(
             [
                 ShipmentSummary(
@@ -143,23 +139,6 @@ class SqlShipmentIndex:
             ],
             next_token,
         )
-
-
-def _token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{seq}".encode()).decode().rstrip("=")
-
-
-def _after(token: str) -> int:
-    if not token:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, seq = text.partition(":")
-        if prefix == "after" and seq.isdigit() and len(seq) <= 18:
-            return int(seq)
-    except (binascii.Error, UnicodeDecodeError):
-        pass
-    raise InvalidArgument("page_token", "is not a token this service issued")
 
 
 def _utc(value: datetime) -> datetime:

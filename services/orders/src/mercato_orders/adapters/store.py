@@ -7,8 +7,6 @@ published, and a card number must not be.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
@@ -25,12 +23,12 @@ from sqlalchemy import (
     and_,
     insert,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_kit.errors import InvalidArgument, NotFound
-from mercato_kit.storage import Database
+from mercato_kit.errors import NotFound
+from mercato_kit.pages import position_token, token_position
+from mercato_kit.storage import Database, save_row
 from mercato_kit.store import EventSourcedRepository, EventStore, SqlEventStore
 from mercato_orders.adapters.translator import OrderTranslator
 from mercato_orders.application.ports import OrderPage
@@ -90,24 +88,16 @@ class SessionOrders:
             "final": order.status.is_final,
             "version": order.version,
         }
+        new = None
         if created:
             assert order.placed_at is not None
-            await self._session.execute(
-                insert(order_summaries).values(
-                    order_id=order.id,
-                    buyer_id=order.buyer_id,
-                    seller_id=order.seller_id,
-                    shop_id=order.shop_id,
-                    placed_at=order.placed_at.astimezone(UTC),
-                    **values,
-                )
-            )
-        else:
-            await self._session.execute(
-                update(order_summaries)
-                .where(order_summaries.c.order_id == order.id)
-                .values(**values)
-            )
+            new = {
+                "buyer_id": order.buyer_id,
+                "seller_id": order.seller_id,
+                "shop_id": order.shop_id,
+                "placed_at": order.placed_at.astimezone(UTC),
+            }
+        await save_row(self._session, order_summaries, {"order_id": order.id}, values, new=new)
 
     async def unfinished(self) -> list[str]:
         """Ids of the orders not yet in a final status, oldest first."""
@@ -132,13 +122,13 @@ class SessionOrders:
     async def _page(self, where: Any, page_size: int, page_token: str) -> OrderPage:
         size = page_size or DEFAULT_PAGE_SIZE
         query = select(order_summaries.c.seq, order_summaries.c.order_id).where(where)
-        before = _before(page_token)
+        before = token_position(page_token, "before", field="page_token")
         if before is not None:
             query = query.where(order_summaries.c.seq < before)
         query = query.order_by(order_summaries.c.seq.desc()).limit(size + 1)
         rows = (await self._session.execute(query)).all()
         page = rows[:size]
-        next_token = _token(page[-1].seq) if len(rows) > size else ""
+        next_token = position_token("before", page[-1].seq) if len(rows) > size else ""
         return OrderPage([row.order_id for row in page], next_token)
 
 
@@ -170,20 +160,3 @@ class SessionInstruments:
             select(order_instruments.c.instrument).where(order_instruments.c.order_id == order_id)
         )
         return None if instrument is None else str(instrument)
-
-
-def _token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"before:{seq}".encode()).decode().rstrip("=")
-
-
-def _before(token: str) -> int | None:
-    if not token:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, seq = text.partition(":")
-        if prefix == "before" and seq.isdigit() and len(seq) <= 18:
-            return int(seq)
-    except (binascii.Error, UnicodeDecodeError):
-        pass
-    raise InvalidArgument("page_token", "is not a token this service issued")
