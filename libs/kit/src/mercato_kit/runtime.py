@@ -39,7 +39,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import grpc
 from pydantic import Field, SecretStr
@@ -171,11 +171,12 @@ class ServiceExit(SystemExit):
 
 
 @dataclass
-class ServiceContext:
-    """What a service's `wire` function gets: its settings, database, server, relay and auth."""
+class ServiceContext(Generic[S]):
+    """What a service's `wire` function gets: its settings (of the service's own settings type,
+    `ServiceContext[CatalogSettings]`), database, server, relay and auth."""
 
     name: str
-    settings: ServiceSettings
+    settings: S
     database: Database
     server: GrpcServer
     relay: OutboxRelay
@@ -295,9 +296,9 @@ def _topics_to_provision(service: str, consumed: Sequence[str], partitions: int)
 
 async def run_service(
     name: str,
-    settings: ServiceSettings,
+    settings: S,
     *,
-    wire: Callable[[ServiceContext], Awaitable[None] | None],
+    wire: Callable[[ServiceContext[S]], Awaitable[None] | None],
     migrations: Path | None = None,
     key_provider: KeyProvider | None = None,
 ) -> None:
@@ -463,7 +464,7 @@ def run_service_main(
     name: str,
     settings_type: type[S],
     *,
-    wire: Callable[[ServiceContext], Awaitable[None] | None],
+    wire: Callable[[ServiceContext[S]], Awaitable[None] | None],
     migrations: Path | None = None,
     key_provider: KeyProvider | None = None,
 ) -> None:

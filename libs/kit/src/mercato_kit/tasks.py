@@ -2,7 +2,7 @@
 
     async def expire_due() -> bool:          # True when more work is waiting right now
         ...
-    add_periodic_task(context, "reservation-expiry", expire_due, interval=1.0)
+    context.add_task("reservation-expiry", expire_due, interval=1.0)   # in a service's wire()
 
 A `PeriodicTask` runs its job, then sleeps `interval` seconds (at once again when the job says
 more is waiting), until it is stopped. A job that fails with what infrastructure fails with
@@ -23,16 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from mercato_kit.logging import get_logger
 
-if TYPE_CHECKING:
-    from mercato_kit.runtime import ServiceContext
-
-__all__ = ["Job", "PeriodicTask", "add_periodic_task"]
+__all__ = ["Job", "PeriodicTask"]
 
 Job = Callable[[], Awaitable[bool | None]]
 """One run of the work; returns True when more is waiting (run again without sleeping)."""
@@ -88,10 +84,3 @@ class PeriodicTask:
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
-
-
-def add_periodic_task(
-    context: ServiceContext, name: str, job: Job, *, interval: float
-) -> PeriodicTask:
-    """Run `job` every `interval` seconds in the service, as `<service>.<name>`."""
-    return context.add_task(name, job, interval=interval)

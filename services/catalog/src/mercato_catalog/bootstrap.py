@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
 
 from mercato.catalog.v1 import catalog_service_pb2, catalog_service_pb2_grpc
 from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
@@ -16,8 +15,8 @@ from mercato_kit.runtime import ServiceContext
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
-def bootstrap(context: ServiceContext) -> None:
-    settings = cast(CatalogSettings, context.settings)  # what main() reads (run_service_main)
+def bootstrap(context: ServiceContext[CatalogSettings]) -> None:
+    settings = context.settings
 
     unit_of_work = context.units_of_work(SqlCatalogUnitOfWork)
     context.add_servicer(

@@ -10,7 +10,6 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 from mercato.identity.v1 import (
     accounts_pb2,
@@ -48,16 +47,18 @@ from mercato_kit.runtime import ServiceContext
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
-def unit_of_work_factory(context: ServiceContext) -> SqlUnitOfWorkFactory:
+def unit_of_work_factory(context: ServiceContext[IdentitySettings]) -> SqlUnitOfWorkFactory:
     """Identity's units of work on the runtime's database, relay and revocation set."""
     return functools.partial(
         context.units_of_work(SqlIdentityUnitOfWork), revocations=context.revocations
     )
 
 
-def bootstrap_with(ring: SigningKeyRing) -> Callable[[ServiceContext], Awaitable[None]]:
-    async def bootstrap(context: ServiceContext) -> None:
-        settings = cast(IdentitySettings, context.settings)  # what main() reads (run_service_main)
+def bootstrap_with(
+    ring: SigningKeyRing,
+) -> Callable[[ServiceContext[IdentitySettings]], Awaitable[None]]:
+    async def bootstrap(context: ServiceContext[IdentitySettings]) -> None:
+        settings = context.settings
         policy = settings.token_policy()
         hide_sql_parameters(context.database)
         unit_of_work = unit_of_work_factory(context)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from mercato.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from mercato_kit.runtime import ServiceContext
 from mercato_ledger.adapters.tables import MIGRATIONS
@@ -16,9 +14,9 @@ from mercato_ledger.settings import LedgerSettings
 __all__ = ["MIGRATIONS", "bootstrap"]
 
 
-def bootstrap(context: ServiceContext) -> None:
+def bootstrap(context: ServiceContext[LedgerSettings]) -> None:
     # main() loads LedgerSettings: its validators have refused a bad value before this runs.
-    settings = cast(LedgerSettings, context.settings)
+    settings = context.settings
     units_of_work = context.units_of_work(LedgerUnitOfWork)
     context.add_consumer(
         "postings", settings.topic_names(), post_event, batch_size=settings.consumer_batch

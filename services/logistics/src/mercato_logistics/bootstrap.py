@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from mercato.logistics.v1 import shipment_pb2, shipment_pb2_grpc
 from mercato_kit.runtime import ServiceContext
@@ -14,9 +13,9 @@ from mercato_logistics.settings import LogisticsSettings
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
-def bootstrap(context: ServiceContext) -> None:
+def bootstrap(context: ServiceContext[LogisticsSettings]) -> None:
     # main() runs the service with LogisticsSettings, validated when they were read.
-    settings = cast(LogisticsSettings, context.settings)
+    settings = context.settings
     context.add_servicer(
         shipment_pb2_grpc.add_ShipmentServiceServicer_to_server,
         ShipmentService(context.units_of_work(SqlLogisticsUnitOfWork), settings.carriers()),

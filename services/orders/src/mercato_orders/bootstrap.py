@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 from mercato.catalog.v1 import catalog_service_pb2_grpc
 from mercato.logistics.v1 import shipment_pb2_grpc
@@ -41,8 +40,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def bootstrap(context: ServiceContext) -> None:
-    settings = cast(OrdersSettings, context.settings)  # what main() reads (run_service_main)
+def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
+    settings = context.settings
     credentials = context.service_credentials().metadata
     catalog = catalog_service_pb2_grpc.CatalogServiceStub(context.channel(settings.catalog_addr))
     payments = payments_pb2_grpc.PaymentServiceStub(context.channel(settings.payments_addr))

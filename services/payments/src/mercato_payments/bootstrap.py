@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from mercato.payments.v1 import payments_pb2, payments_pb2_grpc
 from mercato_kit.runtime import ServiceContext
@@ -15,9 +14,9 @@ from mercato_payments.settings import PaymentsSettings
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
-def bootstrap(context: ServiceContext) -> None:
+def bootstrap(context: ServiceContext[PaymentsSettings]) -> None:
     # main() runs the service with PaymentsSettings, validated when they were read.
-    settings = cast(PaymentsSettings, context.settings)
+    settings = context.settings
     provider = SimulatedPaymentProvider(failure_delay=settings.provider_failure_delay_ms / 1000)
     context.add_servicer(
         payments_pb2_grpc.add_PaymentServiceServicer_to_server,
