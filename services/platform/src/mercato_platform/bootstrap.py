@@ -10,6 +10,7 @@ from typing import cast
 from mercato.platform.v1 import platform_pb2, platform_pb2_grpc
 from mercato_kit.auth import TokenVerifier
 from mercato_kit.runtime import ServiceContext, _key_provider
+from mercato_platform.adapters.feed_start import start_at_end_when_new
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
 from mercato_platform.application.dispatch import Dispatcher, DispatchSettings
@@ -103,7 +104,11 @@ async def bootstrap(context: ServiceContext) -> None:
         context.relay.notify()
         follower.wake()
 
-    context.add_consumer("feed", FEED_TOPICS, append_event, after_commit=feed_committed)
+    feed = context.add_consumer("feed", FEED_TOPICS, append_event, after_commit=feed_committed)
+    if settings.feed_start == "end":
+        await start_at_end_when_new(
+            context.database, settings.kafka_bootstrap_servers, feed.name, FEED_TOPICS
+        )
 
     def grants_committed() -> None:
         context.relay.notify()

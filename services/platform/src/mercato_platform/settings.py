@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -21,6 +22,8 @@ class PlatformSettings(ServiceSettings):
       serve TLS only.
     - `PLATFORM_FEED_RETENTION` (30 days, seconds): entries older than this are deleted;
       `PLATFORM_RETENTION_INTERVAL` (3600 s) between sweeps.
+    - `PLATFORM_FEED_START` (`beginning`): where a new deployment's feed starts, at the
+      beginning of what Kafka keeps of the partner topics or at their `end` (from now on).
     - `PLATFORM_FEED_TAIL` (10000): the newest entries kept in memory for live streams.
     - `PLATFORM_STREAM_PAGE` (200): entries read at a time by a stream that is behind.
     - `PLATFORM_WEBHOOK_TIMEOUT` (15 s): a 2xx within it is a delivery.
@@ -43,6 +46,7 @@ class PlatformSettings(ServiceSettings):
     tls_key: Path | None = Field(None, validate_default=True)
     feed_retention: float = Field(30 * _DAY, gt=0)
     retention_interval: float = Field(3600.0, gt=0)
+    feed_start: Literal["beginning", "end"] = "beginning"
     feed_tail: int = Field(10_000, ge=100, le=1_000_000)
     stream_page: int = Field(200, ge=1, le=10_000)
     webhook_timeout: float = Field(15.0, gt=0, le=300)

@@ -310,6 +310,12 @@ class PartnerStream:
             )
         return entries, entries[-1].position if len(entries) == self._page else head
 
+    def _before_start(self, entry: FeedEntry) -> bool:
+        """Rewound to a time: entries that occurred before it are left out (the feed is in the
+        order the platform applied events, which is not exactly the order they occurred in)."""
+        since = self._start.from_time
+        return since is not None and entry.occurred_at < since
+
     async def items(self) -> AsyncIterator[StreamItem]:
         handle, heartbeat = self._handle, self._start.heartbeat_seconds
         quiet_since = time.monotonic()
@@ -322,7 +328,7 @@ class PartnerStream:
             entries, through = await self._read()
             for entry in entries:
                 handle.check()
-                if entry.event_type in self._types:
+                if entry.event_type in self._types and not self._before_start(entry):
                     basis = basis_for(self._view, entry.event_type, entry.owners)
                     if basis is not None:
                         yield EventItem(entry, basis)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from mercato.platform.v1 import platform_pb2 as pb
@@ -18,9 +17,10 @@ class PartnerStreamService(platform_pb2_grpc.PartnerStreamServiceServicer):
         self._edge = edge
 
     @requires("events:subscribe")
-    async def StreamEvents(
-        self, request: pb.StreamEventsRequest, context: Any
-    ) -> AsyncIterator[pb.StreamEventsResponse]:
+    async def StreamEvents(self, request: pb.StreamEventsRequest, context: Any) -> None:
+        """Writes with `context.write` (a coroutine, not an async generator): a stream the
+        partner cancels, or the platform ends, is then a plain cancellation of this call's task,
+        its clean-up in its own context."""
         caller = self._edge.partner_app()
         start = tr.start_stream(request)
         edge = self._edge
@@ -45,8 +45,9 @@ class PartnerStreamService(platform_pb2_grpc.PartnerStreamServiceServicer):
             await stream.open()
             async for item in stream.items():
                 if isinstance(item, EventItem):
-                    yield tr.event_response(item.entry, with_address=item.basis.shows_address)
+                    message = tr.event_response(item.entry, with_address=item.basis.shows_address)
                 else:
-                    yield tr.heartbeat_response(item.position)
+                    message = tr.heartbeat_response(item.position)
+                await context.write(message)
         finally:
             edge.streams.close(handle)
