@@ -35,8 +35,8 @@ from tests.services.marketing._support import (
 )
 from tests.support.services import ServiceProcess, service_database
 
-CPC_CLICKS = 150
-ORDERS = 20
+CPC_CLICKS = 100
+ORDERS = 12
 BID = 100
 GOODS = 2_000
 RATE_BPS = 1_000
