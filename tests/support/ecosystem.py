@@ -34,6 +34,7 @@ from mercato.ledger.v1 import ledger_pb2 as ledger_pb
 from mercato.ledger.v1 import ledger_pb2_grpc
 from mercato.logistics.v1 import shipment_pb2 as logistics_pb
 from mercato.logistics.v1 import shipment_pb2_grpc
+from mercato.marketing.v1 import marketing_pb2_grpc
 from mercato.orders.v1 import orders_pb2 as orders_pb
 from mercato.orders.v1 import orders_pb2_grpc
 from mercato.payments.v1 import payments_pb2 as payments_pb
@@ -67,6 +68,7 @@ HANGZHOU = orders_pb.ShippingAddress(
 )
 ORDERS_HEALTH = "mercato.orders.v1.OrderService"
 LEDGER_HEALTH = "mercato.ledger.v1.LedgerService"
+MARKETING_HEALTH = "mercato.marketing.v1.AdService"
 
 
 def key() -> str:
@@ -101,6 +103,10 @@ class Ecosystem:
     carrier_id: str
     carrier_secret: str
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    # Where services started later (start_marketing) get their databases, and what stops them.
+    backend: str = "postgresql"
+    postgres_url: str = ""
+    stack: ExitStack | None = None
 
     # -- life -----------------------------------------------------------------------------
 
@@ -172,6 +178,7 @@ class Ecosystem:
                 carrier_id=carrier.app_id,
                 carrier_secret=carrier_secret,
             )
+            world.backend, world.postgres_url, world.stack = backend, postgres_url, stack
             stack.callback(world.stop_all)
             for name in names[1:]:
                 world.start(name)
@@ -183,7 +190,11 @@ class Ecosystem:
             for other in ("catalog", "payments", "logistics"):
                 env[f"ORDERS_{other.upper()}_ADDR"] = self.services[other].address
             env["ORDERS_GRPC_ADDR"] = self._orders_addr()
-        health = {"orders": ORDERS_HEALTH, "ledger": LEDGER_HEALTH}.get(name, "")
+        health = {
+            "orders": ORDERS_HEALTH,
+            "ledger": LEDGER_HEALTH,
+            "marketing": MARKETING_HEALTH,
+        }.get(name, "")
         self.services[name] = ServiceProcess.start(name, env, self.workdir, health_service=health)
         return self.services[name]
 
@@ -191,6 +202,34 @@ class Ecosystem:
         """A restarted orders service keeps its address (the tests' channels point there)."""
         previous = self.services.get("orders")
         return previous.address if previous else f"127.0.0.1:{free_port()}"
+
+    def start_marketing(self, **settings: str) -> ServiceProcess:
+        """Marketing beside the running services, once (its own database; catalog's address;
+        the click endpoint on a port of its own). `settings`: more MARKETING_* variables."""
+        if "marketing" in self.services:
+            return self.services["marketing"]
+        assert self.stack is not None, "start_marketing needs an ecosystem from started()"
+        database = self.stack.enter_context(
+            service_database(self.backend, self.postgres_url, self.workdir, "marketing")
+        )
+        self.service_env["marketing"] = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "IDENTITY_GRPC_ADDR": self.identity.address,
+            "MARKETING_DATABASE_URL": database,
+            "MARKETING_CATALOG_ADDR": self.services["catalog"].address,
+            "MARKETING_HTTP_ADDR": f"127.0.0.1:{free_port()}",
+            "MARKETING_CLICK_SECRET": f"e2e-click-secret-{uuid.uuid4().hex}",
+            "MARKETING_CONSUMER_GROUP_PREFIX": f"marketing-{uuid.uuid4().hex[:12]}",
+            **{f"MARKETING_{name.upper()}": value for name, value in settings.items()},
+        }
+        marketing = self.start("marketing")
+        # Stopped before its database is dropped (the stack unwinds last in, first out).
+        self.stack.callback(marketing.stop)
+        return marketing
+
+    @property
+    def marketing_http(self) -> str:
+        return self.service_env["marketing"]["MARKETING_HTTP_ADDR"]
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown, no flush, nothing finished."""
@@ -246,6 +285,14 @@ class Ecosystem:
                 return {}
             raise
         return {money.currency: money.minor_units for money in answer.balances}
+
+    @property
+    def campaigns(self) -> Any:
+        return marketing_pb2_grpc.CampaignServiceStub(self.services["marketing"].channel)
+
+    @property
+    def ads(self) -> Any:
+        return marketing_pb2_grpc.AdServiceStub(self.services["marketing"].channel)
 
     @property
     def logistics(self) -> Any:
@@ -304,6 +351,7 @@ class Ecosystem:
         *lines: orders_pb.OrderLineRequest,
         card: str = APPROVED,
         idempotency_key: str | None = None,
+        attribution_token: str = "",
     ) -> str:
         answer = self.orders.PlaceOrder(
             orders_pb.PlaceOrderRequest(
@@ -311,6 +359,7 @@ class Ecosystem:
                 lines=lines,
                 shipping_address=HANGZHOU,
                 instrument=card,
+                attribution_token=attribution_token,
             ),
             metadata=buyer.metadata,
             timeout=TIMEOUT,
