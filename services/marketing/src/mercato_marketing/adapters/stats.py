@@ -1,9 +1,12 @@
 """The reports' counters, per campaign (and per publisher) per UTC day, and the report queries.
 
 Every counter is bumped by one upsert in the transaction of the fact it counts, so a report
-never counts what was rolled back. "As of" a time reads the days up to and including that
-time's UTC day: the counters are kept by day, so a report as of 10:00 includes the rest of
-that day (documented in the service's README; a finer time would need per-event rows).
+never counts what was rolled back. Days are the facts' own (a click's, an order event's time),
+except a publisher's money movements, which are counted on the UTC day they were recorded.
+
+"As of" a time reads the days up to and including that time's UTC day: the counters are kept
+by day, so a report as of 10:00 includes the rest of that day. That is the granularity the
+reports promise; a finer one would need a row per event.
 """
 
 from __future__ import annotations
