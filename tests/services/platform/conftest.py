@@ -49,7 +49,7 @@ def platform(
             kafka_bootstrap_servers,
             issuer,
             folder,
-            PLATFORM_WEBHOOK_DISABLE_AFTER="6",
+            PLATFORM_WEBHOOK_DISABLE_AFTER="12",
         )
         try:
             yield running

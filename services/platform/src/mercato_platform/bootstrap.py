@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
 
 from mercato.platform.v1 import platform_pb2, platform_pb2_grpc
 from mercato_kit.auth import TokenVerifier
@@ -46,8 +45,8 @@ _SERVICES = platform_pb2.DESCRIPTOR.services_by_name
 _background: set[asyncio.Task[None]] = set()
 
 
-async def bootstrap(context: ServiceContext) -> None:
-    settings = cast(PlatformSettings, context.settings)  # what main() reads (run_service_main)
+async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
+    settings = context.settings
     unit_of_work = context.units_of_work(PlatformUnitOfWork)
 
     tail = FeedTail(settings.feed_tail)
