@@ -306,6 +306,32 @@ class Producers:
         )
 
 
+ORDERS_PER_SELLER = 500
+"""Orders per seller in the isolation scenario: three events each, 3000 envelopes in all."""
+
+
+@dataclass
+class TwoSellers:
+    """Sellers S1 and S2; app A granted by S1, app B by S2; thousands of events of each."""
+
+    s1: str
+    s2: str
+    a: Partner
+    b: Partner
+    carrier: Partner
+    s1_events: list[EventEnvelope]
+    s2_events: list[EventEnvelope]
+    endpoint_a: str
+
+    @property
+    def s1_ids(self) -> set[str]:
+        return {e.event_id for e in self.s1_events}
+
+    @property
+    def s2_ids(self) -> set[str]:
+        return {e.event_id for e in self.s2_events}
+
+
 # --- reading streams ----------------------------------------------------------------------------
 
 

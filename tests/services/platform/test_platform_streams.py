@@ -13,7 +13,6 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -21,17 +20,15 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mercato.platform.v1 import platform_pb2 as pb
-from mercato_kit.events import EventEnvelope
 from mercato_kit.testing import LocalIssuer
 from tests.services.platform._support import (
     ORDER_TYPES,
-    SHIPMENT_TYPES,
     TIMEOUT,
-    Partner,
     PlatformProcess,
     Producers,
     Received,
     Receiver,
+    TwoSellers,
     key,
     new_partner,
     operator_metadata,
@@ -41,61 +38,6 @@ from tests.services.platform._support import (
 )
 
 pytestmark = pytest.mark.infra
-
-ORDERS_PER_SELLER = 500  # three events each: 1500 envelopes per seller, 3000 in all
-
-
-@dataclass
-class TwoSellers:
-    """Sellers S1 and S2; app A granted by S1, app B by S2; thousands of events of each."""
-
-    s1: str
-    s2: str
-    a: Partner
-    b: Partner
-    carrier: Partner
-    s1_events: list[EventEnvelope]
-    s2_events: list[EventEnvelope]
-    endpoint_a: str
-
-    @property
-    def s1_ids(self) -> set[str]:
-        return {e.event_id for e in self.s1_events}
-
-    @property
-    def s2_ids(self) -> set[str]:
-        return {e.event_id for e in self.s2_events}
-
-
-@pytest.fixture(scope="module")
-def two_sellers(
-    platform: PlatformProcess, issuer: LocalIssuer, producers: Producers, receiver: Receiver
-) -> TwoSellers:
-    s1, s2 = str(uuid.uuid4()), str(uuid.uuid4())
-    a, b = new_partner(issuer), new_partner(issuer)
-    carrier = new_partner(issuer, "carrier", "logistics:tracking")
-    for partner in (a, b):
-        subscribe(platform, partner, *ORDER_TYPES, *SHIPMENT_TYPES)
-    subscribe(platform, carrier, *SHIPMENT_TYPES)
-    producers.grant(a, s1, "orders:read", "logistics:read")
-    producers.grant(b, s2, "orders:read", "logistics:read")
-    endpoint = platform.webhooks.RegisterEndpoint(
-        pb.RegisterEndpointRequest(
-            idempotency_key=key(), url=receiver.url("isolation-a"), types=list(ORDER_TYPES)
-        ),
-        metadata=a.metadata,
-        timeout=TIMEOUT,
-    )
-    receiver.secrets["isolation-a"] = [endpoint.secret]
-    s1_events: list[EventEnvelope] = []
-    s2_events: list[EventEnvelope] = []
-    for _ in range(ORDERS_PER_SELLER):
-        s1_events += producers.order(s1)
-        s2_events += producers.order(s2)
-    s1_events += producers.shipment(s1, carrier.app_id)
-    s2_events += producers.shipment(s2, carrier.app_id)
-    producers.flush()
-    return TwoSellers(s1, s2, a, b, carrier, s1_events, s2_events, endpoint.endpoint.endpoint_id)
 
 
 def from_beginning(*types: str, heartbeat: int = 0) -> pb.StreamEventsRequest:
@@ -122,6 +64,20 @@ def test_an_app_receives_exactly_its_sellers_events_over_grpc(
     assert len(received.ids) == len(set(received.ids))
     sellers = {d["data"].get("sellerId") for d in received.data() if "sellerId" in d["data"]}
     assert sellers == {world.s1}
+
+
+def test_an_app_receives_exactly_its_sellers_events_over_a_webhook(
+    two_sellers: TwoSellers, receiver: Receiver
+) -> None:
+    world = two_sellers
+    orders = {e.event_id for e in world.s1_events if "orders" in e.event_type}
+
+    wait_for(lambda: {d.webhook_id for d in receiver.of("isolation-a")} >= orders, timeout=180)
+
+    got = {d.webhook_id for d in receiver.of("isolation-a")}
+    assert got == orders
+    assert not got & world.s2_ids
+    assert receiver.rejected == []
 
 
 def test_the_partner_format_is_a_cloud_event_without_secrets(
