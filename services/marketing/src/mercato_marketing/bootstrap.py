@@ -9,7 +9,6 @@ sites, catalog's products).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 from mercato.marketing.v1 import marketing_pb2, marketing_pb2_grpc
 from mercato_kit.runtime import ServiceContext
@@ -33,8 +32,8 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 _MONEY_ATTEMPTS = 20
 
 
-def bootstrap(context: ServiceContext) -> None:
-    settings = cast(MarketingSettings, context.settings)  # what main() read and validated
+def bootstrap(context: ServiceContext[MarketingSettings]) -> None:
+    settings = context.settings  # what main() read and validated
     signer, policy = TokenSigner(settings.secret()), settings.policy()
     units_of_work = context.units_of_work(SqlMarketingUnitOfWork)
     recorder = ClickRecorder(units_of_work, signer, policy)
