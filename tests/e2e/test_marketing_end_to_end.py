@@ -180,3 +180,18 @@ def test_a_click_through_the_endpoint_attributes_orders_through_the_saga(
     assert (report.clicks_accepted, report.conversions, report.reversals) == (2, 2, 1)
     [money] = report.money
     assert money.earned.minor_units == commission // 2
+
+    # The ledger, following marketing's events, agrees: what is left of the budget, what the
+    # publisher is owed, and every invariant holds.
+    def posted(account: str, minor_units: int) -> bool:
+        return abs(world.balance(account).get("CNY", 0)) == minor_units
+
+    eventually(
+        lambda: (
+            posted(f"liability:advertiser_budget:{seller.id}", 100_00 - commission)
+            and posted(f"liability:publisher_payable:{app.app_id}", commission // 2)
+        ),
+        "the ledger posted the commission",
+        timeout=90,
+    )
+    assert list(world.audited().violations) == []
