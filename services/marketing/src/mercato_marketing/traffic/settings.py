@@ -14,6 +14,8 @@
   publisher in one tumbling window.
 - `MARKETING_PACING_WINDOW` (3600), `MARKETING_PACING_FACTOR` (3): a campaign may spend its
   daily cap's share of a pacing window times the factor.
+- `MARKETING_TRAFFIC_LATENESS` (600): how late a click may reach the worker and still count in
+  its window: a key keeps its windows that ended less than this before its newest one began.
 - `MARKETING_TRAFFIC_COMMIT_INTERVAL` (2.8): how often faust commits its positions (and
   flushes the changelog).
 - `MARKETING_TRAFFIC_SESSION_TIMEOUT` (30): how long the group waits for a worker that stopped
@@ -57,6 +59,7 @@ class TrafficSettings(BaseSettings):
     flood_publisher_clicks: int = Field(1000, ge=1)
     pacing_window: int = Field(3600, ge=1, le=86_400)
     pacing_factor: float = Field(3.0, gt=0, le=1000)
+    traffic_lateness: int = Field(600, ge=0, le=86_400)
 
     @field_validator("traffic_grpc_addr")
     @classmethod
@@ -73,6 +76,7 @@ class TrafficSettings(BaseSettings):
             publisher_clicks=self.flood_publisher_clicks,
             pacing_window=self.pacing_window,
             pacing_factor=self.pacing_factor,
+            lateness=self.traffic_lateness,
         )
 
     @property

@@ -6,13 +6,16 @@ is tested without a broker.
 A key is what a flag names: `fingerprint:<fp>`, `publisher:<id>` or `campaign:<id>`. Its
 state (`KeyState`) holds:
 
-- its windows by start (epoch seconds, aligned to the window size): clicks, spend and whether
-  the window was flagged already; only the newest windows are kept (`_KEEP` sizes back), so a
-  late click still lands in its own window and the state stays small;
+- its windows by start (epoch seconds, aligned to the window size): clicks, spend and, once
+  flagged, which tally tipped it over; a window is kept while it ended less than `lateness`
+  before the key's newest window started (clicks reach the worker out of order: the click
+  topic's partitions are read at their own pace, and faster after a restart), so a late click
+  still lands in its own window, a later one counts nowhere, and the state stays small;
 - the last offset applied per source partition of the click topic: the worker is
   at-least-once (after a crash faust re-reads from its last commit, and the forwarding agent
   may send a click to the keyed topic twice), so a tally whose source offset is not above what
-  the key already applied is skipped and no click is counted twice;
+  the key already applied is not counted again; if it is the one that tipped a window over,
+  its flag is raised again (the flag may have been lost in the crash; it is the same event);
 - for a campaign, its daily cap (from CampaignLaunched) and its end.
 
 Rules (event time: the click's `clicked_at`, never the time it is processed):
@@ -68,10 +71,6 @@ CAP = "cap"
 
 DAY = 86_400
 
-_KEEP = 2
-"""Windows kept per key, counting back from its newest: the current one and the one before
-(for clicks that arrive late)."""
-
 
 @dataclass(frozen=True)
 class Rules:
@@ -82,6 +81,7 @@ class Rules:
     publisher_clicks: int = 1000
     pacing_window: int = 3600
     pacing_factor: float = 3.0
+    lateness: int = 600
 
     def window_of(self, kind: str) -> int:
         return self.pacing_window if kind == CAMPAIGN else self.flood_window
@@ -119,10 +119,18 @@ class Tally:
 
 @dataclass
 class Window:
+    """One window of a key. `tip` is set once it is flagged: the source partition and offset
+    of the tally that tipped it over (-1, -1 for a campaign's cap), and the flag's clicks and
+    limit, so the same flag can be raised again when that tally is read again."""
+
     start: int
     clicks: int = 0
     spend: int = 0
-    flagged: bool = False
+    tip: tuple[int, int, int, int] | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.tip is not None
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,7 @@ class KeyState:
         campaign's end; never (None) for an open-ended campaign's cap."""
         size = rules.window_of(kind)
         latest = max(self.windows, default=None)
-        expiry = float(latest + 2 * size) if latest is not None else 0.0
+        expiry = float(latest + size + rules.lateness) if latest is not None else 0.0
         if self.cap is not None:
             if not self.cap.until:
                 return None
@@ -207,7 +215,7 @@ def apply_tally(state: KeyState | None, tally: Tally, partition: int, rules: Rul
         return _apply_cap(current, tally, rules)
     if tally.source >= 0:
         if tally.offset <= current.applied.get(tally.source, -1):
-            return Outcome(None)
+            return Outcome(None, tuple(_flags_tipped_by(current, tally, rules)))
         current.applied[tally.source] = tally.offset
     if tally.op == CLICK:
         return _apply_click(current, tally, rules)
@@ -229,21 +237,20 @@ def update(
 
 def _apply_click(state: KeyState, tally: Tally, rules: Rules) -> Outcome:
     kind, size = tally.kind, rules.flood_window
-    window = _window(state, window_start(tally.at, size), size)
+    window = _window(state, window_start(tally.at, size), size, rules.lateness)
     if window is None:
         return Outcome(state)
     window.clicks += 1
     limit = rules.click_limit(kind)
     flags: tuple[Flag, ...] = ()
     if not window.flagged and window.clicks > limit:
-        window.flagged = True
         flags = (_flag(tally, window, size, window.clicks, limit),)
     return Outcome(state, flags)
 
 
 def _apply_spend(state: KeyState, tally: Tally, rules: Rules) -> Outcome:
     size = rules.pacing_window
-    window = _window(state, window_start(tally.at, size), size)
+    window = _window(state, window_start(tally.at, size), size, rules.lateness)
     if window is None:
         return Outcome(state)
     window.clicks += 1
@@ -256,7 +263,7 @@ def _apply_spend(state: KeyState, tally: Tally, rules: Rules) -> Outcome:
 def _apply_cap(state: KeyState, tally: Tally, rules: Rules) -> Outcome:
     cap = Cap(amount=tally.amount, currency=tally.currency, until=tally.until)
     if state.cap == cap:
-        return Outcome(None)
+        return Outcome(None, tuple(_flags_tipped_by(state, tally, rules)))
     state.cap = cap
     windows = sorted(state.windows.values(), key=lambda w: w.start)
     return Outcome(state, tuple(_pacing_flags(state, tally, rules, windows)))
@@ -270,26 +277,41 @@ def _pacing_flags(
     allowance = pacing_allowance(state.cap, rules)
     for window in windows:
         if not window.flagged and window.spend > allowance:
-            window.flagged = True
             yield _flag(tally, window, rules.pacing_window, window.clicks, allowance)
 
 
-def _window(state: KeyState, start: int, size: int) -> Window | None:
+def _window(state: KeyState, start: int, size: int, lateness: int) -> Window | None:
     """The key's window starting at `start`, opened when new; None for a click so late that
     its window is no longer kept (it counts nowhere)."""
     window = state.windows.get(start)
     if window is not None:
         return window
     newest = max(start, *state.windows) if state.windows else start
-    if start <= newest - _KEEP * size:
+    oldest_kept = newest - lateness - size  # windows starting after it are kept
+    if start <= oldest_kept:
         return None
     window = state.windows[start] = Window(start)
-    for old in [s for s in state.windows if s <= newest - _KEEP * size]:
+    for old in [s for s in state.windows if s <= oldest_kept]:
         del state.windows[old]
     return window
 
 
+def _flags_tipped_by(state: KeyState, tally: Tally, rules: Rules) -> Iterable[Flag]:
+    """The flags `tally` raised when it was first applied: raised again when it is read again.
+
+    A tally is read again only after a crash or a rebalance, before its position was committed,
+    and faust flushes what was sent before it commits; so the flag it raised may be lost, and
+    it is published again (the same event: its id is fixed by key and window)."""
+    size = rules.window_of(tally.kind)
+    for window in sorted(state.windows.values(), key=lambda w: w.start):
+        if window.tip is not None and window.tip[:2] == (tally.source, tally.offset):
+            _, _, clicks, limit = window.tip
+            yield _flag(tally, window, size, clicks, limit)
+
+
 def _flag(tally: Tally, window: Window, size: int, clicks: int, limit: int) -> Flag:
+    """The flag `tally` raises for `window` (marked as flagged, by this tally)."""
+    window.tip = (tally.source, tally.offset, clicks, limit)
     kind, _, key = tally.key.partition(":")
     return Flag(
         kind=kind,
@@ -364,7 +386,10 @@ def encode_state(state: KeyState, expires_at: float | None) -> list[Any]:
     return [
         state.partition,
         expires_at,
-        [[w.start, w.clicks, w.spend, int(w.flagged)] for w in state.windows.values()],
+        [
+            [w.start, w.clicks, w.spend, list(w.tip) if w.tip else None]
+            for w in state.windows.values()
+        ],
         [[source, offset] for source, offset in state.applied.items()],
         [state.cap.amount, state.cap.currency, state.cap.until] if state.cap else None,
     ]
@@ -377,8 +402,13 @@ def decode_state(value: list[Any] | None) -> KeyState | None:
     return KeyState(
         partition=int(partition),
         windows={
-            int(start): Window(int(start), int(clicks), int(spend), bool(flagged))
-            for start, clicks, spend, flagged in windows
+            int(start): Window(
+                int(start),
+                int(clicks),
+                int(spend),
+                (int(tip[0]), int(tip[1]), int(tip[2]), int(tip[3])) if tip else None,
+            )
+            for start, clicks, spend, tip in windows
         },
         applied={int(source): int(offset) for source, offset in applied},
         cap=Cap(int(cap[0]), str(cap[1]), float(cap[2])) if cap else None,
