@@ -134,8 +134,9 @@ def flag_record(flag: Flag, topic: str) -> KafkaRecord:
         clicks=flag.clicks,
         limit=flag.limit,
     )
+    event_id = flag_event_id(flag.kind, flag.key, flag.window_start)
     context = MessageContext(
-        correlation_id=flag.correlation_id or flag_event_id(flag.kind, flag.key, 0),
+        correlation_id=flag.correlation_id or event_id,
         causation_id=flag.causation_id,
         traceparent=flag.traceparent,
     )
@@ -149,7 +150,7 @@ def flag_record(flag: Flag, topic: str) -> KafkaRecord:
             producer=PRODUCER,
             occurred_at=datetime.fromtimestamp(flag.at, UTC),
         )
-    envelope = replace(envelope, event_id=flag_event_id(flag.kind, flag.key, flag.window_start))
+    envelope = replace(envelope, event_id=event_id)
     return to_kafka_record(envelope, topic)
 
 
