@@ -72,6 +72,7 @@ class EchoServicer(echo_pb2_grpc.EchoServiceServicer):
         self, request: echo_pb2.EchoStreamRequest, context: Any
     ) -> AsyncIterator[echo_pb2.EchoStreamResponse]:
         for index in range(request.count):
+            await asyncio.sleep(request.pause_ms / 1000)
             yield echo_pb2.EchoStreamResponse(
                 text=request.text,
                 index=index,

@@ -162,6 +162,23 @@ async def test_a_server_stream_sends_every_response_within_one_context(echo: Run
     }
 
 
+async def test_clients_that_cancel_a_stream_midway_leave_the_server_serving(
+    echo: RunningEcho,
+) -> None:
+    for _ in range(30):
+        call = echo.stub.EchoStream(
+            echo_pb2.EchoStreamRequest(text="long", count=10, pause_ms=200), timeout=TIMEOUT
+        )
+        async for _response in call:
+            break
+        call.cancel()
+    await asyncio.sleep(0.5)
+
+    answer = await echo.stub.Echo(echo_pb2.EchoRequest(text="still here"), timeout=TIMEOUT)
+
+    assert answer.text == "still here"
+
+
 async def test_a_domain_error_raised_mid_stream_ends_it_with_its_code(echo: RunningEcho) -> None:
     call = echo.stub.EchoStream(
         echo_pb2.EchoStreamRequest(text="hi", count=2, fail_with="not_found"), timeout=TIMEOUT

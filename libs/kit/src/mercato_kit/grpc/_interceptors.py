@@ -133,12 +133,11 @@ class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return behaviour
 
     def _unary_stream(self, inner: Any, method: str) -> Any:
-        async def behaviour(request: Any, context: Any) -> AsyncIterator[Any]:
+        async def behaviour(request: Any, context: Any) -> None:
             call = Call(method, context)
             async with self.around(call):
                 self.check_request(request, call)
-                async for response in _responses(inner(request, context)):
-                    yield response
+                await _write_responses(inner(request, context), context)
 
         return behaviour
 
@@ -151,11 +150,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return behaviour
 
     def _stream_stream(self, inner: Any, method: str) -> Any:
-        async def behaviour(requests: AsyncIterator[Any], context: Any) -> AsyncIterator[Any]:
+        async def behaviour(requests: AsyncIterator[Any], context: Any) -> None:
             call = Call(method, context)
             async with self.around(call):
-                async for response in _responses(inner(self._checked(requests, call), context)):
-                    yield response
+                await _write_responses(inner(self._checked(requests, call), context), context)
 
         return behaviour
 
@@ -170,17 +168,26 @@ async def _settle(result: Any) -> Any:
     return await result if inspect.isawaitable(result) else result
 
 
-async def _responses(result: Any) -> AsyncIterator[Any]:
-    """The responses of a streaming handler: an async generator, a sync iterable, or none at
-    all when the handler is a coroutine that writes them with `context.write`."""
+async def _write_responses(result: Any, context: Any) -> None:
+    """Send a streaming handler's responses with `context.write`, in the call's own task: the
+    handler's async generator (closed here, in this task, however the call ends — a client
+    that cancels included), a sync iterable, or nothing when the handler is a coroutine that
+    writes them itself. grpc.aio never iterates a generator of ours: a generator it was
+    iterating, closed from another task when the client cancelled, crashed the process."""
     if hasattr(result, "__aiter__"):
-        async for response in result:
-            yield response
+        responses = result.__aiter__()
+        try:
+            async for response in responses:
+                await context.write(response)
+        finally:
+            close = getattr(responses, "aclose", None)
+            if close is not None:
+                await close()
     elif inspect.isawaitable(result):
         await result
     elif result is not None:
         for response in result:
-            yield response
+            await context.write(response)
 
 
 class CorrelationInterceptor(CallInterceptor):

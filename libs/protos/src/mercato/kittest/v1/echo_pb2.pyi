@@ -69,14 +69,16 @@ class EchoResponse(_message.Message):
     def __init__(self, text: _Optional[str] = ..., correlation_id: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
 
 class EchoStreamRequest(_message.Message):
-    __slots__ = ("text", "count", "fail_with")
+    __slots__ = ("text", "count", "fail_with", "pause_ms")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     FAIL_WITH_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_MS_FIELD_NUMBER: _ClassVar[int]
     text: str
     count: int
     fail_with: str
-    def __init__(self, text: _Optional[str] = ..., count: _Optional[int] = ..., fail_with: _Optional[str] = ...) -> None: ...
+    pause_ms: int
+    def __init__(self, text: _Optional[str] = ..., count: _Optional[int] = ..., fail_with: _Optional[str] = ..., pause_ms: _Optional[int] = ...) -> None: ...
 
 class EchoStreamResponse(_message.Message):
     __slots__ = ("text", "index", "correlation_id")
