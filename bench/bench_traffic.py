@@ -46,8 +46,6 @@ import grpc
 from aiokafka import AIOKafkaConsumer
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from mercato_marketing.traffic.facts import campaign_tallies, click_tallies
-from mercato_marketing.traffic.windows import Rules, update
 
 from bench._harness import (
     Rate,
@@ -63,6 +61,8 @@ from mercato.marketing.v1 import events_pb2, marketing_pb2
 from mercato_kit.events import EventEnvelope, to_kafka_record
 from mercato_kit.protobuf import timestamp_message
 from mercato_localinfra._process import free_port
+from mercato_marketing.traffic.facts import campaign_tallies, click_tallies
+from mercato_marketing.traffic.windows import Rules, update
 
 WAIT = 600.0
 RULES = Rules()  # the worker's defaults: 60 s windows, 20 / 1,000 clicks, 1 h pacing, factor 3

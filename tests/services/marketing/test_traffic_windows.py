@@ -8,6 +8,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+
+from mercato.marketing.v1 import events_pb2
+from mercato_kit.events import EventEnvelope
+from mercato_kit.protobuf import timestamp_message
 from mercato_marketing.traffic.facts import (
     campaign_tallies,
     click_tallies,
@@ -30,10 +34,6 @@ from mercato_marketing.traffic.windows import (
     pacing_allowance,
     window_start,
 )
-
-from mercato.marketing.v1 import events_pb2
-from mercato_kit.events import EventEnvelope
-from mercato_kit.protobuf import timestamp_message
 
 RULES = Rules(flood_window=60, fingerprint_clicks=5, publisher_clicks=8, pacing_window=3600)
 T0 = 1_800_000_000.0  # a window boundary for 60 s and 3600 s windows

@@ -25,13 +25,13 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from mercato_marketing.traffic.facts import flag_event_id
-from mercato_marketing.traffic.windows import decode_state, window_start
 
 from mercato.marketing.v1 import events_pb2, marketing_pb2
 from mercato_kit.events import EventEnvelope, to_kafka_record
 from mercato_kit.protobuf import timestamp_message
 from mercato_localinfra._process import free_port
+from mercato_marketing.traffic.facts import flag_event_id
+from mercato_marketing.traffic.windows import decode_state, window_start
 
 pytestmark = pytest.mark.infra
 

@@ -8,13 +8,14 @@ from mercato.example.v1 import wishlist_pb2, wishlist_pb2_grpc
 from mercato_example.adapters.unit_of_work import WishlistUnitOfWork
 from mercato_example.entrypoints.consumer import project_wishlist_event
 from mercato_example.entrypoints.grpc_api import WishlistService
+from mercato_example.settings import ExampleSettings
 from mercato_kit.events import topic_for
 from mercato_kit.runtime import ServiceContext
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 
-def bootstrap(context: ServiceContext) -> None:
+def bootstrap(context: ServiceContext[ExampleSettings]) -> None:
     context.add_servicer(
         wishlist_pb2_grpc.add_WishlistServiceServicer_to_server,
         WishlistService(context.units_of_work(WishlistUnitOfWork)),
