@@ -1,6 +1,8 @@
 """`mercato demo` end to end, the project's end-to-end test: every service its own process on the
-session's Kafka, a small seeded scenario, the ledger's trial balance and the replay audit; and
-nothing left running afterwards, however the demo ends."""
+session's Kafka, a small seeded scenario with its marketing act (clicks, a flood, orders through
+clicks, a commission reversed) and its platform act (a partner app following one seller's
+orders over a stream and a signed webhook), the ledger's trial balance and the replay audit;
+and nothing left running afterwards, however the demo ends."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer
 
+from mercato.orders.v1 import events_pb2 as orders_events
 from mercato_cli.demo.scenario import DECLINED_CARD, LOSSY_REGION, Shares
 from mercato_cli.services import service_commands
 from mercato_kit.events import EventEnvelope, topic_for
@@ -42,31 +45,49 @@ def _summary(workdir: Path) -> dict[str, Any]:
     return summary
 
 
-def _final_events(kafka: str, order_ids: set[str], timeout: float = 60) -> dict[str, str]:
-    """Each order's final status as its events on mercato.orders.order say, read from the start
-    like a partner would (the broker is shared, so records are filtered by key)."""
+def _events(
+    kafka: str, topic: str, keys: set[str], done: Any, timeout: float = 60
+) -> dict[str, list[EventEnvelope]]:
+    """The events of `keys` on `topic`, read from the start like a partner would (the broker is
+    shared, so records are filtered by key), until `done(found)` or the timeout."""
     consumer = KafkaConsumer(
-        topic_for("orders.order"),
+        topic,
         bootstrap_servers=kafka,
         group_id=f"test-demo-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
-    wanted = {order_id.encode() for order_id in order_ids}
-    found: dict[str, str] = {}
+    wanted = {key.encode() for key in keys}
+    found: dict[str, list[EventEnvelope]] = {key: [] for key in keys}
     deadline = time.monotonic() + timeout
     try:
-        while len(found) < len(order_ids) and time.monotonic() < deadline:
+        while not done(found) and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
                 for record in records:
-                    if record.key not in wanted:
-                        continue
-                    envelope = EventEnvelope.from_bytes(record.value)
-                    if envelope.event_type in FINAL_EVENTS:
-                        found[envelope.aggregate_id] = FINAL_EVENTS[envelope.event_type]
+                    if record.key in wanted:
+                        envelope = EventEnvelope.from_bytes(record.value)
+                        found[envelope.aggregate_id].append(envelope)
     finally:
         consumer.close()
     return found
+
+
+def _final_events(kafka: str, order_ids: set[str], timeout: float = 60) -> dict[str, str]:
+    """Each order's final status as its events on mercato.orders.order say."""
+
+    def final(events: list[EventEnvelope]) -> str | None:
+        return next(
+            (FINAL_EVENTS[e.event_type] for e in events if e.event_type in FINAL_EVENTS), None
+        )
+
+    found = _events(
+        kafka,
+        topic_for("orders.order"),
+        order_ids,
+        lambda found: all(final(events) for events in found.values()),
+        timeout,
+    )
+    return {order_id: status for order_id, events in found.items() if (status := final(events))}
 
 
 def _left_running(summary: dict[str, Any]) -> list[str]:
@@ -143,8 +164,81 @@ def test_the_demo_runs_the_seeded_scenario_to_the_end_and_the_ledger_balances(
         assert summary["ledger"]["audited"] is True, output
         replay_built = "ledger" in service_commands()
         assert summary["ledger"]["replay_matches"] is (True if replay_built else None), output
+    _check_marketing(kafka_bootstrap_servers, summary, output)
+    _check_platform(kafka_bootstrap_servers, summary, output)
     assert _left_running(summary) == []
     assert "Traceback" not in output
+
+
+def _check_marketing(kafka: str, summary: dict[str, Any], output: str) -> None:
+    """Visitors' clicks were accepted or rejected with their reasons (duplicates and a flood
+    among them), orders arrived through clicks, one of them refunded with its commission
+    reversed (as marketing's conversion events say), and the ledger's monthly line is there."""
+    marketing = summary["marketing"]
+    assert marketing["ok"] is True, output
+    assert all(marketing["checks"].values()), marketing["checks"]
+    clicks = marketing["clicks"]
+    assert clicks["accepted"] > 0
+    assert clicks["rejected"].get("duplicate", 0) > 0, clicks
+    assert clicks["rejected"].get("flood_fingerprint", 0) > 0, clicks
+    through = {o["order_id"]: o for o in summary["outcomes"] if o["through_click"]}
+    assert marketing["conversions"] == len(through) > 0
+    reversed_order = marketing["commission_reversed"]
+    assert through[reversed_order]["status"] == "REFUNDED"
+    conversions = _events(
+        kafka,
+        topic_for("marketing.conversion"),
+        set(through),
+        lambda found: all(
+            len(events) >= 2 or through[key]["status"] == "COMPLETED"
+            for key, events in found.items()
+        ),
+    )
+    assert [e.event_type.rsplit(".", 1)[1] for e in conversions[reversed_order]] == [
+        "ConversionAttributed",
+        "ConversionReversed",
+    ]
+    assert marketing["revenue"]["advertising"] > 0
+    assert marketing["monthly"]
+    assert all("ad revenue vs expenditure" in line for line in marketing["monthly"])
+    assert summary["ledger"]["months"], summary["ledger"]
+
+
+def _check_platform(kafka: str, summary: dict[str, Any], output: str) -> None:
+    """The partner app received the granted seller's orders over the stream and the webhook,
+    every signature verified, and none of another seller's orders (the orders topic says whose
+    each order is)."""
+    platform = summary["platform"]
+    assert platform["ok"] is True, output
+    granted = platform["granted_seller"]
+    mine = {o["order_id"] for o in summary["outcomes"] if o["seller_id"] == granted}
+    theirs = {o["order_id"] for o in summary["outcomes"] if o["seller_id"] != granted}
+    assert mine
+    assert theirs, "the scenario gave the other sellers no order to leave out"
+    placed = _events(
+        kafka,
+        topic_for("orders.order"),
+        mine | theirs,
+        lambda found: all(found.values()),
+    )
+    sellers = {
+        order_id: next(
+            e.unpack(orders_events.OrderPlaced).seller_id
+            for e in events
+            if e.event_type == "mercato.orders.v1.OrderPlaced"
+        )
+        for order_id, events in placed.items()
+    }
+    for channel in ("stream", "webhook"):
+        received = platform[channel]
+        assert set(received["order_ids"]) == mine, (channel, received)
+        assert {sellers[order_id] for order_id in received["order_ids"]} == {granted}
+        assert received["foreign"] == 0
+        assert received["by_type"]["mercato.orders.v1.OrderPlaced"] == len(mine)
+    webhook = platform["webhook"]
+    assert webhook["deliveries"] == webhook["verified"] > 0
+    assert webhook["rejected"] == 0
+    assert platform["stream"]["by_type"] == webhook["by_type"]
 
 
 @pytest.mark.timeout(600)

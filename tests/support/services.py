@@ -57,7 +57,7 @@ class ServiceProcess:
     ) -> ServiceProcess:
         """Start the service with `settings` added to this environment (DATABASE_URL removed,
         so only the service's own variables choose its database) and wait until it serves."""
-        variable = f"{name.upper()}_GRPC_ADDR"
+        variable = f"{name.upper().replace('-', '_')}_GRPC_ADDR"
         env = {**os.environ, variable: f"127.0.0.1:{free_port()}", **settings}
         env.pop("DATABASE_URL", None)
         workdir.mkdir(parents=True, exist_ok=True)

@@ -5,19 +5,29 @@ gets an SQLite file in the run's folder, or, when `DATABASE_URL` names a Postgre
 database of its own there (`mercato_demo_<run>_<service>`). In order:
 
 1. identity; the first operator (identity's command line); the orders service's app and two
-   carrier apps (one delivers, one loses every parcel it is handed);
-2. catalog, payments, logistics, the ledger and orders, and one carrier simulator per carrier
-   app (a service still being built — `mercato serve` exits 2 — is skipped, and the stages that
-   need it say so);
+   carrier apps (one delivers, one loses every parcel it is handed); the partner apps: a
+   publisher site (marketing) and a software vendor's app (the platform);
+2. catalog, payments, logistics, the ledger, orders, marketing with its traffic worker, and the
+   open platform, and one carrier simulator per carrier app (a service still being built —
+   `mercato serve` exits 2 — is skipped, and the stages that need it say so);
 3. sellers open shops (standard booths and flagship stores) and list products; buyers register;
-4. the scenario (scenario.py): orders placed, some declined, some lost, some refunded, a few
-   left to auto-confirm, the rest confirmed; a progress bar until every order is final;
-5. a payout batch; the ledger's projections, trial balance and audit; the replay audit;
-6. everything stopped (or left running with --keep-running until Ctrl-C).
+4. the platform act (partners.py): one seller grants the vendor's app orders:read; the app
+   follows that seller's orders over a gRPC stream and a signed webhook to a local receiver;
+5. the marketing act (marketing.py): advertisers deposit and launch campaigns, visitors click
+   the publisher site's ads (duplicates, a replay and a flood among them);
+6. the scenario (scenario.py): orders placed (a share of them through a click), some declined,
+   some lost, some refunded, a few left to auto-confirm, the rest confirmed; a progress bar
+   until every order is final;
+7. a payout batch for sellers; marketing settles the attributed orders' commissions and pays
+   the publisher; the ledger's projections (with the month's ad revenue against expenditure),
+   trial balance and audit; the replay audit; what marketing counted and what each partner
+   received;
+8. everything stopped (or left running with --keep-running until Ctrl-C).
 
 What happened is also written to `<workdir>/summary.json`. Exit status 0 when every order ended
-as seeded, the trial balance is zero, the audit passes and the replay matches; 1 otherwise (with
-where the logs are); 130 when interrupted. Every process is stopped in every case.
+as seeded, the trial balance is zero, the audit passes, the replay matches and every check of
+the marketing and platform acts holds; 1 otherwise (with where the logs are); 130 when
+interrupted. Every process is stopped in every case.
 """
 
 from __future__ import annotations
@@ -48,10 +58,27 @@ from mercato_cli.demo.launcher import (
     database_url,
     free_address,
     stop_on_signals,
+    variable_prefix,
+)
+from mercato_cli.demo.marketing import (
+    MarketingAct,
+    MarketingPlan,
+    plan_marketing,
+    products_of,
+    traffic_settings,
+)
+from mercato_cli.demo.partners import (
+    PUBLISHER_SCOPES,
+    VENDOR_SCOPES,
+    PartnersAct,
+    granted_shop,
+    platform_settings,
+    publisher_expected,
 )
 from mercato_cli.demo.scenario import (
     LOSSY_REGION,
     Outcome,
+    PlannedOrder,
     Shares,
     plan_orders,
     run_payouts,
@@ -74,8 +101,10 @@ from mercato_cli.services import service_commands
 
 __all__ = ["demo"]
 
-_SERVICES = ("catalog", "payments", "logistics", "ledger", "orders")
-_OPTIONAL = frozenset({"ledger", "orders"})
+_CORE = ("catalog", "payments", "logistics", "ledger", "orders")
+_MARKETING = ("marketing", "marketing-traffic")
+_PLATFORM = ("platform",)
+_OPTIONAL = frozenset({"ledger", "orders", *_MARKETING, *_PLATFORM})
 """Services still being built: the demo goes as far as it can without them."""
 _OPERATOR = "ops@operators.mercato.example"
 
@@ -89,6 +118,10 @@ class Options:
     workdir: Path
     timeout: float
     run_id: str
+    marketing: bool = True
+    platform: bool = True
+    clicks: int = 20
+    attributed_share: float = 0.3
 
 
 def demo(
@@ -116,6 +149,28 @@ def demo(
     timeout: float = typer.Option(
         300, "--timeout", min=10, help="Seconds for every order to become final."
     ),
+    marketing: bool = typer.Option(
+        True,
+        "--marketing/--no-marketing",
+        help="The marketing act: advertisers, a publisher site, visitors' clicks, orders "
+        "through clicks (marketing and its traffic worker).",
+    ),
+    platform: bool = typer.Option(
+        True,
+        "--platform/--no-platform",
+        help="The platform act: a partner app following one seller's orders over a gRPC "
+        "stream and a signed webhook.",
+    ),
+    clicks: int = typer.Option(
+        20, "--clicks", min=0, max=1000, help="Visitors' clicks on ads (besides the flood)."
+    ),
+    attributed_share: float = typer.Option(
+        0.3,
+        "--attributed-share",
+        min=0,
+        max=1,
+        help="Share of orders placed through a click (from advertising shops).",
+    ),
 ) -> None:
     """Run the order-to-cash ecosystem end to end: every service its own process, a seeded
     scenario with a progress bar, revenue and balance projections, the replay audit."""
@@ -141,6 +196,10 @@ def demo(
         folder.resolve(),
         timeout,
         run_id=started.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2),
+        marketing=marketing,
+        platform=platform,
+        clicks=clicks,
+        attributed_share=attributed_share,
     )
     run = _Demo(options, console)
     try:
@@ -187,14 +246,33 @@ class _Demo:
 
     def own_env(self, service: str) -> dict[str, str]:
         """The service's own database for this run, and consumer groups of its own (on a
-        shared broker, another deployment's instances would otherwise split the partitions)."""
+        shared broker, another deployment's instances would otherwise split the partitions).
+        Marketing's traffic worker (faust) has neither: its group and local store instead."""
+        if service == "marketing-traffic":
+            return {
+                "MARKETING_TRAFFIC_GROUP": self.group_prefix(service),
+                "MARKETING_TRAFFIC_DATA_DIR": str(self.options.workdir / service),
+            }
         url = database_url(
             service, self.options.workdir, os.environ.get("DATABASE_URL"), self.options.run_id
         )
+        prefix = variable_prefix(service)
         return {
-            f"{service.upper()}_DATABASE_URL": url,
-            f"{service.upper()}_CONSUMER_GROUP_PREFIX": f"{service}-demo-{self.options.run_id}",
+            f"{prefix}_DATABASE_URL": url,
+            f"{prefix}_CONSUMER_GROUP_PREFIX": self.group_prefix(service),
         }
+
+    def group_prefix(self, service: str) -> str:
+        return f"{service}-demo-{self.options.run_id}"
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services this run starts besides identity."""
+        return (
+            _CORE
+            + (_MARKETING if self.options.marketing else ())
+            + (_PLATFORM if self.options.platform else ())
+        )
 
     def write_summary(self) -> None:
         self.options.workdir.mkdir(parents=True, exist_ok=True)
@@ -222,11 +300,18 @@ class _Demo:
         }
         self.base_env.update(MERCATO_DATA_DIR=str(options.workdir))
         self.base_env.setdefault("LOG_LEVEL", "INFO")
-        self.addresses = {name: free_address() for name in ("identity", *_SERVICES)}
+        self.addresses = {
+            name: free_address()
+            for name in ("identity", *self.services, "marketing-http", "platform-http")
+        }
         self.base_env["IDENTITY_GRPC_ADDR"] = self.addresses["identity"]
         with Fleet(options.workdir, self.base_env) as fleet:
             self.summary["processes"] = {}
-            self.channels = {name: grpc.insecure_channel(a) for name, a in self.addresses.items()}
+            self.channels = {
+                name: grpc.insecure_channel(address)
+                for name, address in self.addresses.items()
+                if not name.endswith("-http")
+            }
             try:
                 ok = self._stages(fleet)
                 fleet.check_alive()
@@ -251,22 +336,61 @@ class _Demo:
         identity, operator, apps = self._start_identity(fleet)
         self._start_services(fleet, apps)
         sellers, buyers = self._seed(identity)
-        ok, settled = True, list[str]()
-        if "orders" not in self.running:
-            self.console.print("[yellow]- orders is not built yet: no scenario to run[/]")
-        else:
-            ok, settled = self._scenario(fleet, operator, sellers, buyers)
-        if "ledger" not in self.running:
-            self.console.print(
-                "[yellow]- ledger not built: no projections, trial balance or replay audit[/]"
-            )
-            return ok
-        view = report.LedgerView(self.channels["ledger"], operator.metadata)
-        found = report.ledger_stage(
-            view, self.console, settled_accounts=settled, replay=self._replay()
-        )
-        self.summary["ledger"] = found.as_dict()
-        return found.ok and ok
+        ok, settled, outcomes = True, list[str](), list[Outcome]()
+        marketing: MarketingAct | None = None
+        partners: PartnersAct | None = None
+        try:
+            if "orders" not in self.running:
+                self.console.print("[yellow]- orders is not built yet: no scenario to run[/]")
+            else:
+                planned = plan_orders(
+                    self.options.seed,
+                    self.options.orders,
+                    len(buyers),
+                    [len(seller.skus) for seller in sellers],
+                    self.options.shares,
+                )
+                partners = self._partners(identity, planned, sellers, apps)
+                marketing = self._marketing(planned, sellers, operator, apps)
+                if marketing is not None:
+                    if partners is not None:
+                        partners.follow_publisher(apps["publisher"])
+                    marketing.prepare()
+                    marketing.click()
+                tokens = marketing.tokens if marketing is not None else {}
+                ok, settled, outcomes = self._scenario(
+                    fleet, operator, sellers, buyers, planned, tokens
+                )
+                if marketing is not None:
+                    settled += marketing.settle(outcomes)
+            view, findings = None, None
+            if "ledger" not in self.running:
+                self.console.print(
+                    "[yellow]- ledger not built: no projections, trial balance or replay audit[/]"
+                )
+            else:
+                view = report.LedgerView(self.channels["ledger"], operator.metadata)
+                findings = report.ledger_stage(
+                    view, self.console, settled_accounts=settled, replay=self._replay()
+                )
+                self.summary["ledger"] = findings.as_dict()
+                ok = findings.ok and ok
+            publisher_counts = None
+            if marketing is not None:
+                self.console.rule("Marketing")
+                found = marketing.report(outcomes, view, findings.months if findings else ())
+                self.summary["marketing"] = found
+                publisher_counts = publisher_expected(found)
+                ok = found["ok"] and ok
+            if partners is not None:
+                self.console.rule("Partners")
+                found = partners.report(outcomes, sellers, publisher_counts)
+                self.summary["platform"] = found
+                ok = found["ok"] and ok
+        finally:
+            if partners is not None:
+                partners.close()
+        return ok
 
     def _start_identity(self, fleet: Fleet) -> tuple[Identity, SignedIn, dict[str, App]]:
         env = {
@@ -287,7 +411,26 @@ class _Demo:
             "swift": identity.carrier(operator, "Swift Express"),
             "longhaul": identity.carrier(operator, "Long Haul Freight"),
         }
-        self.console.print("✓ the first operator, the orders service's app, two carrier apps")
+        partners = []
+        if self.options.marketing:
+            apps["publisher"] = identity.with_token(
+                identity.register_app(
+                    operator,
+                    apps_pb2.APP_KIND_PUBLISHER_SITE,
+                    "Demo Partner Site",
+                    PUBLISHER_SCOPES,
+                )
+            )
+            partners.append("a publisher site")
+        if self.options.platform:
+            apps["vendor"] = identity.register_app(
+                operator, apps_pb2.APP_KIND_VENDOR_APP, "Demo Order Desk", VENDOR_SCOPES
+            )
+            partners.append("a software vendor's app")
+        self.console.print(
+            "✓ the first operator, the orders service's app, two carrier apps"
+            + "".join(f", {partner}" for partner in partners)
+        )
         return identity, operator, apps
 
     def _start_services(self, fleet: Fleet, apps: dict[str, App]) -> None:
@@ -306,6 +449,16 @@ class _Demo:
                 "ORDERS_AUTO_CONFIRM_S": "10",
                 "ORDERS_SWEEP_INTERVAL_S": "1",
             },
+            "marketing": {
+                "MARKETING_CLICK_SECRET": secrets.token_urlsafe(32),
+                "MARKETING_HTTP_ADDR": self.addresses["marketing-http"],
+                "MARKETING_CATALOG_ADDR": self.addresses["catalog"],
+            },
+            "marketing-traffic": traffic_settings(),
+            "platform": {
+                **platform_settings(),
+                "PLATFORM_HTTP_ADDR": self.addresses["platform-http"],
+            },
         }
         started = [
             fleet.serve(
@@ -313,7 +466,7 @@ class _Demo:
                 {**self.own_env(name), **settings.get(name, {})},
                 address=self.addresses[name],
             )
-            for name in _SERVICES
+            for name in self.services
         ]
         for process in started:
             try:
@@ -369,18 +522,79 @@ class _Demo:
         )
         return sellers, buyers
 
-    def _scenario(
-        self, fleet: Fleet, operator: SignedIn, sellers: list[Seller], buyers: list[SignedIn]
-    ) -> tuple[bool, list[str]]:
-        """Run the orders; True when each ended as seeded; the accounts the ledger must have
-        settled (each paid order's escrow, each paid-out seller's payable)."""
-        planned = plan_orders(
-            self.options.seed,
-            self.options.orders,
-            len(buyers),
-            [len(seller.skus) for seller in sellers],
-            self.options.shares,
+    def _partners(
+        self,
+        identity: Identity,
+        planned: list[PlannedOrder],
+        sellers: list[Seller],
+        apps: dict[str, App],
+    ) -> PartnersAct | None:
+        """The platform act, set up before the first order (None when it does not run)."""
+        if not self.options.platform:
+            return None
+        if "platform" not in self.running:
+            self.console.print("[yellow]- the platform is not built yet: no partner act[/]")
+            return None
+        act = PartnersAct(
+            self.channels["platform"],
+            identity,
+            kafka=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            group_prefix=self.group_prefix("platform"),
+            console=self.console,
+            run_key=self.run_key,
         )
+        try:
+            act.follow_orders(apps["vendor"], sellers[granted_shop(planned, len(sellers))])
+        except BaseException:
+            act.close()
+            raise
+        return act
+
+    def _marketing(
+        self,
+        planned: list[PlannedOrder],
+        sellers: list[Seller],
+        operator: SignedIn,
+        apps: dict[str, App],
+    ) -> MarketingAct | None:
+        """The marketing act, planned (None when it does not run)."""
+        if not self.options.marketing:
+            return None
+        missing = [name for name in _MARKETING if name not in self.running]
+        if missing:
+            self.console.print(f"[yellow]- {', '.join(missing)} not built yet: no marketing act[/]")
+            return None
+        plan: MarketingPlan = plan_marketing(
+            self.options.seed,
+            planned,
+            [len(products_of(seller)) for seller in sellers],
+            clicks=self.options.clicks,
+            attributed_share=self.options.attributed_share,
+        )
+        return MarketingAct(
+            plan,
+            sellers,
+            apps["publisher"],
+            operator,
+            marketing=self.channels["marketing"],
+            payments=self.channels["payments"],
+            kafka=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            run_key=self.run_key,
+            console=self.console,
+        )
+
+    def _scenario(
+        self,
+        fleet: Fleet,
+        operator: SignedIn,
+        sellers: list[Seller],
+        buyers: list[SignedIn],
+        planned: list[PlannedOrder],
+        tokens: dict[int, str],
+    ) -> tuple[bool, list[str], list[Outcome]]:
+        """Run the orders (those in `tokens` through an ad's click); True when each ended as
+        seeded; the accounts the ledger must have settled (each paid order's escrow, each
+        paid-out seller's payable); how each order went."""
         outcomes = run_scenario(
             self.channels["orders"],
             planned,
@@ -390,8 +604,9 @@ class _Demo:
             console=self.console,
             timeout=self.options.timeout,
             check_alive=fleet.check_alive,
+            attribution_tokens=tokens,
         )
-        self.summary["outcomes"] = [_outcome_dict(o) for o in outcomes]
+        self.summary["outcomes"] = [_outcome_dict(o, sellers, tokens) for o in outcomes]
         self.console.print(summary_table(outcomes))
         astray = [o for o in outcomes if not o.as_planned]
         if astray:
@@ -406,7 +621,7 @@ class _Demo:
             f"liability:escrow:{o.order_id}" for o in outcomes if o.planned.fate != "decline"
         ]
         settled += [f"liability:seller_payable:{p.seller_id}" for p in batch.payouts]
-        return not astray, settled
+        return not astray, settled, outcomes
 
     def _replay(self) -> report.Replay | None:
         """`mercato ledger replay` on this run's ledger (its database, this Kafka), when an
@@ -462,10 +677,13 @@ def _environment(values: dict[str, str], *, without: tuple[str, ...] = ()) -> It
         os.environ.update(saved)
 
 
-def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
+def _outcome_dict(
+    outcome: Outcome, sellers: list[Seller], tokens: dict[int, str]
+) -> dict[str, Any]:
     planned = outcome.planned
     return {
         "order_id": outcome.order_id,
+        "seller_id": sellers[planned.shop].who.account_id,
         "fate": planned.fate,
         "card": planned.card,
         "region": planned.region,
@@ -473,4 +691,5 @@ def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
         "status": status_name(outcome.status),
         "total_fen": outcome.total_fen,
         "reason": outcome.reason,
+        "through_click": planned.number in tokens,
     }

@@ -26,7 +26,15 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy.engine import make_url
 
-__all__ = ["DemoError", "Fleet", "NotBuiltError", "Process", "free_address", "stop_on_signals"]
+__all__ = [
+    "DemoError",
+    "Fleet",
+    "NotBuiltError",
+    "Process",
+    "free_address",
+    "stop_on_signals",
+    "variable_prefix",
+]
 
 NOT_BUILT_EXIT = 2
 """`mercato serve <name>` exits 2 for a service that is not built yet (or a bad setting)."""
@@ -124,8 +132,9 @@ class Fleet:
         return process
 
     def serve(self, service: str, env: Mapping[str, str], *, address: str) -> Process:
-        """Start `mercato serve <service>` listening on `address`."""
-        variables = {**env, f"{service.upper()}_GRPC_ADDR": address}
+        """Start `mercato serve <service>` listening on `address` (`<SERVICE>_GRPC_ADDR`, a
+        hyphen made an underscore: `MARKETING_TRAFFIC_GRPC_ADDR`)."""
+        variables = {**env, f"{variable_prefix(service)}_GRPC_ADDR": address}
         return self.spawn(service, ["-m", "mercato_cli", "serve", service], variables, address)
 
     def wait_serving(self, process: Process, timeout: float = 120.0) -> None:
@@ -195,6 +204,11 @@ class Fleet:
         statuses = {p.name: p.popen.returncode for p in self.processes}
         self.processes.clear()
         return statuses
+
+
+def variable_prefix(service: str) -> str:
+    """The prefix of a service's environment variables: `marketing-traffic` -> MARKETING_TRAFFIC."""
+    return service.upper().replace("-", "_")
 
 
 def database_url(service: str, workdir: Path, shared: str | None, run_id: str) -> str:

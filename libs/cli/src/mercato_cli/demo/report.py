@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from rich.console import Console
@@ -20,12 +21,78 @@ from mercato.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from mercato_cli.demo.launcher import DemoError
 from mercato_cli.demo.scenario import yuan
 
-__all__ = ["LedgerFindings", "LedgerView", "Replay", "ledger_stage"]
+__all__ = ["LedgerFindings", "LedgerView", "MonthLine", "Replay", "ledger_stage"]
 
 Metadata = Sequence[tuple[str, str]]
 Replay = Callable[[], tuple[bool, str]]
 """Runs the replay audit: (whether it matches, what it says)."""
 _TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    """One month's result in one currency (GetMonthlyResult), amounts in minor units."""
+
+    month: str
+    currency: str
+    revenue: int
+    expenditure: int
+    net: int
+    by_stream: dict[str, int]
+    by_category: dict[str, int]
+    advertising: int
+    advertising_covers_expenditure: bool
+    advertising_to_expenditure_bps: int | None
+    """None when the month's expenditure is zero or less (no ratio exists)."""
+
+    @classmethod
+    def of(cls, line: ledger_pb2.MonthlyResult) -> MonthLine:
+        return cls(
+            month=line.month,
+            currency=line.net.currency or line.revenue.currency or "CNY",
+            revenue=line.revenue.minor_units,
+            expenditure=line.expenditure.minor_units,
+            net=line.net.minor_units,
+            by_stream={row.key: row.amount.minor_units for row in line.revenue_by_stream},
+            by_category={row.key: row.amount.minor_units for row in line.expenditure_by_category},
+            advertising=line.advertising.minor_units,
+            advertising_covers_expenditure=line.advertising_covers_expenditure,
+            advertising_to_expenditure_bps=(
+                line.advertising_to_expenditure_bps
+                if line.HasField("advertising_to_expenditure_bps")
+                else None
+            ),
+        )
+
+    @property
+    def ratio(self) -> str:
+        """advertising / expenditure as a decimal ("1.18x"), or "-" when there is none."""
+        bps = self.advertising_to_expenditure_bps
+        if bps is None:
+            return "-"
+        return f"{bps // 10_000}.{bps % 10_000 // 100:02d}x"
+
+    def sentence(self) -> str:
+        covers = "yes" if self.advertising_covers_expenditure else "no"
+        return (
+            f"{self.month} ad revenue vs expenditure: advertising {yuan(self.advertising)} "
+            f"{self.currency}, expenditure {yuan(self.expenditure)} {self.currency}, ratio "
+            f"{self.ratio}, covers: {covers}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "currency": self.currency,
+            "revenue": self.revenue,
+            "expenditure": self.expenditure,
+            "net": self.net,
+            "revenue_by_stream": self.by_stream,
+            "expenditure_by_category": self.by_category,
+            "advertising": self.advertising,
+            "advertising_covers_expenditure": self.advertising_covers_expenditure,
+            "advertising_to_expenditure_bps": self.advertising_to_expenditure_bps,
+        }
 
 
 class LedgerView:
@@ -77,7 +144,16 @@ class LedgerView:
             + ", ".join(pending[:5])
         )
 
-    def print_projections(self, console: Console) -> None:
+    def monthly(self) -> list[MonthLine]:
+        """Every month's result: revenue by stream, expenditure, advertising against it."""
+        answer = self._stub.GetMonthlyResult(
+            ledger_pb2.GetMonthlyResultRequest(), metadata=self._metadata, timeout=_TIMEOUT
+        )
+        return [MonthLine.of(line) for line in answer.months]
+
+    def print_projections(self, console: Console) -> list[MonthLine]:
+        """Revenue and expenditure by month, the advertising line, GMV and the float; the
+        months' results."""
         stub, metadata = self._stub, self._metadata
         month = ledger_pb2.PERIOD_MONTH
         revenue = stub.GetRevenue(
@@ -96,19 +172,18 @@ class LedgerView:
                 table.add_row(
                     row.period, kind, row.key, yuan(row.amount.minor_units), row.amount.currency
                 )
-        result = stub.GetMonthlyResult(
-            ledger_pb2.GetMonthlyResultRequest(), metadata=metadata, timeout=_TIMEOUT
-        )
-        for line in result.months:
+        months = self.monthly()
+        for line in months:
             table.add_row(
                 line.month,
                 "net",
                 "revenue - expenditure",
-                yuan(line.net.minor_units),
-                line.net.currency,
+                yuan(line.net),
+                line.currency,
                 style="bold",
             )
         console.print(table)
+        print_advertising(console, months)
         gmv = stub.GetGrossMerchandiseVolume(
             ledger_pb2.GetGrossMerchandiseVolumeRequest(period=ledger_pb2.PERIOD_DAY),
             metadata=metadata,
@@ -140,6 +215,7 @@ class LedgerView:
                 str(held.orders),
             )
         console.print(figures)
+        return months
 
     def print_trial_balance(self, console: Console) -> bool:
         """The trial balance, accounts of one kind and name summed (one escrow account per
@@ -198,6 +274,30 @@ class LedgerView:
         return True
 
 
+def print_advertising(console: Console, months: Sequence[MonthLine]) -> None:
+    """The seeds' question, per month: does advertising revenue alone cover the expenditure?"""
+    table = Table(title="Ad revenue vs expenditure (does advertising alone cover the month?)")
+    table.add_column("month")
+    for column in ("advertising", "affiliate", "expenditure"):
+        table.add_column(column, justify="right")
+    table.add_column("ratio", justify="right")
+    table.add_column("covers")
+    table.add_column("currency")
+    for line in months:
+        table.add_row(
+            line.month,
+            yuan(line.advertising),
+            yuan(line.by_stream.get("affiliate", 0)),
+            yuan(line.expenditure),
+            line.ratio,
+            "yes" if line.advertising_covers_expenditure else "no",
+            line.currency,
+        )
+    console.print(table)
+    for line in months:
+        console.print(f"  {line.sentence()}")
+
+
 @dataclass(frozen=True)
 class LedgerFindings:
     """What the ledger stage found."""
@@ -206,16 +306,18 @@ class LedgerFindings:
     audited: bool
     replay_matches: bool | None
     """None when the replay audit could not run (not built yet)."""
+    months: tuple[MonthLine, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
         return self.balanced and self.audited and self.replay_matches is not False
 
-    def as_dict(self) -> dict[str, bool | None]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "balanced": self.balanced,
             "audited": self.audited,
             "replay_matches": self.replay_matches,
+            "months": [line.as_dict() for line in self.months],
         }
 
 
@@ -232,15 +334,15 @@ def ledger_stage(
     began = time.monotonic()
     view.wait_settled(settled_accounts, timeout)
     console.print(f"✓ the ledger caught up ({time.monotonic() - began:.1f} s)")
-    view.print_projections(console)
+    months = tuple(view.print_projections(console))
     balanced = view.print_trial_balance(console)
     audited = view.audit(console)
     if replay is None:
         console.print("[yellow]- `mercato ledger replay` is not built yet: no replay audit[/]")
-        return LedgerFindings(balanced, audited, None)
+        return LedgerFindings(balanced, audited, None, months)
     matches, said = replay()
     if matches:
         console.print(f"✓ replay audit: {said}")
     else:
         console.print(f"[red]✗ replay audit: {said}[/]")
-    return LedgerFindings(balanced, audited, matches)
+    return LedgerFindings(balanced, audited, matches, months)

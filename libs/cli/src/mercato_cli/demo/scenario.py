@@ -22,7 +22,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
@@ -200,6 +200,7 @@ def _place(
     buyer: SignedIn,
     seller: Seller,
     run_key: str,
+    attribution_token: str = "",
 ) -> str:
     lines = []
     for line in planned.lines:
@@ -219,6 +220,7 @@ def _place(
                 recipient_name=f"Buyer {planned.buyer + 1}",
             ),
             instrument=planned.card,
+            attribution_token=attribution_token,
         ),
         metadata=buyer.metadata,
         timeout=_TIMEOUT,
@@ -278,11 +280,15 @@ def run_scenario(
     check_alive: Callable[[], None],
     poll_interval: float = 0.5,
     placers: int = 4,
+    attribution_tokens: Mapping[int, str] | None = None,
 ) -> list[Outcome]:
     """Place the planned orders (`placers` at a time) while watching them until every one is
     final (or `timeout` seconds pass: DemoError), acting for the buyers as soon as their parcels
     arrive: the watch starts with the first order, so no parcel waits for the last order to be
-    placed (and the auto-confirm deadline never beats a buyer who means to ask for a refund)."""
+    placed (and the auto-confirm deadline never beats a buyer who means to ask for a refund).
+    `attribution_tokens` (order number -> the token a click's redirect carried): those orders
+    arrive through an ad."""
+    tokens = attribution_tokens or {}
     stub = orders_pb2_grpc.OrderServiceStub(channel)  # type: ignore[no-untyped-call]
     placed: dict[int, Outcome] = {}
     lock = threading.Lock()
@@ -301,7 +307,14 @@ def run_scenario(
         settling = progress.add_task("orders final", total=len(planned), states="")
 
         def place(order: PlannedOrder) -> None:
-            order_id = _place(stub, order, buyers[order.buyer], sellers[order.shop], run_key)
+            order_id = _place(
+                stub,
+                order,
+                buyers[order.buyer],
+                sellers[order.shop],
+                run_key,
+                tokens.get(order.number, ""),
+            )
             with lock:
                 placed[order.number] = Outcome(order, order_id)
             progress.advance(placing)

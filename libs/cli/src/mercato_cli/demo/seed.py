@@ -21,7 +21,14 @@ import grpc
 
 from mercato.catalog.v1 import catalog_pb2, catalog_service_pb2, catalog_service_pb2_grpc
 from mercato.common.v1 import money_pb2
-from mercato.identity.v1 import accounts_pb2, accounts_pb2_grpc, apps_pb2, apps_pb2_grpc
+from mercato.identity.v1 import (
+    accounts_pb2,
+    accounts_pb2_grpc,
+    apps_pb2,
+    apps_pb2_grpc,
+    grants_pb2,
+    grants_pb2_grpc,
+)
 from mercato_cli.demo.launcher import DemoError
 
 __all__ = [
@@ -74,6 +81,10 @@ class App:
     secret: str
     token: str = ""
 
+    @property
+    def metadata(self) -> Metadata:
+        return bearer(self.token)
+
 
 class Identity:
     """The identity service as the demo's clients use it."""
@@ -81,6 +92,7 @@ class Identity:
     def __init__(self, channel: grpc.Channel, run_key: str) -> None:
         self._accounts = accounts_pb2_grpc.AccountServiceStub(channel)  # type: ignore[no-untyped-call]
         self._apps = apps_pb2_grpc.AppServiceStub(channel)  # type: ignore[no-untyped-call]
+        self._grants = grants_pb2_grpc.GrantServiceStub(channel)  # type: ignore[no-untyped-call]
         self._run_key = run_key
 
     def sign_in(self, email: str) -> SignedIn:
@@ -117,14 +129,32 @@ class Identity:
         )
         return App(answer.app.app_id, answer.app_secret)
 
-    def carrier(self, operator: SignedIn, name: str) -> App:
-        """A carrier app and its access token (the simulator's credentials)."""
-        app = self.register_app(operator, apps_pb2.APP_KIND_CARRIER, name, ["logistics:tracking"])
+    def with_token(self, app: App) -> App:
+        """The app with an access token of its own (client credentials: every scope it holds)."""
         token = self._apps.IssueAppToken(
             apps_pb2.IssueAppTokenRequest(app_id=app.app_id, app_secret=app.secret),
             timeout=TIMEOUT,
         ).access_token.token
         return App(app.app_id, app.secret, token)
+
+    def carrier(self, operator: SignedIn, name: str) -> App:
+        """A carrier app and its access token (the simulator's credentials)."""
+        app = self.register_app(operator, apps_pb2.APP_KIND_CARRIER, name, ["logistics:tracking"])
+        return self.with_token(app)
+
+    def grant(self, grantor: SignedIn, app_id: str, scopes: Sequence[str]) -> str:
+        """The account grants the app `scopes` (identity's GrantAccess); the grant's id."""
+        answer = self._grants.GrantAccess(
+            grants_pb2.GrantAccessRequest(
+                idempotency_key=f"{self._run_key}-grant-{grantor.account_id}-{app_id}",
+                app_id=app_id,
+                scopes=list(scopes),
+            ),
+            metadata=grantor.metadata,
+            timeout=TIMEOUT,
+        )
+        grant_id: str = answer.grant.grant_id
+        return grant_id
 
 
 _ADMIN = (sys.executable, "-m", "mercato_identity.entrypoints.admin")
