@@ -173,7 +173,9 @@ def demo(
     ),
 ) -> None:
     """Run the order-to-cash ecosystem end to end: every service its own process, a seeded
-    scenario with a progress bar, revenue and balance projections, the replay audit."""
+    scenario with a progress bar, a marketing act (campaigns, clicks, orders through clicks)
+    and a platform act (a partner app following a seller's orders), revenue and balance
+    projections, the replay audit."""
     console = Console()
     shares = Shares(decline_share, loss_share, refund_share, auto_share)
     try:

@@ -44,6 +44,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mercato.common.v1 import money_pb2
+from mercato.marketing.v1 import events_pb2 as marketing_events
 from mercato.marketing.v1 import marketing_pb2 as pb
 from mercato.marketing.v1 import marketing_pb2_grpc
 from mercato.orders.v1 import orders_pb2
@@ -53,7 +54,7 @@ from mercato_cli.demo.report import LedgerView, MonthLine
 from mercato_cli.demo.scenario import APPROVED_CARD, Outcome, PlannedOrder, status_name, yuan
 from mercato_cli.demo.seed import CURRENCY, App, ListedSku, Seller, SignedIn
 from mercato_cli.demo.topics import events_by_key
-from mercato_kit.events import topic_for
+from mercato_kit.events import EventEnvelope, topic_for
 
 __all__ = [
     "FLOOD_LIMIT",
@@ -275,6 +276,18 @@ def _uuid(name: str) -> str:
 
 def _reason(reason: int) -> str:
     return pb.ClickRejection.Name(reason).removeprefix("CLICK_REJECTION_").lower()
+
+
+def _campaign_of(envelope: EventEnvelope) -> str:
+    """The campaign a conversion event names ("" for one that names none). Another marketing
+    deployment on a shared broker follows the same orders and answers an order it cannot
+    attribute (a token it did not sign) under the same key: what names none of this run's
+    campaigns is not this run's."""
+    message = getattr(marketing_events, envelope.event_type.rsplit(".", 1)[-1], None)
+    if message is None or not envelope.event_type.startswith("mercato.marketing.v1."):
+        return ""
+    campaign_id: str = getattr(envelope.unpack(message), "campaign_id", "")
+    return campaign_id
 
 
 def _eventually(probe: Callable[[], T | None], what: str, timeout: float) -> T:
@@ -566,8 +579,9 @@ class MarketingAct:
         histories = events_by_key(
             self.kafka, topic_for("marketing.conversion"), [o.order_id for o in attributed]
         )
+        ours = set(self.campaign_ids.values())
         self.histories = {
-            order_id: [e.event_type.rsplit(".", 1)[-1] for e in events]
+            order_id: [e.event_type.rsplit(".", 1)[-1] for e in events if _campaign_of(e) in ours]
             for order_id, events in histories.items()
         }
         self.console.print(
@@ -649,11 +663,9 @@ class MarketingAct:
             f"({sum(o.pricing == 'cps' for o in orders)} cost per sale); "
             f"{publisher.reversals} reversed"
         )
-        for order in orders:
-            console.print(
-                f"    order {order.order_id} ({order.pricing}, {order.status.lower()}): "
-                + " → ".join(order.conversion)
-            )
+        paths = Counter((o.pricing, o.status.lower(), " → ".join(o.conversion)) for o in orders)
+        for (pricing, status, path), count in sorted(paths.items()):
+            console.print(f"    {count} {pricing} order(s), {status}: {path}")
         if reversed_order is not None:
             console.print(
                 f"  ✓ the attributed cost-per-sale order {reversed_order.order_id} was "

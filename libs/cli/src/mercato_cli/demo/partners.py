@@ -427,7 +427,10 @@ class PartnersAct:
         publisher: dict[str, Any] | None = None
         if self.publisher_stream is not None and self.publisher is not None:
             events = self.publisher_stream.events
-            theirs = sum(e.data.get("publisherId") == self.publisher.app_id for e in events)
+            own = self.publisher.app_id
+            # An event without a publisher (ConversionLapsed) is the publisher's by the
+            # conversion it belongs to (the platform remembers an aggregate's owners).
+            theirs = sum(e.data.get("publisherId", own) == own for e in events)
             publisher = {
                 "events": len(events),
                 "by_type": _counts(events),
