@@ -120,7 +120,8 @@ class Options:
     run_id: str
     marketing: bool = True
     platform: bool = True
-    clicks: int = 20
+    clicks: int | None = None
+    """Visitors' clicks besides the flood; None: two per order."""
     attributed_share: float = 0.3
 
 
@@ -161,9 +162,15 @@ def demo(
         help="The platform act: a partner app following one seller's orders over a gRPC "
         "stream and a signed webhook.",
     ),
-    clicks: int = typer.Option(
-        20, "--clicks", min=0, max=1000, help="Visitors' clicks on ads (besides the flood)."
-    ),
+    clicks: Annotated[
+        int | None,
+        typer.Option(
+            "--clicks",
+            min=0,
+            max=5000,
+            help="Visitors' clicks on ads, besides the flood (default: two per order).",
+        ),
+    ] = None,
     attributed_share: float = typer.Option(
         0.3,
         "--attributed-share",
@@ -570,11 +577,12 @@ class _Demo:
             self.options.seed,
             planned,
             [len(products_of(seller)) for seller in sellers],
-            clicks=self.options.clicks,
+            clicks=2 * self.options.orders if self.options.clicks is None else self.options.clicks,
             attributed_share=self.options.attributed_share,
         )
         return MarketingAct(
             plan,
+            planned,
             sellers,
             apps["publisher"],
             operator,

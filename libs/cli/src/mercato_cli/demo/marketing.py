@@ -80,7 +80,7 @@ FLOOD_REJECTIONS = 3
 REGION = "CN"
 """The visitors' country (the click endpoint's X-Visitor-Region header)."""
 
-_BIDS = (300, 400, 500, 600)
+_BIDS = (600, 800, 1000, 1200)
 """Cost-per-click bids (fen) the seed picks from."""
 _RATES = (800, 1000, 1200, 1500)
 """Cost-per-sale commissions (basis points) the seed picks from."""
@@ -140,8 +140,6 @@ class MarketingPlan:
     refunded: int | None
     """The attributed cost-per-sale order the scenario refunds (its commission is reversed)."""
     flood_campaign: int
-    cap_fen: int
-    """Each campaign's total and daily cap, and each advertiser's deposit."""
 
     def count(self, kind: ClickKind) -> int:
         return sum(click.kind == kind for click in self.clicks)
@@ -221,8 +219,11 @@ def plan_marketing(
     browsing = visitors
     pool = max(2, clicks // 3)
     seen: set[tuple[int, int]] = set()
+    # A cost-per-click ad draws twice the clicks of a cost-per-sale one (its bid ranks it
+    # higher on the page).
+    weighted = [c.number for c in campaigns for _ in range(2 if c.pricing == "cpc" else 1)]
     for _ in range(clicks):
-        visitor, campaign = browsing + rng.randrange(pool), rng.randrange(len(campaigns))
+        visitor, campaign = browsing + rng.randrange(pool), rng.choice(weighted)
         kind: ClickKind = "duplicate" if (visitor, campaign) in seen else "first"
         seen.add((visitor, campaign))
         planned_clicks.append(PlannedClick(len(planned_clicks), visitor, campaign, kind))
@@ -242,7 +243,6 @@ def plan_marketing(
             )
         )
     flood = next(c for c in campaigns if c.pricing == "cpc")
-    cap_fen = 500_00 + 4 * (clicks + FLOOD_LIMIT) * max(_BIDS) + 400_00 * len(attributed)
     return MarketingPlan(
         advertisers=advertisers,
         campaigns=tuple(campaigns),
@@ -250,7 +250,6 @@ def plan_marketing(
         attributed=attributed,
         refunded=refunded,
         flood_campaign=flood.number,
-        cap_fen=cap_fen,
     )
 
 
@@ -338,6 +337,7 @@ class MarketingAct:
     """The marketing act against the running services (see the module's docstring)."""
 
     plan: MarketingPlan
+    orders: Sequence[PlannedOrder]
     sellers: Sequence[Seller]
     publisher: App
     operator: SignedIn
@@ -347,6 +347,8 @@ class MarketingAct:
     run_key: str
     console: Console
     campaign_ids: dict[int, str] = field(default_factory=dict)
+    deposits: dict[int, int] = field(default_factory=dict)
+    """Shop -> what its seller deposited (fen)."""
     tokens: dict[int, str] = field(default_factory=dict)
     """Order number -> the attribution token its click's redirect carried."""
     followed: dict[int, _Followed] = field(default_factory=dict)
@@ -362,9 +364,33 @@ class MarketingAct:
 
     # -- before the orders ------------------------------------------------------------------
 
+    def budget_needed(self, shop: int) -> int:
+        """What the advertiser's campaigns can spend at most (fen): every first click on its
+        cost-per-click campaigns (and the flood's first), and the commission of each order
+        planned through its cost-per-sale campaign."""
+        plan, need = self.plan, 0
+        for campaign in (c for c in plan.campaigns if c.shop == shop and c.pricing == "cpc"):
+            firsts = sum(k.campaign == campaign.number and k.kind == "first" for k in plan.clicks)
+            need += campaign.bid_fen * (firsts + (campaign.number == plan.flood_campaign))
+        for order in self.orders:
+            number = plan.attributed.get(order.number)
+            if number is None or plan.campaigns[number].pricing != "cps":
+                continue
+            seller = self.sellers[order.shop]
+            value = sum(
+                seller.skus[line.sku_index].price_fen * line.quantity for line in order.lines
+            )
+            need += value * plan.campaigns[number].commission_bps // 10_000
+        return need
+
     def prepare(self) -> None:
-        """Deposits, the publisher known to marketing, the campaigns launched."""
+        """Deposits, the publisher known to marketing, the campaigns launched. Each advertiser
+        deposits what its campaigns can spend and a quarter more (rounded up to 100 yuan); the
+        campaigns' caps are ten times that (the budget is the limit that bites)."""
         began = time.monotonic()
+        for shop in self.plan.advertisers:
+            need = self.budget_needed(shop) * 5 // 4 + 100_00
+            self.deposits[shop] = -(-need // 100_00) * 100_00
         for shop in self.plan.advertisers:
             seller = self.sellers[shop]
             answer = self._payments.DepositBudget(
@@ -372,7 +398,7 @@ class MarketingAct:
                     idempotency_key=f"{self.run_key}-deposit-{shop}",
                     advertiser_id=seller.who.account_id,
                     deposit_id=_uuid(f"{self.run_key}/deposit/{shop}"),
-                    amount=_cny(self.plan.cap_fen),
+                    amount=_cny(self.deposits[shop]),
                     instrument=APPROVED_CARD,
                 ),
                 metadata=seller.who.metadata,
@@ -383,7 +409,13 @@ class MarketingAct:
         advertisers = [self.sellers[shop].who.account_id for shop in self.plan.advertisers]
 
         def credited() -> bool | None:
-            return all(self._available(a) >= self.plan.cap_fen for a in advertisers) or None
+            return (
+                all(
+                    self._available(self.sellers[shop].who.account_id) >= deposit
+                    for shop, deposit in self.deposits.items()
+                )
+                or None
+            )
 
         _eventually(credited, "crediting the advertisers' deposits", timeout=120)
         _eventually(self._publisher_known, "learning the publisher site from identity", 120)
@@ -392,7 +424,8 @@ class MarketingAct:
         cpc = sum(c.pricing == "cpc" for c in self.plan.campaigns)
         self.console.print(
             f"✓ {len(advertisers)} advertiser{'s' if len(advertisers) > 1 else ''} deposited "
-            f"{yuan(self.plan.cap_fen)} {CURRENCY} each (payments' DepositBudget) and launched "
+            f"{yuan(sum(self.deposits.values()))} {CURRENCY} (payments' DepositBudget) and "
+            "launched "
             f"{cpc} cost-per-click and {len(self.plan.campaigns) - cpc} cost-per-sale campaigns "
             f"({time.monotonic() - began:.1f} s)"
         )
@@ -438,8 +471,8 @@ class MarketingAct:
                 pricing=pb.PRICING_MODEL_CPC if cpc else pb.PRICING_MODEL_CPS,
                 bid=_cny(campaign.bid_fen) if cpc else None,
                 commission_bps=campaign.commission_bps,
-                total_cap=_cny(self.plan.cap_fen),
-                daily_cap=_cny(self.plan.cap_fen),
+                total_cap=_cny(10 * self.deposits[campaign.shop]),
+                daily_cap=_cny(10 * self.deposits[campaign.shop]),
             ),
             metadata=seller.who.metadata,
             timeout=_TIMEOUT,
@@ -722,7 +755,10 @@ class MarketingAct:
         return {
             "publisher_id": self.publisher.app_id,
             "advertisers": [self.sellers[shop].who.account_id for shop in self.plan.advertisers],
-            "deposit": self.plan.cap_fen,
+            "deposits": {
+                self.sellers[shop].who.account_id: deposit
+                for shop, deposit in self.deposits.items()
+            },
             "campaigns": campaigns,
             "clicks": {
                 "sent": len(self.plan.clicks) + self.flood_clicks,
