@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from mercato_cli.demo.launcher import DemoError
 from mercato_kit.events import EnvelopeDecodeError, EventEnvelope, envelope_from_record
@@ -86,7 +87,10 @@ def wait_consumed(bootstrap: str, group: str, topic: str, key: str, timeout: flo
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="mercato-demo")
     try:
         while True:
-            committed = admin.list_group_offsets({group: None}).get(group, {})
+            try:
+                committed = admin.list_group_offsets({group: None}).get(group, {})
+            except KafkaError:  # the group's coordinator is still being elected: ask again
+                committed = {}
             position = committed.get(partition)
             if position is not None and position.offset > offset:
                 return time.monotonic() - began
