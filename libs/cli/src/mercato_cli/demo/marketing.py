@@ -166,7 +166,13 @@ def plan_marketing(
         raise ValueError("no shop lists a product to advertise")
     rng = random.Random(f"marketing:{seed}")
     refunded_order = next(
-        (order for fate in ("refund", "lose") for order in planned if order.fate == fate), None
+        (
+            order
+            for fate in ("refund", "lose")
+            for order in planned
+            if order.fate == fate and order.shop in shops
+        ),
+        None,
     )
     chosen = {refunded_order.shop} if refunded_order is not None else set()
     others = [shop for shop in shops if shop not in chosen]
