@@ -34,15 +34,17 @@ import contextlib
 import functools
 import logging
 import os
+import ssl
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import grpc
-from pydantic import Field, SecretStr
+from aiohttp import web
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -63,7 +65,16 @@ from mercato_kit.auth import (
 )
 from mercato_kit.consumer import Handler, IdempotentConsumer
 from mercato_kit.events import AGGREGATE_TYPES, TopicSpec, dlq_topic, topic_for
-from mercato_kit.grpc import GrpcServer, create_server, open_channel, serve
+from mercato_kit.grpc import (
+    GrpcServer,
+    channel_credentials,
+    create_server,
+    open_channel,
+    serve,
+    server_credentials,
+    ssl_server_context,
+)
+from mercato_kit.http import HttpServer
 from mercato_kit.logging import configure_logging, get_logger
 from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
 from mercato_kit.settings import SettingsError, env_name, load_settings
@@ -107,6 +118,11 @@ class ServiceSettings(BaseSettings):
       it (they share one database, so partitions are split between them); two deployments on
       one Kafka cluster (a staging copy, a test, the demo) must each have their own, or each
       would see only part of the events.
+    - `<SERVICE>_TLS_CERT`, `<SERVICE>_TLS_KEY` (PEM files): serve gRPC (and an HTTP face) over
+      TLS; `<SERVICE>_TLS_CLIENT_CA`: require callers' certificates signed by it (mutual TLS).
+      `MERCATO_TLS_CA`: call other services over TLS, verifying them against this bundle and
+      presenting the service's own certificate when it has one. Plaintext without them (the
+      default on loopback, for the demo and the tests).
     """
 
     grpc_addr: str
@@ -122,6 +138,40 @@ class ServiceSettings(BaseSettings):
     app_id: str | None = None
     app_secret: SecretStr | None = None
     consumer_group_prefix: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,100}$")
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None
+    tls_ca: Path | None = Field(None, validation_alias="MERCATO_TLS_CA")
+
+    @model_validator(mode="after")
+    def _tls_files_go_together(self) -> Self:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("TLS needs both a certificate and its key (<SERVICE>_TLS_CERT/_KEY)")
+        if self.tls_client_ca is not None and self.tls_cert is None:
+            raise ValueError("<SERVICE>_TLS_CLIENT_CA (mutual TLS) needs <SERVICE>_TLS_CERT/_KEY")
+        for path in (self.tls_cert, self.tls_key, self.tls_client_ca, self.tls_ca):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{path} is not a readable file")
+        return self
+
+    def server_tls(self) -> grpc.ServerCredentials | None:
+        """The gRPC server's TLS (mutual TLS with a client CA), or None for plaintext."""
+        if self.tls_cert is None or self.tls_key is None:
+            return None
+        return server_credentials(self.tls_cert, self.tls_key, self.tls_client_ca)
+
+    def http_tls(self) -> ssl.SSLContext | None:
+        """The same for an HTTP face."""
+        if self.tls_cert is None or self.tls_key is None:
+            return None
+        return ssl_server_context(self.tls_cert, self.tls_key, self.tls_client_ca)
+
+    def channel_tls(self) -> grpc.ChannelCredentials | None:
+        """How this service calls others: TLS verified against MERCATO_TLS_CA (presenting its
+        own certificate, for mutual TLS), or None for plaintext."""
+        if self.tls_ca is None:
+            return None
+        return channel_credentials(self.tls_ca, self.tls_cert, self.tls_key)
 
 
 def database_url_for(service: str, settings: ServiceSettings) -> str:
@@ -166,6 +216,20 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
+class Worker(Protocol):
+    """Long-lived background work the runtime starts and stops (an HTTP face, a follower)."""
+
+    name: str
+
+    async def run(self) -> None:
+        """Work until `stop()` is called; an exception stops the service."""
+        ...
+
+    async def stop(self) -> None:
+        """Ask `run` to end (returns at once)."""
+        ...
+
+
 class ServiceExit(SystemExit):
     """A background task of the service failed; the process exits non-zero."""
 
@@ -182,8 +246,11 @@ class ServiceContext(Generic[S]):
     relay: OutboxRelay
     policies: AuthPolicies
     revocations: InMemoryRevocations
+    verifier: TokenVerifier
     consumers: list[IdempotentConsumer] = field(default_factory=list)
     tasks: list[PeriodicTask] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
     _credentials: ServiceCredentials | None = field(default=None, init=False, repr=False)
 
@@ -212,12 +279,32 @@ class ServiceContext(Generic[S]):
         self.tasks.append(task)
         return task
 
+    def add_worker(self, worker: Worker) -> Worker:
+        """Run a long-lived `worker` (its `run()` until its `stop()`) beside the consumers: it
+        starts and stops with them, and its failure stops the service like theirs."""
+        self.workers.append(worker)
+        return worker
+
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` at shutdown once the consumers, tasks and workers have stopped (close a
+        client session the service opened), before the channels close."""
+        self.stop_hooks.append(hook)
+
+    def add_http(self, name: str, application: web.Application, address: str) -> HttpServer:
+        """Serve an aiohttp application on `address` as a worker, over TLS when the service
+        has a certificate (`<SERVICE>_TLS_CERT` / `_KEY`)."""
+        server = HttpServer(
+            f"{self.name}.{name}", application, address, ssl_context=self.settings.http_tls()
+        )
+        self.add_worker(server)
+        return server
+
     def channel(self, address: str) -> grpc.aio.Channel:
         """The channel to `address` ("host:port"), opened on first use (`open_channel`: calls
         carry the correlation id and trace) and shared; the runtime closes it at shutdown,
         after the consumers and tasks that use it have stopped."""
         if address not in self.channels:
-            self.channels[address] = open_channel(address)
+            self.channels[address] = open_channel(address, credentials=self.settings.channel_tls())
         return self.channels[address]
 
     def service_credentials(self) -> ServiceCredentials:
@@ -269,7 +356,10 @@ class ServiceContext(Generic[S]):
 
 def _key_provider(settings: ServiceSettings) -> KeyProvider:
     if not settings.auth_trusted_keys:
-        return RemoteKeyProvider(identity_key_fetcher(settings.identity_grpc_addr))
+        fetcher = identity_key_fetcher(
+            settings.identity_grpc_addr, credentials=settings.channel_tls()
+        )
+        return RemoteKeyProvider(fetcher)
     keys = StaticKeyProvider()
     for entry in settings.auth_trusted_keys.split(","):
         kid, _, encoded = entry.strip().partition("=")
@@ -328,8 +418,11 @@ async def run_service(
         settings.grpc_addr,
         grace=settings.shutdown_grace,
         interceptors=[AuthInterceptor(verifier, policies)],
+        credentials=settings.server_tls(),
     )
-    context = ServiceContext(name, settings, database, server, relay, policies, revocations)
+    context = ServiceContext(
+        name, settings, database, server, relay, policies, revocations, verifier
+    )
     wired = wire(context)
     if wired is not None:
         await wired
@@ -352,11 +445,11 @@ async def run_service(
 
     relay_task = asyncio.create_task(relay.run_until_stopped(), name=f"{name}-relay")
     watch(relay_task, "outbox relay")
-    background: list[IdempotentConsumer | PeriodicTask] = [*context.consumers, *context.tasks]
+    background: list[Worker] = [*context.consumers, *context.tasks, *context.workers]
     consumer_tasks = []
     for worker in background:
         task = asyncio.create_task(worker.run(), name=worker.name)
-        kind = "consumer" if isinstance(worker, IdempotentConsumer) else "task"
+        kind = {IdempotentConsumer: "consumer", PeriodicTask: "task"}.get(type(worker), "worker")
         watch(task, f"{kind} {worker.name}")
         consumer_tasks.append(task)
     revocations_task = asyncio.create_task(
@@ -383,6 +476,11 @@ async def run_service(
             await asyncio.gather(relay_task, return_exceptions=True)
 
     async def close_connections() -> None:
+        for hook in context.stop_hooks:
+            try:
+                await hook()
+            except Exception:  # one hook failing must not keep the rest from closing
+                _log.exception("stop hook failed", hook=getattr(hook, "__qualname__", repr(hook)))
         await context.close_channels()
         with contextlib.suppress(TimeoutError):  # a broker that is gone: nothing left to send
             await asyncio.wait_for(publisher.close(), timeout=_CLOSE_TIMEOUT)

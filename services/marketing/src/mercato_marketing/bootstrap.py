@@ -23,7 +23,7 @@ from mercato_marketing.entrypoints.consumer import (
     project,
 )
 from mercato_marketing.entrypoints.grpc_api import AdService, CampaignService
-from mercato_marketing.entrypoints.http import ClickEndpoint, ClickHandlers
+from mercato_marketing.entrypoints.http import ClickHandlers
 from mercato_marketing.settings import MarketingSettings
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
@@ -57,4 +57,4 @@ def bootstrap(context: ServiceContext[MarketingSettings]) -> None:
         product_url_template=settings.product_url_template,
         region_header=settings.region_header,
     )
-    context.tasks.append(ClickEndpoint(f"{context.name}.http", handlers, settings.http_addr))
+    context.add_http("http", handlers.application(), settings.http_addr)

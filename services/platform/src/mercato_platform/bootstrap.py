@@ -7,8 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from mercato.platform.v1 import platform_pb2, platform_pb2_grpc
-from mercato_kit.auth import TokenVerifier
-from mercato_kit.runtime import ServiceContext, _key_provider
+from mercato_kit.runtime import ServiceContext
 from mercato_platform.adapters.feed_start import start_at_end_when_new
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
@@ -30,9 +29,7 @@ from mercato_platform.entrypoints.grpc_api import (
     WebhookService,
 )
 from mercato_platform.entrypoints.http_api import HttpApi
-from mercato_platform.entrypoints.tls import http_ssl_context, serve_grpc_with_tls
 from mercato_platform.entrypoints.workers import (
-    Lifetime,
     Retention,
     StreamWatch,
     end_streams_on_stop,
@@ -126,21 +123,9 @@ async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
     )
     context.add_task("stream-watch", StreamWatch(streams, context.revocations).check, interval=0.1)
 
-    ssl_context = None
-    if settings.tls_cert is not None and settings.tls_key is not None:
-        serve_grpc_with_tls(context.server, settings.tls_cert, settings.tls_key)
-        ssl_context = http_ssl_context(settings.tls_cert, settings.tls_key)
-    verifier = TokenVerifier(_key_provider(settings), revocations=context.revocations)
-    http = HttpApi(edge, verifier, subscriptions, webhooks)
-
-    async def start_http() -> None:
-        await http.start(settings.http_addr, ssl_context)
-
-    async def stop_http() -> None:
-        await http.stop()
-        await client.close()
-
-    context.tasks.append(Lifetime(f"{context.name}.http", start_http, stop_http))
+    http = HttpApi(edge, context.verifier, subscriptions, webhooks)
+    context.add_http("http", http.app, settings.http_addr)
+    context.on_stop(client.close)
     watcher = asyncio.create_task(end_streams_on_stop(context.server, streams))
     _background.add(watcher)
     watcher.add_done_callback(_background.discard)

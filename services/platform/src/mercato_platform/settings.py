@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from mercato_kit.runtime import ServiceSettings
@@ -42,8 +41,6 @@ class PlatformSettings(ServiceSettings):
 
     grpc_addr: str = "127.0.0.1:50058"
     http_addr: str = Field("127.0.0.1:50158", pattern=r"^[^:]*:\d{1,5}$")
-    tls_cert: Path | None = None
-    tls_key: Path | None = Field(None, validate_default=True)
     feed_retention: float = Field(30 * _DAY, gt=0)
     retention_interval: float = Field(3600.0, gt=0)
     feed_start: Literal["beginning", "end"] = "beginning"
@@ -67,13 +64,6 @@ class PlatformSettings(ServiceSettings):
             raise ValueError("must be seconds separated by commas, e.g. 5,300,1800") from None
         if any(delay < 0 for delay in delays):
             raise ValueError("delays may not be negative")
-        return value
-
-    @field_validator("tls_key")
-    @classmethod
-    def _tls_pair(cls, value: Path | None, info: ValidationInfo) -> Path | None:
-        if (info.data.get("tls_cert") is None) != (value is None):
-            raise ValueError("set both PLATFORM_TLS_CERT and PLATFORM_TLS_KEY, or neither")
         return value
 
     @property

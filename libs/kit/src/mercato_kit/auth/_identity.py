@@ -56,11 +56,19 @@ SIGNED_OUT = "mercato.identity.v1.SignedOut"
 _log = get_logger(__name__)
 
 
-def identity_key_fetcher(address: str, *, timeout: float = 5.0) -> KeyFetcher:
-    """A KeyFetcher that asks identity at `address` for its published signing keys."""
+def identity_key_fetcher(
+    address: str, *, timeout: float = 5.0, credentials: grpc.ChannelCredentials | None = None
+) -> KeyFetcher:
+    """A KeyFetcher that asks identity at `address` for its published signing keys (over TLS
+    with `credentials`)."""
+
+    def open_() -> grpc.aio.Channel:
+        if credentials is not None:
+            return grpc.aio.secure_channel(address, credentials)
+        return grpc.aio.insecure_channel(address)
 
     async def fetch() -> Mapping[str, Ed25519PublicKey]:
-        async with grpc.aio.insecure_channel(address) as channel:
+        async with open_() as channel:
             stub = keys_pb2_grpc.SigningKeyServiceStub(channel)  # type: ignore[no-untyped-call]
             answer = await stub.GetKeySet(keys_pb2.GetKeySetRequest(), timeout=timeout)
         return {

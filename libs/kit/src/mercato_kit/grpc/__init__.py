@@ -8,6 +8,8 @@
 - `status_code_for(error)`: the one mapping of the domain error tree to status codes.
 - `open_channel(address)`: an outgoing grpc.aio channel whose calls carry the current
   MessageContext (`x-correlation-id`, `traceparent`), with options the servers accept.
+- `server_credentials`, `channel_credentials`, `ssl_server_context`: TLS and mutual TLS from
+  PEM files, for the server, its callers and an HTTP face.
 """
 
 from mercato_kit.grpc._client import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, open_channel
@@ -32,6 +34,7 @@ from mercato_kit.grpc._server import (
     serve,
 )
 from mercato_kit.grpc._status import status_code_for
+from mercato_kit.grpc._tls import channel_credentials, server_credentials, ssl_server_context
 from mercato_kit.grpc._validation import Violation, validate, violations
 
 __all__ = [
@@ -51,10 +54,13 @@ __all__ = [
     "ShutdownHook",
     "ValidationInterceptor",
     "Violation",
+    "channel_credentials",
     "create_server",
     "open_channel",
     "run_shutdown_hooks",
     "serve",
+    "server_credentials",
+    "ssl_server_context",
     "status_code_for",
     "validate",
     "violations",

@@ -49,22 +49,26 @@ def open_channel(
     *,
     options: Sequence[tuple[str, Any]] = (),
     interceptors: Sequence[Any] = (),
+    credentials: grpc.ChannelCredentials | None = None,
 ) -> grpc.aio.Channel:
-    """An insecure grpc.aio channel to `address` ("host:port") whose calls carry the current
-    MessageContext (see the module docstring). Create it inside the running event loop, share
-    it for every call to that address, and `await channel.close()` when done (a service's
-    `ServiceContext.channel` does both). `interceptors` are the caller's own, run after the
-    context's."""
+    """A grpc.aio channel to `address` ("host:port"; TLS with `credentials`, else plaintext)
+    whose calls carry the current MessageContext (see the module docstring). Create it inside
+    the running event loop, share it for every call to that address, and `await
+    channel.close()` when done (a service's `ServiceContext.channel` does both).
+    `interceptors` are the caller's own, run after the context's."""
+    every = [
+        _UnaryUnaryContext(),
+        _UnaryStreamContext(),
+        _StreamUnaryContext(),
+        _StreamStreamContext(),
+        *interceptors,
+    ]
+    if credentials is not None:
+        return grpc.aio.secure_channel(
+            address, credentials, options=[*CHANNEL_OPTIONS, *options], interceptors=every
+        )
     return grpc.aio.insecure_channel(
-        address,
-        options=[*CHANNEL_OPTIONS, *options],
-        interceptors=[
-            _UnaryUnaryContext(),
-            _UnaryStreamContext(),
-            _StreamUnaryContext(),
-            _StreamStreamContext(),
-            *interceptors,
-        ],
+        address, options=[*CHANNEL_OPTIONS, *options], interceptors=every
     )
 
 

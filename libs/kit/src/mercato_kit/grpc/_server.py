@@ -64,9 +64,11 @@ class GrpcServer:
         interceptors: Sequence[Any] = (),
         options: Sequence[tuple[str, Any]] = (),
         grace: float = DEFAULT_GRACE_SECONDS,
+        credentials: grpc.ServerCredentials | None = None,
     ) -> None:
         self.address = address
         self.grace = grace
+        self.credentials = credentials
         self.port: int | None = None
         self._service_names: list[str] = []
         self._health = health.aio.HealthServicer()
@@ -130,7 +132,10 @@ class GrpcServer:
             [*self._service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], self._server
         )
         try:
-            self.port = self._server.add_insecure_port(self.address)
+            if self.credentials is not None:
+                self.port = self._server.add_secure_port(self.address, self.credentials)
+            else:
+                self.port = self._server.add_insecure_port(self.address)
         except RuntimeError as exc:
             raise OSError(f"cannot listen on {self.address}: {exc}") from None
         await self._server.start()
@@ -198,13 +203,17 @@ def create_server(
     interceptors: Sequence[Any] = (),
     options: Sequence[tuple[str, Any]] = (),
     grace: float = DEFAULT_GRACE_SECONDS,
+    credentials: grpc.ServerCredentials | None = None,
 ) -> GrpcServer:
-    """A GrpcServer for `address` ("host:port"; port 0 picks a free one).
+    """A GrpcServer for `address` ("host:port"; port 0 picks a free one); TLS (or mutual TLS)
+    with `credentials` (`mercato_kit.grpc.server_credentials`), plaintext without.
 
     `interceptors` are a service's own (authentication, say): they run inside error mapping
     (so they may raise domain errors) and before validation.
     """
-    return GrpcServer(address, interceptors=interceptors, options=options, grace=grace)
+    return GrpcServer(
+        address, interceptors=interceptors, options=options, grace=grace, credentials=credentials
+    )
 
 
 async def serve(

@@ -17,7 +17,6 @@ flush, so the events of the last clicks are published. aiohttp lets in-flight re
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
 from collections.abc import Callable
@@ -29,7 +28,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.logging import get_logger
-from mercato_kit.tasks import PeriodicTask
 from mercato_marketing.domain import Visitor
 from mercato_marketing.domain.commands import RecordClick
 from mercato_marketing.domain.tokens import MAX_TOKEN_LENGTH
@@ -39,7 +37,6 @@ _log = get_logger(__name__)
 
 ATTRIBUTION_PARAMETER = "mercato_attribution"
 _REGION = re.compile(r"[A-Za-z]{2}")
-_SHUTDOWN_TIMEOUT_S = 5.0
 
 
 def fingerprint_of(address: str, user_agent: str) -> str:
@@ -96,38 +93,3 @@ class ClickHandlers:
 
     async def health(self, request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok\n")
-
-
-class ClickEndpoint(PeriodicTask):
-    """The HTTP server as a task of the service's runtime (`context.tasks`): `run` serves until
-    `stop`, then closes the server after its in-flight requests."""
-
-    def __init__(self, name: str, handlers: ClickHandlers, address: str) -> None:
-        super().__init__(name, self._never_called, interval=3600)
-        host, _, port = address.rpartition(":")
-        self._host, self._port = host, int(port)
-        self._handlers = handlers
-        self._stop = asyncio.Event()
-
-    @staticmethod
-    async def _never_called() -> None:
-        return None
-
-    async def run(self) -> None:
-        runner = web.AppRunner(
-            self._handlers.application(),
-            access_log=None,
-            shutdown_timeout=_SHUTDOWN_TIMEOUT_S,
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
-            await site.start()
-            _log.info("http.started", task=self.name, address=f"{self._host}:{self._port}")
-            await self._stop.wait()
-        finally:
-            await runner.cleanup()
-            _log.info("http.stopped", task=self.name)
-
-    async def stop(self) -> None:
-        self._stop.set()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import ssl
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -107,7 +106,6 @@ class HttpApi:
         self._subscriptions = subscriptions
         self._webhooks = webhooks
         self.app = web.Application(client_max_size=_MAX_BODY)
-        self.runner: web.AppRunner | None = None
         routes = [
             web.get("/v1/events", self._guarded(self._events)),
             web.get("/v1/event-types", self._event_types),
@@ -139,18 +137,6 @@ class HttpApi:
         self.app.add_routes(routes)
 
     # --- lifetime -------------------------------------------------------------------------------
-
-    async def start(self, address: str, ssl_context: ssl.SSLContext | None) -> None:
-        host, _, port = address.rpartition(":")
-        self.runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=2.0)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, host or "127.0.0.1", int(port), ssl_context=ssl_context)
-        await site.start()
-        _log.info("http face listening", address=address, tls=ssl_context is not None)
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
 
     # --- authentication, rate limits, errors ----------------------------------------------------
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from mercato_kit.auth import InMemoryRevocations
 from mercato_kit.errors import Unauthenticated, Unavailable
 from mercato_kit.grpc import GrpcServer
 from mercato_kit.logging import get_logger
-from mercato_kit.tasks import PeriodicTask
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.application.feed import trim_feed
 from mercato_platform.application.streams import OpenStreams
@@ -57,27 +56,6 @@ class StreamWatch:
                     cancel_after=1.0,
                 )
         return False
-
-
-class Lifetime(PeriodicTask):
-    """Something that runs from the runtime's start of background work to its stop (the HTTP
-    face): `start` before, `stop` after."""
-
-    def __init__(
-        self, name: str, start: Callable[[], Awaitable[None]], stop: Callable[[], Awaitable[None]]
-    ) -> None:
-        super().__init__(name, self._idle, interval=3600)
-        self._start, self._stop = start, stop
-
-    async def _idle(self) -> None:
-        return None
-
-    async def run(self) -> None:
-        await self._start()
-        try:
-            await super().run()
-        finally:
-            await self._stop()
 
 
 async def end_streams_on_stop(server: GrpcServer, streams: OpenStreams) -> None:
