@@ -505,11 +505,20 @@ class MarketingWorld:
     ) -> list[EventEnvelope]:
         """The first `count` events of these aggregates on marketing's topic (one per event id:
         a relay killed mid-batch may publish a record twice)."""
-        found = envelopes_on(self.events.kafka, topic_for(kind), keys, count, timeout)
-        unique: dict[str, EventEnvelope] = {}
-        for envelope in found:
-            unique.setdefault(envelope.event_id, envelope)
-        return list(unique.values())
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        deadline = time.monotonic() + timeout
+        wanted = count
+        while True:
+            left = max(1.0, deadline - time.monotonic())
+            found = envelopes_on(self.events.kafka, topic_for(kind), keys, wanted, left)
+            unique: dict[str, EventEnvelope] = {}
+            for envelope in found:
+                unique.setdefault(envelope.event_id, envelope)
+            duplicates = len(found) - len(unique)
+            # Duplicates took places among the first `wanted` records: read as many more.
+            if len(unique) >= count or not duplicates or time.monotonic() >= deadline:
+                return list(unique.values())
+            wanted = count + duplicates
 
 
 def catalog_stub(channel: grpc.Channel) -> Any:
