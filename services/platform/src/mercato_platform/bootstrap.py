@@ -6,8 +6,9 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from mercato.platform.v1 import platform_pb2, platform_pb2_grpc
+from mercato.platform.v1 import app_store_pb2, app_store_pb2_grpc, platform_pb2, platform_pb2_grpc
 from mercato_kit.runtime import ServiceContext
+from mercato_platform.adapters.app_store import AppStoreUnitOfWork
 from mercato_platform.adapters.feed_start import start_at_end_when_new
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
@@ -28,6 +29,7 @@ from mercato_platform.entrypoints.grpc_api import (
     SubscriptionService,
     WebhookService,
 )
+from mercato_platform.entrypoints.grpc_api.app_store import AppStoreService
 from mercato_platform.entrypoints.http_api import HttpApi
 from mercato_platform.entrypoints.workers import (
     Retention,
@@ -94,6 +96,11 @@ async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
         platform_pb2_grpc.add_PlatformOperationsServiceServicer_to_server,
         PlatformOperationsService(edge),
         _SERVICES["PlatformOperationsService"],
+    )
+    context.add_servicer(
+        app_store_pb2_grpc.add_AppStoreServiceServicer_to_server,
+        AppStoreService(edge, context.units_of_work(AppStoreUnitOfWork)),
+        app_store_pb2.DESCRIPTOR.services_by_name["AppStoreService"],
     )
 
     def feed_committed() -> None:

@@ -14,16 +14,19 @@ from types import ModuleType
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
+from mercato.common.v1 import money_pb2
 from mercato.identity.v1 import events_pb2 as identity_events
 from mercato.logistics.v1 import events_pb2 as logistics_events
 from mercato.marketing.v1 import events_pb2 as marketing_events
 from mercato.orders.v1 import events_pb2 as orders_events
 from mercato.payments.v1 import payments_pb2
+from mercato.platform.v1 import app_store_pb2
 from mercato.platform.v1 import events_pb2 as platform_events
 from mercato.platform.v1 import platform_pb2 as pb
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
+from mercato_kit.money import requested_amount
 from mercato_kit.protobuf import datetime_of, timestamp_message
 from mercato_platform.domain import (
     EVENT_KINDS,
@@ -47,6 +50,16 @@ from mercato_platform.domain import (
     Unsubscribe,
     decode_cursor,
     encode_cursor,
+)
+from mercato_platform.domain.app_store import (
+    BillingPeriod,
+    CreateListing,
+    Listing,
+    ListingQuery,
+    ListingStatus,
+    Plan,
+    PlanInput,
+    ReviewListing,
 )
 
 # --- consumed events -> domain -------------------------------------------------------------------
@@ -294,3 +307,108 @@ def attempt_message(attempt: AttemptRecord) -> pb.DeliveryAttempt:
         excerpt=attempt.excerpt,
         message_status=_MESSAGE_STATUS[attempt.message_status],
     )
+
+
+# --- the app store (issue 15): listings ----------------------------------------------------------
+
+_PERIODS = {
+    app_store_pb2.BILLING_PERIOD_FREE: BillingPeriod.FREE.value,
+    app_store_pb2.BILLING_PERIOD_MONTHLY: BillingPeriod.MONTHLY.value,
+    app_store_pb2.BILLING_PERIOD_YEARLY: BillingPeriod.YEARLY.value,
+}
+_PERIOD_MESSAGES = {value: key for key, value in _PERIODS.items()}
+_LISTING_STATUSES = {
+    ListingStatus.PENDING_REVIEW: app_store_pb2.LISTING_STATUS_PENDING_REVIEW,
+    ListingStatus.APPROVED: app_store_pb2.LISTING_STATUS_APPROVED,
+    ListingStatus.REJECTED: app_store_pb2.LISTING_STATUS_REJECTED,
+}
+MAX_SEARCH_LIMIT = 100
+DEFAULT_SEARCH_LIMIT = 50
+
+
+def app_store_event_payload(aggregate: Aggregate, event: DomainEvent) -> Message:
+    match event:
+        case Listing.Created(vendor_app_id=vendor, name=name, scopes=scopes):
+            return app_store_pb2.AppListingCreated(
+                listing_id=aggregate.id, vendor_app_id=vendor, name=name, scopes=scopes
+            )
+        case Listing.Approved(vendor_app_id=vendor):
+            return app_store_pb2.AppListingApproved(listing_id=aggregate.id, vendor_app_id=vendor)
+        case Listing.Rejected(vendor_app_id=vendor, reason=reason):
+            return app_store_pb2.AppListingRejected(
+                listing_id=aggregate.id, vendor_app_id=vendor, reason=reason
+            )
+    raise TypeError(f"no payload for {type(event).__name__} of {type(aggregate).__name__}")
+
+
+def create_listing_command(request: app_store_pb2.CreateListingRequest) -> CreateListing:
+    return CreateListing(
+        name=request.name,
+        description=request.description,
+        category=request.category,
+        scopes=tuple(request.scopes),
+        plans=tuple(
+            PlanInput(
+                plan_id=plan.plan_id,
+                period=_PERIODS.get(plan.period),
+                price_minor_units=plan.price.minor_units if plan.HasField("price") else None,
+                price_currency=plan.price.currency if plan.HasField("price") else None,
+                trial_days=plan.trial_days,
+                scopes=tuple(plan.scopes),
+            )
+            for plan in request.plans
+        ),
+    )
+
+
+def review_listing_command(request: app_store_pb2.ReviewListingRequest) -> ReviewListing:
+    return ReviewListing(request.listing_id, request.approve, request.reason)
+
+
+def listing_query(request: app_store_pb2.SearchListingsRequest) -> ListingQuery:
+    limit = request.limit or DEFAULT_SEARCH_LIMIT
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise InvalidArgument("limit", f"must be 1 to {MAX_SEARCH_LIMIT}")
+    max_price = None
+    if request.HasField("max_price"):
+        max_price = requested_amount(
+            minor_units=request.max_price.minor_units,
+            currency=request.max_price.currency,
+            field="max_price",
+            minimum=0,
+        )
+    return ListingQuery(request.category, request.scope, max_price, limit)
+
+
+def listing_message(listing: Listing) -> app_store_pb2.AppListing:
+    message = app_store_pb2.AppListing(
+        listing_id=listing.id,
+        vendor_app_id=listing.vendor_app_id,
+        name=listing.name,
+        description=listing.description,
+        category=listing.category,
+        scopes=listing.scopes,
+        plans=[_plan_message(plan) for plan in listing.plans],
+        status=_LISTING_STATUSES[listing.status],
+        rejection_reason=listing.rejection_reason,
+        install_count=listing.install_count,
+    )
+    if listing.created_at is not None:
+        message.created_at.CopyFrom(timestamp_message(listing.created_at))
+    if listing.reviewed_at is not None:
+        message.reviewed_at.CopyFrom(timestamp_message(listing.reviewed_at))
+    return message
+
+
+def _plan_message(plan: Plan) -> app_store_pb2.AppPlan:
+    message = app_store_pb2.AppPlan(
+        plan_id=plan.plan_id,
+        period=_PERIOD_MESSAGES[plan.period.value],
+        trial_days=plan.trial_days,
+        scopes=plan.scopes,
+    )
+    if plan.price is not None:
+        message.price.CopyFrom(
+            money_pb2.Money(minor_units=plan.price.minor_units, currency=plan.price.currency)
+        )
+    return message
