@@ -8,13 +8,17 @@ from pathlib import Path
 
 from mercato.platform.v1 import app_store_pb2, app_store_pb2_grpc, platform_pb2, platform_pb2_grpc
 from mercato_kit.runtime import ServiceContext
+from mercato_kit.settings import load_settings
 from mercato_platform.adapters.app_store import AppStoreUnitOfWork
 from mercato_platform.adapters.feed_start import start_at_end_when_new
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
+from mercato_platform.app_store_settings import AppStoreSettings
+from mercato_platform.application.app_store import Billing
 from mercato_platform.application.dispatch import Dispatcher, DispatchSettings
 from mercato_platform.application.streams import FeedFollower, FeedTail, OpenStreams
 from mercato_platform.domain import RetrySchedule
+from mercato_platform.entrypoints.app_store_renewals import AppStoreRenewals
 from mercato_platform.entrypoints.consumer import (
     FEED_TOPICS,
     GRANT_TOPICS,
@@ -97,10 +101,18 @@ async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
         PlatformOperationsService(edge),
         _SERVICES["PlatformOperationsService"],
     )
+    app_store = load_settings(AppStoreSettings)
+    billing = Billing(app_store.share_bps, timedelta(seconds=app_store.day_seconds))
+    app_store_work = context.units_of_work(AppStoreUnitOfWork)
     context.add_servicer(
         app_store_pb2_grpc.add_AppStoreServiceServicer_to_server,
-        AppStoreService(edge, context.units_of_work(AppStoreUnitOfWork)),
+        AppStoreService(edge, app_store_work, billing),
         app_store_pb2.DESCRIPTOR.services_by_name["AppStoreService"],
+    )
+    context.add_task(
+        "app-store-renewals",
+        AppStoreRenewals(app_store_work, billing).run,
+        interval=app_store.renewal_interval,
     )
 
     def feed_committed() -> None:

@@ -5,6 +5,7 @@ with `uow.listings` besides."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
     update,
@@ -30,13 +32,17 @@ from mercato_platform.adapters.rows import utc
 from mercato_platform.adapters.translator import app_store_event_payload
 from mercato_platform.adapters.unit_of_work import PRODUCER, PlatformUnitOfWork
 from mercato_platform.domain.app_store import (
+    AppSubscription,
     BillingPeriod,
     Listing,
     ListingQuery,
     ListingState,
     ListingStatus,
     Plan,
+    SubscriptionState,
+    SubscriptionStatus,
     restored,
+    restored_subscription,
 )
 
 metadata = MetaData()
@@ -59,6 +65,40 @@ app_listings = Table(
     Column("version", Integer, nullable=False),
 )
 
+app_subscriptions = Table(
+    "app_subscriptions",
+    metadata,
+    Column("subscription_id", String(64), primary_key=True),
+    Column("listing_id", String(64), nullable=False, index=True),
+    Column("plan_id", String(64), nullable=False),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("vendor_app_id", String(64), nullable=False, index=True),
+    Column("period", String(16), nullable=False),
+    Column("price_minor_units", BigInteger, nullable=True),
+    Column("price_currency", String(3), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("period_number", Integer, nullable=False),
+    Column("period_start", DateTime(timezone=True), nullable=True),
+    Column("period_end", DateTime(timezone=True), nullable=True, index=True),
+    Column("last_charge_id", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+app_store_charges = Table(
+    "app_store_charges",
+    metadata,
+    Column("charge_id", String(100), primary_key=True),
+    Column("subscription_id", String(64), nullable=False, index=True),
+    Column("period_number", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("platform_share", BigInteger, nullable=False),
+    Column("vendor_share", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+)
+"""One row per charge: its primary key (the deterministic charge id) makes a second charge of
+the same (subscription, period) fail, whichever runner tries it."""
+
 
 class SqlListings:
     def __init__(self, session: AsyncSession, outbox: AggregateOutbox) -> None:
@@ -71,7 +111,7 @@ class SqlListings:
                 select(app_listings).where(app_listings.c.listing_id == listing_id)
             )
         ).first()
-        return None if row is None else _listing(row)
+        return None if row is None else (await self._counted([_listing(row)]))[0]
 
     async def of_vendor(self, vendor_app_id: str) -> list[Listing]:
         rows = await self._session.execute(
@@ -79,7 +119,7 @@ class SqlListings:
             .where(app_listings.c.vendor_app_id == vendor_app_id)
             .order_by(app_listings.c.created_at.desc(), app_listings.c.listing_id)
         )
-        return [_listing(row) for row in rows]
+        return await self._counted([_listing(row) for row in rows])
 
     async def approved(self, query: ListingQuery) -> list[Listing]:
         """Approved listings (of the query's category when it names one), newest first; the
@@ -92,7 +132,24 @@ class SqlListings:
         rows = await self._session.execute(
             statement.order_by(app_listings.c.created_at.desc(), app_listings.c.listing_id)
         )
-        return [_listing(row) for row in rows]
+        return await self._counted([_listing(row) for row in rows])
+
+    async def _counted(self, listings: list[Listing]) -> list[Listing]:
+        """The listings with their install counts (their subscriptions that have not ended)."""
+        if not listings:
+            return listings
+        rows = await self._session.execute(
+            select(app_subscriptions.c.listing_id, func.count())
+            .where(
+                app_subscriptions.c.listing_id.in_([x.id for x in listings]),
+                app_subscriptions.c.status != SubscriptionStatus.ENDED.value,
+            )
+            .group_by(app_subscriptions.c.listing_id)
+        )
+        counts = {listing_id: int(count) for listing_id, count in rows}
+        for listing in listings:
+            listing.install_count = counts.get(listing.id, 0)
+        return listings
 
     async def save(self, listing: Listing) -> None:
         if not listing.pending_events():
@@ -134,15 +191,110 @@ class SqlListings:
         await self._outbox.record(listing)
 
 
+class SqlAppSubscriptions:
+    def __init__(self, session: AsyncSession, outbox: AggregateOutbox) -> None:
+        self._session = session
+        self._outbox = outbox
+
+    async def get(self, subscription_id: str) -> AppSubscription | None:
+        row = (
+            await self._session.execute(
+                select(app_subscriptions).where(
+                    app_subscriptions.c.subscription_id == subscription_id
+                )
+            )
+        ).first()
+        return None if row is None else _subscription(row)
+
+    async def of_seller(self, seller_id: str) -> list[AppSubscription]:
+        rows = await self._session.execute(
+            select(app_subscriptions)
+            .where(app_subscriptions.c.seller_id == seller_id)
+            .order_by(app_subscriptions.c.subscription_id)
+        )
+        return [_subscription(row) for row in rows]
+
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        rows = await self._session.execute(
+            select(app_subscriptions.c.subscription_id)
+            .where(
+                app_subscriptions.c.status != SubscriptionStatus.ENDED.value,
+                app_subscriptions.c.period_end.is_not(None),
+                app_subscriptions.c.period_end <= now,
+            )
+            .order_by(app_subscriptions.c.period_end)
+            .limit(limit)
+        )
+        return [row[0] for row in rows]
+
+    async def save(self, subscription: AppSubscription) -> None:
+        pending = subscription.pending_events()
+        if not pending:
+            return
+        price = subscription.price
+        values = {
+            "listing_id": subscription.listing_id,
+            "plan_id": subscription.plan_id,
+            "seller_id": subscription.seller_id,
+            "vendor_app_id": subscription.vendor_app_id,
+            "period": subscription.period.value,
+            "price_minor_units": None if price is None else price.minor_units,
+            "price_currency": None if price is None else price.currency,
+            "status": subscription.status.value,
+            "period_number": subscription.period_number,
+            "period_start": subscription.period_start,
+            "period_end": subscription.period_end,
+            "last_charge_id": subscription.last_charge_id,
+            "version": subscription.version,
+        }
+        kind = AppSubscription.aggregate_type
+        try:
+            async with self._session.begin_nested():
+                if subscription.saved_version == 0:
+                    await self._session.execute(
+                        insert(app_subscriptions).values(subscription_id=subscription.id, **values)
+                    )
+                else:
+                    changed = await self._session.execute(
+                        update(app_subscriptions)
+                        .where(
+                            app_subscriptions.c.subscription_id == subscription.id,
+                            app_subscriptions.c.version == subscription.saved_version,
+                        )
+                        .values(**values)
+                    )
+                    if changed.rowcount != 1:  # type: ignore[attr-defined]
+                        raise ConcurrencyError(kind, subscription.id, subscription.saved_version)
+                for event in pending:
+                    if isinstance(event, AppSubscription.Charged):
+                        await self._session.execute(
+                            insert(app_store_charges).values(
+                                charge_id=event.charge_id,
+                                subscription_id=subscription.id,
+                                period_number=event.period_number,
+                                amount=event.shares.amount.minor_units,
+                                platform_share=event.shares.platform_share.minor_units,
+                                vendor_share=event.shares.vendor_share.minor_units,
+                                currency=event.shares.amount.currency,
+                                period_start=event.period_start,
+                            )
+                        )
+        except IntegrityError:
+            raise ConcurrencyError(kind, subscription.id, subscription.saved_version) from None
+        await self._outbox.record(subscription)
+
+
 class AppStoreUnitOfWork(PlatformUnitOfWork):
-    """The platform's unit of work with `uow.listings`."""
+    """The platform's unit of work with `uow.listings` and `uow.app_subscriptions`."""
 
     listings: SqlListings
+    app_subscriptions: SqlAppSubscriptions
 
     def _open_repositories(self, session: AsyncSession) -> None:
         super()._open_repositories(session)
         outbox = AggregateOutbox(session, producer=PRODUCER, payload_of=app_store_event_payload)
         self.listings = SqlListings(session, outbox)
+        self.app_subscriptions = SqlAppSubscriptions(session, outbox)
 
 
 def _plan_json(plan: Plan) -> dict[str, Any]:
@@ -185,6 +337,29 @@ def _listing(row: Any) -> Listing:
             install_count=int(row.install_count),
             created_at=utc(row.created_at),
             reviewed_at=utc(row.reviewed_at),
+            version=int(row.version),
+        )
+    )
+
+
+def _subscription(row: Any) -> AppSubscription:
+    price = None
+    if row.price_minor_units is not None:
+        price = Money(minor_units=int(row.price_minor_units), currency=row.price_currency)
+    return restored_subscription(
+        SubscriptionState(
+            subscription_id=row.subscription_id,
+            listing_id=row.listing_id,
+            plan_id=row.plan_id,
+            seller_id=row.seller_id,
+            vendor_app_id=row.vendor_app_id,
+            period=BillingPeriod(row.period),
+            price=price,
+            status=SubscriptionStatus(row.status),
+            period_number=int(row.period_number),
+            period_start=utc(row.period_start),
+            period_end=utc(row.period_end),
+            last_charge_id=row.last_charge_id,
             version=int(row.version),
         )
     )

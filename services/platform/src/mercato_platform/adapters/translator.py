@@ -26,7 +26,7 @@ from mercato.platform.v1 import platform_pb2 as pb
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
-from mercato_kit.money import requested_amount
+from mercato_kit.money import Money, requested_amount
 from mercato_kit.protobuf import datetime_of, timestamp_message
 from mercato_platform.domain import (
     EVENT_KINDS,
@@ -52,7 +52,9 @@ from mercato_platform.domain import (
     encode_cursor,
 )
 from mercato_platform.domain.app_store import (
+    AppSubscription,
     BillingPeriod,
+    CancelAppSubscription,
     CreateListing,
     Listing,
     ListingQuery,
@@ -60,6 +62,8 @@ from mercato_platform.domain.app_store import (
     Plan,
     PlanInput,
     ReviewListing,
+    SubscribeToApp,
+    SubscriptionStatus,
 )
 
 # --- consumed events -> domain -------------------------------------------------------------------
@@ -338,6 +342,53 @@ def app_store_event_payload(aggregate: Aggregate, event: DomainEvent) -> Message
             return app_store_pb2.AppListingRejected(
                 listing_id=aggregate.id, vendor_app_id=vendor, reason=reason
             )
+        case AppSubscription.Started() as started:
+            message = app_store_pb2.AppSubscriptionStarted(
+                subscription_id=aggregate.id,
+                listing_id=started.listing_id,
+                plan_id=started.plan_id,
+                seller_id=started.seller_id,
+                vendor_app_id=started.vendor_app_id,
+                period_start=timestamp_message(started.period_start),
+            )
+            if started.period_end is not None:
+                message.period_end.CopyFrom(timestamp_message(started.period_end))
+            return message
+        case AppSubscription.Charged() as charged:
+            assert isinstance(aggregate, AppSubscription)
+            return app_store_pb2.AppSubscriptionCharged(
+                subscription_id=aggregate.id,
+                seller_id=aggregate.seller_id,
+                vendor_app_id=aggregate.vendor_app_id,
+                charge_id=charged.charge_id,
+                period_number=charged.period_number,
+                period_start=timestamp_message(charged.period_start),
+                period_end=timestamp_message(charged.period_end),
+                amount=_money(charged.shares.amount),
+                platform_share=_money(charged.shares.platform_share),
+                vendor_share=_money(charged.shares.vendor_share),
+            )
+        case AppSubscription.CancelScheduled(ends_at=ends_at):
+            scheduled = app_store_pb2.AppSubscriptionCancelScheduled(subscription_id=aggregate.id)
+            if ends_at is not None:
+                scheduled.ends_at.CopyFrom(timestamp_message(ends_at))
+            return scheduled
+        case AppSubscription.Ended(at=at):
+            return app_store_pb2.AppSubscriptionEnded(
+                subscription_id=aggregate.id, ended_at=timestamp_message(at)
+            )
+        case AppSubscription.Refunded() as refunded:
+            assert isinstance(aggregate, AppSubscription)
+            return app_store_pb2.AppSubscriptionRefunded(
+                subscription_id=aggregate.id,
+                seller_id=aggregate.seller_id,
+                vendor_app_id=aggregate.vendor_app_id,
+                charge_id=refunded.charge_id,
+                unused_days=refunded.unused_days,
+                amount=_money(refunded.shares.amount),
+                platform_share=_money(refunded.shares.platform_share),
+                vendor_share=_money(refunded.shares.vendor_share),
+            )
     raise TypeError(f"no payload for {type(event).__name__} of {type(aggregate).__name__}")
 
 
@@ -408,7 +459,48 @@ def _plan_message(plan: Plan) -> app_store_pb2.AppPlan:
         scopes=plan.scopes,
     )
     if plan.price is not None:
-        message.price.CopyFrom(
-            money_pb2.Money(minor_units=plan.price.minor_units, currency=plan.price.currency)
-        )
+        message.price.CopyFrom(_money(plan.price))
+    return message
+
+
+def _money(amount: Money) -> money_pb2.Money:
+    return money_pb2.Money(minor_units=amount.minor_units, currency=amount.currency)
+
+
+_SUBSCRIPTION_STATUSES = {
+    SubscriptionStatus.ACTIVE: app_store_pb2.APP_SUBSCRIPTION_STATUS_ACTIVE,
+    SubscriptionStatus.CANCELLING: app_store_pb2.APP_SUBSCRIPTION_STATUS_CANCELLING,
+    SubscriptionStatus.ENDED: app_store_pb2.APP_SUBSCRIPTION_STATUS_ENDED,
+}
+
+
+def subscribe_to_app_command(request: app_store_pb2.SubscribeToAppRequest) -> SubscribeToApp:
+    return SubscribeToApp(request.listing_id, request.plan_id)
+
+
+def cancel_subscription_command(
+    request: app_store_pb2.CancelSubscriptionRequest,
+) -> CancelAppSubscription:
+    return CancelAppSubscription(request.subscription_id, request.at_once)
+
+
+def app_subscription_message(subscription: AppSubscription) -> app_store_pb2.AppSubscription:
+    message = app_store_pb2.AppSubscription(
+        subscription_id=subscription.id,
+        listing_id=subscription.listing_id,
+        plan_id=subscription.plan_id,
+        seller_id=subscription.seller_id,
+        vendor_app_id=subscription.vendor_app_id,
+        period=_PERIOD_MESSAGES[subscription.period.value],
+        status=_SUBSCRIPTION_STATUSES[subscription.status],
+        period_number=subscription.period_number,
+    )
+    if subscription.price is not None:
+        message.price.CopyFrom(_money(subscription.price))
+    if subscription.period_start is not None:
+        message.period_start.CopyFrom(timestamp_message(subscription.period_start))
+    if subscription.period_end is not None:
+        message.period_end.CopyFrom(timestamp_message(subscription.period_end))
+        if subscription.status is SubscriptionStatus.ACTIVE:
+            message.next_charge_at.CopyFrom(timestamp_message(subscription.period_end))
     return message

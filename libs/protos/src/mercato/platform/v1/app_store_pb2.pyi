@@ -11,6 +11,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class AppSubscriptionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APP_SUBSCRIPTION_STATUS_UNSPECIFIED: _ClassVar[AppSubscriptionStatus]
+    APP_SUBSCRIPTION_STATUS_ACTIVE: _ClassVar[AppSubscriptionStatus]
+    APP_SUBSCRIPTION_STATUS_CANCELLING: _ClassVar[AppSubscriptionStatus]
+    APP_SUBSCRIPTION_STATUS_ENDED: _ClassVar[AppSubscriptionStatus]
+
 class ListingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LISTING_STATUS_UNSPECIFIED: _ClassVar[ListingStatus]
@@ -24,6 +31,10 @@ class BillingPeriod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BILLING_PERIOD_FREE: _ClassVar[BillingPeriod]
     BILLING_PERIOD_MONTHLY: _ClassVar[BillingPeriod]
     BILLING_PERIOD_YEARLY: _ClassVar[BillingPeriod]
+APP_SUBSCRIPTION_STATUS_UNSPECIFIED: AppSubscriptionStatus
+APP_SUBSCRIPTION_STATUS_ACTIVE: AppSubscriptionStatus
+APP_SUBSCRIPTION_STATUS_CANCELLING: AppSubscriptionStatus
+APP_SUBSCRIPTION_STATUS_ENDED: AppSubscriptionStatus
 LISTING_STATUS_UNSPECIFIED: ListingStatus
 LISTING_STATUS_PENDING_REVIEW: ListingStatus
 LISTING_STATUS_APPROVED: ListingStatus
@@ -32,6 +43,76 @@ BILLING_PERIOD_UNSPECIFIED: BillingPeriod
 BILLING_PERIOD_FREE: BillingPeriod
 BILLING_PERIOD_MONTHLY: BillingPeriod
 BILLING_PERIOD_YEARLY: BillingPeriod
+
+class AppSubscription(_message.Message):
+    __slots__ = ("subscription_id", "listing_id", "plan_id", "seller_id", "vendor_app_id", "period", "price", "status", "period_number", "period_start", "period_end", "next_charge_at")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_APP_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CHARGE_AT_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    listing_id: str
+    plan_id: str
+    seller_id: str
+    vendor_app_id: str
+    period: BillingPeriod
+    price: _money_pb2.Money
+    status: AppSubscriptionStatus
+    period_number: int
+    period_start: _timestamp_pb2.Timestamp
+    period_end: _timestamp_pb2.Timestamp
+    next_charge_at: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., vendor_app_id: _Optional[str] = ..., period: _Optional[_Union[BillingPeriod, str]] = ..., price: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[AppSubscriptionStatus, str]] = ..., period_number: _Optional[int] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_charge_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SubscribeToAppRequest(_message.Message):
+    __slots__ = ("idempotency_key", "listing_id", "plan_id")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    listing_id: str
+    plan_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., listing_id: _Optional[str] = ..., plan_id: _Optional[str] = ...) -> None: ...
+
+class SubscribeToAppResponse(_message.Message):
+    __slots__ = ("subscription",)
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    subscription: AppSubscription
+    def __init__(self, subscription: _Optional[_Union[AppSubscription, _Mapping]] = ...) -> None: ...
+
+class CancelSubscriptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "subscription_id", "at_once")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    AT_ONCE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    subscription_id: str
+    at_once: bool
+    def __init__(self, idempotency_key: _Optional[str] = ..., subscription_id: _Optional[str] = ..., at_once: _Optional[bool] = ...) -> None: ...
+
+class CancelSubscriptionResponse(_message.Message):
+    __slots__ = ("subscription",)
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    subscription: AppSubscription
+    def __init__(self, subscription: _Optional[_Union[AppSubscription, _Mapping]] = ...) -> None: ...
+
+class ListSellerSubscriptionsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListSellerSubscriptionsResponse(_message.Message):
+    __slots__ = ("subscriptions",)
+    SUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
+    subscriptions: _containers.RepeatedCompositeFieldContainer[AppSubscription]
+    def __init__(self, subscriptions: _Optional[_Iterable[_Union[AppSubscription, _Mapping]]] = ...) -> None: ...
 
 class AppPlan(_message.Message):
     __slots__ = ("plan_id", "period", "price", "trial_days", "scopes")
@@ -184,3 +265,81 @@ class AppListingRejected(_message.Message):
     vendor_app_id: str
     reason: str
     def __init__(self, listing_id: _Optional[str] = ..., vendor_app_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AppSubscriptionStarted(_message.Message):
+    __slots__ = ("subscription_id", "listing_id", "plan_id", "seller_id", "vendor_app_id", "period_start", "period_end")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_APP_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    listing_id: str
+    plan_id: str
+    seller_id: str
+    vendor_app_id: str
+    period_start: _timestamp_pb2.Timestamp
+    period_end: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., plan_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., vendor_app_id: _Optional[str] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AppSubscriptionCharged(_message.Message):
+    __slots__ = ("subscription_id", "seller_id", "vendor_app_id", "charge_id", "period_number", "period_start", "period_end", "amount", "platform_share", "vendor_share")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_APP_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_END_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    seller_id: str
+    vendor_app_id: str
+    charge_id: str
+    period_number: int
+    period_start: _timestamp_pb2.Timestamp
+    period_end: _timestamp_pb2.Timestamp
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    def __init__(self, subscription_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., vendor_app_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., period_number: _Optional[int] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class AppSubscriptionCancelScheduled(_message.Message):
+    __slots__ = ("subscription_id", "ends_at")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDS_AT_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    ends_at: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AppSubscriptionEnded(_message.Message):
+    __slots__ = ("subscription_id", "ended_at")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    ended_at: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AppSubscriptionRefunded(_message.Message):
+    __slots__ = ("subscription_id", "seller_id", "vendor_app_id", "charge_id", "unused_days", "amount", "platform_share", "vendor_share")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_APP_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    UNUSED_DAYS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    seller_id: str
+    vendor_app_id: str
+    charge_id: str
+    unused_days: int
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    def __init__(self, subscription_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., vendor_app_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., unused_days: _Optional[int] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...

@@ -42,10 +42,36 @@ class AppStoreServiceStub:
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
     plans[i].trial_days (0-365).
 
-    NOT in this slice (next steps of issue 15): seller subscriptions and renewals, the charge
-    through payments (the test cards), the grant of the plan's scopes through identity's grants,
-    the revenue share (PLATFORM_APP_STORE_SHARE_BPS) and its ledger entries, new versions asking
-    for more scopes, vendor payouts. Install counts are therefore 0 until subscriptions exist.
+    Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
+    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
+    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
+    uncharged) and the first charge is at its end; without one, the first period is charged at
+    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
+    seconds, default 60) charges the next period, once per (subscription, period): the charge id
+    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
+    platform's database, so two runners, or a run repeated, charge once.
+
+    Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
+    go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
+    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+
+    Cancelling: at period end (the subscription ends when its period does, without a charge), or
+    at once, with a pro-rata refund of the current period's charge:
+    refund = price x unused whole days / days in the period, rounded DOWN to a minor unit,
+    where unused whole days = whole days from the moment of cancelling to the period's end
+    (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
+    The refund reverses the split the same way: the platform gives back
+    PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
+    (AppSubscriptionRefunded).
+
+    Install counts: a listing's subscriptions that have not ended.
+
+    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
+    them): the charge through payments (the test cards: here a charge is recorded as an event
+    only) and the grant of the plan's scopes on the seller's shop through identity's grants
+    (and its revocation on cancel/uninstall); failed renewals with a grace period and
+    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
+    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
     """
 
     def __init__(self, channel):
@@ -79,6 +105,21 @@ class AppStoreServiceStub:
                 request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsRequest.SerializeToString,
                 response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsResponse.FromString,
                 _registered_method=True)
+        self.SubscribeToApp = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/SubscribeToApp',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppResponse.FromString,
+                _registered_method=True)
+        self.CancelSubscription = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/CancelSubscription',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionResponse.FromString,
+                _registered_method=True)
+        self.ListSellerSubscriptions = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/ListSellerSubscriptions',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.FromString,
+                _registered_method=True)
 
 
 class AppStoreServiceServicer:
@@ -98,10 +139,36 @@ class AppStoreServiceServicer:
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
     plans[i].trial_days (0-365).
 
-    NOT in this slice (next steps of issue 15): seller subscriptions and renewals, the charge
-    through payments (the test cards), the grant of the plan's scopes through identity's grants,
-    the revenue share (PLATFORM_APP_STORE_SHARE_BPS) and its ledger entries, new versions asking
-    for more scopes, vendor payouts. Install counts are therefore 0 until subscriptions exist.
+    Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
+    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
+    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
+    uncharged) and the first charge is at its end; without one, the first period is charged at
+    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
+    seconds, default 60) charges the next period, once per (subscription, period): the charge id
+    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
+    platform's database, so two runners, or a run repeated, charge once.
+
+    Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
+    go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
+    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+
+    Cancelling: at period end (the subscription ends when its period does, without a charge), or
+    at once, with a pro-rata refund of the current period's charge:
+    refund = price x unused whole days / days in the period, rounded DOWN to a minor unit,
+    where unused whole days = whole days from the moment of cancelling to the period's end
+    (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
+    The refund reverses the split the same way: the platform gives back
+    PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
+    (AppSubscriptionRefunded).
+
+    Install counts: a listing's subscriptions that have not ended.
+
+    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
+    them): the charge through payments (the test cards: here a charge is recorded as an event
+    only) and the grant of the plan's scopes on the seller's shop through identity's grants
+    (and its revocation on cancel/uninstall); failed renewals with a grace period and
+    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
+    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
     """
 
     def CreateListing(self, request, context):
@@ -141,6 +208,29 @@ class AppStoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubscribeToApp(self, request, context):
+        """A seller (own account token) subscribes to a plan of an approved listing. Idempotent by
+        key. NOT_FOUND for a listing that is not approved; INVALID_ARGUMENT (plan_id) for a plan
+        the listing does not offer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelSubscription(self, request, context):
+        """The subscribing seller cancels, at period end or at once (see the refund rule above).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSellerSubscriptions(self, request, context):
+        """The calling seller's subscriptions, with their periods and next charge dates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AppStoreServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -169,6 +259,21 @@ def add_AppStoreServiceServicer_to_server(servicer, server):
                     request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsRequest.FromString,
                     response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsResponse.SerializeToString,
             ),
+            'SubscribeToApp': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubscribeToApp,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppResponse.SerializeToString,
+            ),
+            'CancelSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelSubscription,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionResponse.SerializeToString,
+            ),
+            'ListSellerSubscriptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSellerSubscriptions,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'mercato.platform.v1.AppStoreService', rpc_method_handlers)
@@ -194,10 +299,36 @@ class AppStoreService:
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
     plans[i].trial_days (0-365).
 
-    NOT in this slice (next steps of issue 15): seller subscriptions and renewals, the charge
-    through payments (the test cards), the grant of the plan's scopes through identity's grants,
-    the revenue share (PLATFORM_APP_STORE_SHARE_BPS) and its ledger entries, new versions asking
-    for more scopes, vendor payouts. Install counts are therefore 0 until subscriptions exist.
+    Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
+    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
+    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
+    uncharged) and the first charge is at its end; without one, the first period is charged at
+    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
+    seconds, default 60) charges the next period, once per (subscription, period): the charge id
+    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
+    platform's database, so two runners, or a run repeated, charge once.
+
+    Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
+    go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
+    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+
+    Cancelling: at period end (the subscription ends when its period does, without a charge), or
+    at once, with a pro-rata refund of the current period's charge:
+    refund = price x unused whole days / days in the period, rounded DOWN to a minor unit,
+    where unused whole days = whole days from the moment of cancelling to the period's end
+    (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
+    The refund reverses the split the same way: the platform gives back
+    PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
+    (AppSubscriptionRefunded).
+
+    Install counts: a listing's subscriptions that have not ended.
+
+    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
+    them): the charge through payments (the test cards: here a charge is recorded as an event
+    only) and the grant of the plan's scopes on the seller's shop through identity's grants
+    (and its revocation on cancel/uninstall); failed renewals with a grace period and
+    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
+    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
     """
 
     @staticmethod
@@ -325,6 +456,87 @@ class AppStoreService:
             '/mercato.platform.v1.AppStoreService/SearchListings',
             mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsRequest.SerializeToString,
             mercato_dot_platform_dot_v1_dot_app__store__pb2.SearchListingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubscribeToApp(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/SubscribeToApp',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.SubscribeToAppResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/CancelSubscription',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.CancelSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSellerSubscriptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/ListSellerSubscriptions',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,21 +14,35 @@ from mercato_kit.idempotency import run_once
 from mercato_platform.adapters import translator as tr
 from mercato_platform.adapters.app_store import AppStoreUnitOfWork
 from mercato_platform.application.app_store import (
+    Billing,
+    cancel_subscription,
     create_listing,
     listing_for,
     review_listing,
     search_listings,
+    seller_subscriptions,
+    subscribe_to_app,
     vendor_listings,
 )
 from mercato_platform.entrypoints.grpc_api._edge import Edge, now
 
 VENDOR = "vendor_app"
+SELLER = "seller"
 
 
 class AppStoreService(app_store_pb2_grpc.AppStoreServiceServicer):
-    def __init__(self, edge: Edge, unit_of_work: Callable[..., AppStoreUnitOfWork]) -> None:
+    def __init__(
+        self, edge: Edge, unit_of_work: Callable[..., AppStoreUnitOfWork], billing: Billing
+    ) -> None:
         self._edge = edge
         self._unit_of_work = unit_of_work
+        self._billing = billing
+
+    def _seller(self) -> Caller:
+        caller = self._edge.admitted()
+        if caller is None or caller.kind != "account" or SELLER not in caller.roles:
+            raise PermissionDenied("this call is for a seller with its own token")
+        return caller
 
     def _vendor(self) -> Caller:
         caller = self._edge.partner_app()
@@ -102,3 +116,58 @@ class AppStoreService(app_store_pb2_grpc.AppStoreServiceServicer):
         async with self._unit_of_work(read_only=True) as uow:
             listings = await search_listings(query, uow)
         return pb.SearchListingsResponse(listings=[tr.listing_message(x) for x in listings])
+
+    @requires(roles=(SELLER,))
+    async def SubscribeToApp(
+        self, request: pb.SubscribeToAppRequest, context: Any
+    ) -> pb.SubscribeToAppResponse:
+        seller = self._seller()
+        command = tr.subscribe_to_app_command(request)
+
+        async def decide(uow: AppStoreUnitOfWork) -> pb.SubscribeToAppResponse:
+            subscription = await subscribe_to_app(
+                command, uow, seller_id=seller.subject, billing=self._billing, now=now()
+            )
+            return pb.SubscribeToAppResponse(subscription=tr.app_subscription_message(subscription))
+
+        return await run_once(
+            self._unit_of_work,
+            "platform.SubscribeToApp",
+            request,
+            pb.SubscribeToAppResponse,
+            decide,
+        )
+
+    @requires(roles=(SELLER,))
+    async def CancelSubscription(
+        self, request: pb.CancelSubscriptionRequest, context: Any
+    ) -> pb.CancelSubscriptionResponse:
+        seller = self._seller()
+        command = tr.cancel_subscription_command(request)
+
+        async def decide(uow: AppStoreUnitOfWork) -> pb.CancelSubscriptionResponse:
+            subscription = await cancel_subscription(
+                command, uow, seller_id=seller.subject, billing=self._billing, now=now()
+            )
+            return pb.CancelSubscriptionResponse(
+                subscription=tr.app_subscription_message(subscription)
+            )
+
+        return await run_once(
+            self._unit_of_work,
+            "platform.CancelSubscription",
+            request,
+            pb.CancelSubscriptionResponse,
+            decide,
+        )
+
+    @requires(roles=(SELLER,))
+    async def ListSellerSubscriptions(
+        self, request: pb.ListSellerSubscriptionsRequest, context: Any
+    ) -> pb.ListSellerSubscriptionsResponse:
+        seller = self._seller()
+        async with self._unit_of_work(read_only=True) as uow:
+            found = await seller_subscriptions(uow, seller_id=seller.subject)
+        return pb.ListSellerSubscriptionsResponse(
+            subscriptions=[tr.app_subscription_message(x) for x in found]
+        )
