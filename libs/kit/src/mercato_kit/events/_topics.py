@@ -45,6 +45,8 @@ class TopicSpec:
     name: str
     partitions: int
     replication_factor: int = 1
+    compacted: bool = False
+    """A table's changelog: only the latest record per key is kept (`cleanup.policy=compact`)."""
 
 
 def topic_for(aggregate_type: str) -> str:

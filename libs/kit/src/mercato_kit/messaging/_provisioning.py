@@ -84,6 +84,7 @@ def _create(admin: Any, specs: list[TopicSpec], timeout_ms: int) -> list[str]:
             spec.name: {
                 "num_partitions": spec.partitions,
                 "replication_factor": spec.replication_factor,
+                **({"configs": {"cleanup.policy": "compact"}} if spec.compacted else {}),
             }
             for spec in specs
         },

@@ -2,8 +2,8 @@
 
 Configured only by environment variables (see `settings`); JSON logs on stderr; a bad variable
 stops start-up naming it (exit 2); SIGTERM stops the agents, flushes what they sent and commits
-(exit 0). It provisions the topics it reads and writes (and its keyed topic) before faust
-starts; faust creates its changelog topic itself.
+(exit 0). It provisions the topics it reads and writes, its keyed topic and its table's
+changelog (compacted) before faust starts.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ def main() -> None:
                     TopicSpec(settings.traffic_campaign_topic, partitions),
                     TopicSpec(settings.traffic_topic, partitions),
                     TopicSpec(settings.keyed_topic, partitions),
+                    # Before faust starts: on a new broker its agent would otherwise read the
+                    # changelog's metadata before the topic exists and crash on "0 partitions".
+                    TopicSpec(settings.changelog_topic, partitions, compacted=True),
                 ],
             )
         )

@@ -80,6 +80,11 @@ class TrafficSettings(BaseSettings):
         )
 
     @property
+    def changelog_topic(self) -> str:
+        """The changelog of the worker's table `windows` (faust's name for it)."""
+        return f"{self.traffic_group}-windows-changelog"
+
+    @property
     def keyed_topic(self) -> str:
         """The worker's own topic: tallies keyed by what they count against."""
         return f"{self.traffic_group}-traffic-keyed"
