@@ -49,7 +49,7 @@ from mercato_kit.errors import (
 from mercato_kit.grpc import validate
 from mercato_kit.logging import get_logger
 from mercato_platform.adapters import translator as tr
-from mercato_platform.application.streams import EventItem, PartnerStream, StreamHandle
+from mercato_platform.application.streams import EventItem
 from mercato_platform.domain import StartStream, decode_cursor, encode_cursor
 from mercato_platform.entrypoints.grpc_api import Edge, SubscriptionService, WebhookService
 from mercato_platform.entrypoints.openapi import openapi_document
@@ -174,30 +174,10 @@ class HttpApi:
     # --- the stream -----------------------------------------------------------------------------
 
     async def _events(self, request: web.Request, caller: Caller) -> web.StreamResponse:
-        app = self._edge.partner_app()
-        start = _start(request)
         edge = self._edge
-        handle = edge.streams.open(
-            StreamHandle(
-                caller.subject,
-                caller.token_id,
-                caller.session_id,
-                caller.grant_id,
-                caller.expires_at,
-            )
-        )
         try:
-            stream = PartnerStream(
-                start,
-                handle,
-                app_scopes=app.scopes,
-                unit_of_work=edge.unit_of_work,
-                tail=edge.tail,
-                page=edge.stream_page,
-            )
-            await stream.open()
+            handle, stream = await edge.open_stream(edge.partner_app(), _start(request))
         except DomainError as error:
-            edge.streams.close(handle)
             return error_response(error)
         response = await self._open_sse(request)
         try:

@@ -11,8 +11,14 @@ from mercato_kit.auth import Caller, current_caller
 from mercato_kit.errors import PermissionDenied, ResourceExhausted
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.application.ports import Resolve
-from mercato_platform.application.streams import FeedTail, OpenStreams
+from mercato_platform.application.streams import (
+    FeedTail,
+    OpenStreams,
+    PartnerStream,
+    StreamHandle,
+)
 from mercato_platform.domain import TokenBuckets
+from mercato_platform.domain.commands import StartStream
 
 
 class RateLimits:
@@ -55,6 +61,30 @@ class Edge:
         if caller is None or caller.kind != "app" or caller.on_behalf_of:
             raise PermissionDenied("this call is for a partner app with its own token")
         return caller
+
+    async def open_stream(
+        self, app: Caller, start: StartStream
+    ) -> tuple[StreamHandle, PartnerStream]:
+        """A partner stream opened for `app` from `start` and its handle, registered among the
+        open streams (so a revocation ends it); the caller closes it with `streams.close`.
+        Nothing stays registered when opening fails (a bad or expired cursor)."""
+        handle = self.streams.open(
+            StreamHandle(app.subject, app.token_id, app.session_id, app.grant_id, app.expires_at)
+        )
+        stream = PartnerStream(
+            start,
+            handle,
+            app_scopes=app.scopes,
+            unit_of_work=self.unit_of_work,
+            tail=self.tail,
+            page=self.stream_page,
+        )
+        try:
+            await stream.open()
+        except BaseException:
+            self.streams.close(handle)
+            raise
+        return handle, stream
 
 
 def now() -> datetime:
