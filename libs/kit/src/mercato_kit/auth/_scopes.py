@@ -108,8 +108,13 @@ SCOPES: tuple[Scope, ...] = (
         app_kinds=frozenset({"service"}),
     ),
     Scope(
+        "payments:app_store",
+        "charge and refund app-store subscriptions, split with vendors (the platform service)",
+        app_kinds=frozenset({"service"}),
+    ),
+    Scope(
         "payments:payout",
-        "send payouts to sellers",
+        "send payouts to sellers and app vendors",
         roles=frozenset({"operator"}),
         app_kinds=frozenset({"service"}),
     ),

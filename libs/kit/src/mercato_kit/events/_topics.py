@@ -23,6 +23,8 @@ AGGREGATE_TYPES: tuple[str, ...] = (
     "payments.payment",
     "payments.payout",
     "payments.budget",
+    "payments.app_charge",
+    "payments.vendor_payout",
     "logistics.shipment",
     "marketing.campaign",
     "marketing.budget",

@@ -37,6 +37,14 @@ class ChargePurpose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHARGE_PURPOSE_UNSPECIFIED: _ClassVar[ChargePurpose]
     CHARGE_PURPOSE_ORDER_PAYMENT: _ClassVar[ChargePurpose]
     CHARGE_PURPOSE_BUDGET_DEPOSIT: _ClassVar[ChargePurpose]
+    CHARGE_PURPOSE_APP_SUBSCRIPTION: _ClassVar[ChargePurpose]
+
+class AppChargeStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APP_CHARGE_STATUS_UNSPECIFIED: _ClassVar[AppChargeStatus]
+    APP_CHARGE_STATUS_DECLINED: _ClassVar[AppChargeStatus]
+    APP_CHARGE_STATUS_CHARGED: _ClassVar[AppChargeStatus]
+    APP_CHARGE_STATUS_REFUNDED: _ClassVar[AppChargeStatus]
 SHOP_TIER_UNSPECIFIED: ShopTier
 SHOP_TIER_STANDARD: ShopTier
 SHOP_TIER_FLAGSHIP: ShopTier
@@ -54,6 +62,11 @@ DECLINE_REASON_UNKNOWN_INSTRUMENT: DeclineReason
 CHARGE_PURPOSE_UNSPECIFIED: ChargePurpose
 CHARGE_PURPOSE_ORDER_PAYMENT: ChargePurpose
 CHARGE_PURPOSE_BUDGET_DEPOSIT: ChargePurpose
+CHARGE_PURPOSE_APP_SUBSCRIPTION: ChargePurpose
+APP_CHARGE_STATUS_UNSPECIFIED: AppChargeStatus
+APP_CHARGE_STATUS_DECLINED: AppChargeStatus
+APP_CHARGE_STATUS_CHARGED: AppChargeStatus
+APP_CHARGE_STATUS_REFUNDED: AppChargeStatus
 
 class CapturePaymentRequest(_message.Message):
     __slots__ = ("idempotency_key", "order_id", "buyer_id", "seller_id", "shop_id", "shop_tier", "amount", "instrument")
@@ -310,7 +323,7 @@ class PaymentCaptured(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., buyer_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., shop_id: _Optional[str] = ..., shop_tier: _Optional[_Union[ShopTier, str]] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., charge_id: _Optional[str] = ..., commission_rate_bps: _Optional[int] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class ProcessingFeeCharged(_message.Message):
-    __slots__ = ("purpose", "order_id", "advertiser_id", "deposit_id", "charge_id", "gross", "fee", "net_settled", "fee_rate_bps")
+    __slots__ = ("purpose", "order_id", "advertiser_id", "deposit_id", "charge_id", "gross", "fee", "net_settled", "fee_rate_bps", "app_charge_id")
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ADVERTISER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -320,6 +333,7 @@ class ProcessingFeeCharged(_message.Message):
     FEE_FIELD_NUMBER: _ClassVar[int]
     NET_SETTLED_FIELD_NUMBER: _ClassVar[int]
     FEE_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    APP_CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
     purpose: ChargePurpose
     order_id: str
     advertiser_id: str
@@ -329,7 +343,8 @@ class ProcessingFeeCharged(_message.Message):
     fee: _money_pb2.Money
     net_settled: _money_pb2.Money
     fee_rate_bps: int
-    def __init__(self, purpose: _Optional[_Union[ChargePurpose, str]] = ..., order_id: _Optional[str] = ..., advertiser_id: _Optional[str] = ..., deposit_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., gross: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., fee: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., net_settled: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., fee_rate_bps: _Optional[int] = ...) -> None: ...
+    app_charge_id: str
+    def __init__(self, purpose: _Optional[_Union[ChargePurpose, str]] = ..., order_id: _Optional[str] = ..., advertiser_id: _Optional[str] = ..., deposit_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., gross: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., fee: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., net_settled: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., fee_rate_bps: _Optional[int] = ..., app_charge_id: _Optional[str] = ...) -> None: ...
 
 class PaymentDeclined(_message.Message):
     __slots__ = ("order_id", "buyer_id", "seller_id", "amount", "reason", "attempt", "shop_id", "shop_tier")
@@ -450,3 +465,275 @@ class BudgetDeposited(_message.Message):
     charge_id: str
     total_deposited: _money_pb2.Money
     def __init__(self, advertiser_id: _Optional[str] = ..., deposit_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., charge_id: _Optional[str] = ..., total_deposited: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class ChargeAppSubscriptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "amount", "platform_share", "vendor_share", "instrument")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    INSTRUMENT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    charge_id: str
+    subscription_id: str
+    listing_id: str
+    vendor_id: str
+    seller_id: str
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    instrument: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., instrument: _Optional[str] = ...) -> None: ...
+
+class ChargeAppSubscriptionResponse(_message.Message):
+    __slots__ = ("charged", "decline_reason", "charge")
+    CHARGED_FIELD_NUMBER: _ClassVar[int]
+    DECLINE_REASON_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_FIELD_NUMBER: _ClassVar[int]
+    charged: bool
+    decline_reason: DeclineReason
+    charge: AppCharge
+    def __init__(self, charged: _Optional[bool] = ..., decline_reason: _Optional[_Union[DeclineReason, str]] = ..., charge: _Optional[_Union[AppCharge, _Mapping]] = ...) -> None: ...
+
+class RefundAppChargeRequest(_message.Message):
+    __slots__ = ("idempotency_key", "refund_id", "charge_id", "amount", "platform_share", "vendor_share", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    refund_id: str
+    charge_id: str
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., refund_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RefundAppChargeResponse(_message.Message):
+    __slots__ = ("charge", "refund")
+    CHARGE_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    charge: AppCharge
+    refund: AppChargeRefund
+    def __init__(self, charge: _Optional[_Union[AppCharge, _Mapping]] = ..., refund: _Optional[_Union[AppChargeRefund, _Mapping]] = ...) -> None: ...
+
+class GetAppChargeRequest(_message.Message):
+    __slots__ = ("charge_id",)
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    charge_id: str
+    def __init__(self, charge_id: _Optional[str] = ...) -> None: ...
+
+class GetAppChargeResponse(_message.Message):
+    __slots__ = ("charge",)
+    CHARGE_FIELD_NUMBER: _ClassVar[int]
+    charge: AppCharge
+    def __init__(self, charge: _Optional[_Union[AppCharge, _Mapping]] = ...) -> None: ...
+
+class RunVendorPayoutBatchRequest(_message.Message):
+    __slots__ = ("idempotency_key", "batch_id", "currency", "max_payouts")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    MAX_PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    batch_id: str
+    currency: str
+    max_payouts: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., batch_id: _Optional[str] = ..., currency: _Optional[str] = ..., max_payouts: _Optional[int] = ...) -> None: ...
+
+class RunVendorPayoutBatchResponse(_message.Message):
+    __slots__ = ("batch",)
+    BATCH_FIELD_NUMBER: _ClassVar[int]
+    batch: VendorPayoutBatch
+    def __init__(self, batch: _Optional[_Union[VendorPayoutBatch, _Mapping]] = ...) -> None: ...
+
+class GetVendorPayableRequest(_message.Message):
+    __slots__ = ("vendor_id",)
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    vendor_id: str
+    def __init__(self, vendor_id: _Optional[str] = ...) -> None: ...
+
+class GetVendorPayableResponse(_message.Message):
+    __slots__ = ("balances",)
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    balances: _containers.RepeatedCompositeFieldContainer[_money_pb2.Money]
+    def __init__(self, balances: _Optional[_Iterable[_Union[_money_pb2.Money, _Mapping]]] = ...) -> None: ...
+
+class AppCharge(_message.Message):
+    __slots__ = ("charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "status", "amount", "platform_share", "vendor_share", "provider_charge_id", "refunded", "platform_refunded", "vendor_refunded", "processing_fee", "decline_reason", "attempts", "refunds", "version")
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_FEE_FIELD_NUMBER: _ClassVar[int]
+    DECLINE_REASON_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    REFUNDS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    charge_id: str
+    subscription_id: str
+    listing_id: str
+    vendor_id: str
+    seller_id: str
+    status: AppChargeStatus
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    provider_charge_id: str
+    refunded: _money_pb2.Money
+    platform_refunded: _money_pb2.Money
+    vendor_refunded: _money_pb2.Money
+    processing_fee: _money_pb2.Money
+    decline_reason: DeclineReason
+    attempts: int
+    refunds: _containers.RepeatedCompositeFieldContainer[AppChargeRefund]
+    version: int
+    def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., status: _Optional[_Union[AppChargeStatus, str]] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., provider_charge_id: _Optional[str] = ..., refunded: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_refunded: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_refunded: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., processing_fee: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., decline_reason: _Optional[_Union[DeclineReason, str]] = ..., attempts: _Optional[int] = ..., refunds: _Optional[_Iterable[_Union[AppChargeRefund, _Mapping]]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class AppChargeRefund(_message.Message):
+    __slots__ = ("refund_id", "amount", "platform_share", "vendor_share", "reason")
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    refund_id: str
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    reason: str
+    def __init__(self, refund_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class VendorPayoutBatch(_message.Message):
+    __slots__ = ("batch_id", "currency", "payouts", "total")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    currency: str
+    payouts: _containers.RepeatedCompositeFieldContainer[VendorPayout]
+    total: _money_pb2.Money
+    def __init__(self, batch_id: _Optional[str] = ..., currency: _Optional[str] = ..., payouts: _Optional[_Iterable[_Union[VendorPayout, _Mapping]]] = ..., total: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class VendorPayout(_message.Message):
+    __slots__ = ("payout_id", "vendor_id", "amount")
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    payout_id: str
+    vendor_id: str
+    amount: _money_pb2.Money
+    def __init__(self, payout_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class AppCharged(_message.Message):
+    __slots__ = ("charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "amount", "platform_share", "vendor_share", "provider_charge_id", "attempt")
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    charge_id: str
+    subscription_id: str
+    listing_id: str
+    vendor_id: str
+    seller_id: str
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    provider_charge_id: str
+    attempt: int
+    def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., provider_charge_id: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
+
+class AppChargeDeclined(_message.Message):
+    __slots__ = ("charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "amount", "reason", "attempt")
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTING_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    charge_id: str
+    subscription_id: str
+    listing_id: str
+    vendor_id: str
+    seller_id: str
+    amount: _money_pb2.Money
+    reason: DeclineReason
+    attempt: int
+    def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[DeclineReason, str]] = ..., attempt: _Optional[int] = ...) -> None: ...
+
+class AppChargeRefunded(_message.Message):
+    __slots__ = ("charge_id", "refund_id", "subscription_id", "vendor_id", "seller_id", "amount", "platform_share", "vendor_share", "refunded_total", "full", "reason")
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    REFUND_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    FULL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    charge_id: str
+    refund_id: str
+    subscription_id: str
+    vendor_id: str
+    seller_id: str
+    amount: _money_pb2.Money
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    refunded_total: _money_pb2.Money
+    full: bool
+    reason: str
+    def __init__(self, charge_id: _Optional[str] = ..., refund_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., refunded_total: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., full: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class VendorPaidOut(_message.Message):
+    __slots__ = ("batch_id", "payout_id", "vendor_id", "amount")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_ID_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    payout_id: str
+    vendor_id: str
+    amount: _money_pb2.Money
+    def __init__(self, batch_id: _Optional[str] = ..., payout_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class VendorPayoutBatchClosed(_message.Message):
+    __slots__ = ("batch_id", "currency", "payout_count", "total")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    currency: str
+    payout_count: int
+    total: _money_pb2.Money
+    def __init__(self, batch_id: _Optional[str] = ..., currency: _Optional[str] = ..., payout_count: _Optional[int] = ..., total: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...

@@ -28,7 +28,9 @@ if _version_not_supported:
 class PaymentServiceStub:
     """Payments (services/payments): the buyer's money held in escrow per order, released to the
     seller less commission when the order completes, refunded while still in escrow; sellers'
-    payables paid out in batches; advertisers' prepaid budget deposits.
+    payables paid out in batches; advertisers' prepaid budget deposits; the app store's
+    subscription charges split between the platform and the vendor, and vendors' payables paid
+    out in batches.
 
     Money is integer minor units with a currency (mercato.common.v1.Money), one of CNY, USD, EUR;
     amounts are positive and at most 10^12 minor units. Every split says where the remainder
@@ -65,6 +67,17 @@ class PaymentServiceStub:
     ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
     order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
+    - ChargeAppSubscription: one charge per `charge_id` (the platform's deterministic id of one
+    subscription period), whatever the key. Once charged, another call for it (any key, any
+    instrument) charges nothing and answers the existing charge; its terms (subscription,
+    listing, vendor, seller, amount, split) must be those recorded, else FAILED_PRECONDITION. A call
+    after a decline tries again (a grace-period retry may reuse the charge id). Two calls
+    racing with different keys may both reach the provider; the charge that loses is voided
+    there.
+    - RefundAppCharge: once per `refund_id`; the refunds of a charge never exceed it, neither
+    in total nor per share (FAILED_PRECONDITION, nothing refunded).
+    - RunVendorPayoutBatch: once per `batch_id` (a namespace of its own: a seller batch id does
+    not collide with it).
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
     payments:capture  CapturePayment, ReleaseEscrow, RefundPayment: the order saga (the orders
@@ -74,11 +87,34 @@ class PaymentServiceStub:
     payments:read     GetPayment, GetSellerPayable, GetBudget for one's own money: the buyer or
     seller of the order, the seller, the advertiser (an account, or an app
     acting for it); operators read everything without it
+    payments:app_store ChargeAppSubscription, RefundAppCharge, GetAppCharge: the platform
+    service's app (the app store); it may also read any vendor's payable
+    payments:payout   also RunVendorPayoutBatch
+    GetVendorPayable  the vendor itself (a token whose subject is the vendor id: the vendor
+    app's own token), the platform (payments:app_store) and operators; anyone
+    else is PERMISSION_DENIED before anything is looked up (existence is not
+    revealed)
+
+    The app store's split. The caller (the platform) cuts each subscription charge: the
+    platform's share is amount x PLATFORM_APP_STORE_SHARE_BPS / 10000 rounded DOWN, and the
+    vendor gets the rest (the remainder minor unit goes to the vendor). Payments does not know
+    the rate: it checks that platform_share + vendor_share = amount, all in one currency, else
+    INVALID_ARGUMENT naming the field (`vendor_share`), and records the split as sent. A refund
+    names its own split the same way (the platform's pro-rata rule) and never takes back more
+    of a share than that share was charged. The provider's processing fee on a subscription
+    charge is the platform's expense (ProcessingFeeCharged, CHARGE_PURPOSE_APP_SUBSCRIPTION),
+    as for the other charges; it is not returned on refund and does not touch the vendor.
+    The vendor's payable is credited its share on charge and debited its share on refund; a
+    refund after a payout leaves the payable in debit (owed back by the vendor, netted against
+    later charges; payouts only pay positive balances).
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
-    id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
-    BudgetDeposited. Each carries every amount the ledger posts, explicitly.
+    id, payments.budget keyed by advertiser id, payments.app_charge keyed by the app charge id,
+    payments.vendor_payout keyed by batch id; each kind on its topic mercato.<kind>):
+    PaymentCaptured, ProcessingFeeCharged, PaymentDeclined, PaymentVoided, RefundIssued,
+    EscrowReleased, PayoutSent, PayoutBatchClosed, BudgetDeposited, AppCharged,
+    AppChargeDeclined, AppChargeRefunded, VendorPaidOut, VendorPayoutBatchClosed. Each carries
+    every amount the ledger posts, explicitly.
     """
 
     def __init__(self, channel):
@@ -127,12 +163,39 @@ class PaymentServiceStub:
                 request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetRequest.SerializeToString,
                 response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetResponse.FromString,
                 _registered_method=True)
+        self.ChargeAppSubscription = channel.unary_unary(
+                '/mercato.payments.v1.PaymentService/ChargeAppSubscription',
+                request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionRequest.SerializeToString,
+                response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionResponse.FromString,
+                _registered_method=True)
+        self.RefundAppCharge = channel.unary_unary(
+                '/mercato.payments.v1.PaymentService/RefundAppCharge',
+                request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeRequest.SerializeToString,
+                response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeResponse.FromString,
+                _registered_method=True)
+        self.GetAppCharge = channel.unary_unary(
+                '/mercato.payments.v1.PaymentService/GetAppCharge',
+                request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeRequest.SerializeToString,
+                response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeResponse.FromString,
+                _registered_method=True)
+        self.RunVendorPayoutBatch = channel.unary_unary(
+                '/mercato.payments.v1.PaymentService/RunVendorPayoutBatch',
+                request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchRequest.SerializeToString,
+                response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchResponse.FromString,
+                _registered_method=True)
+        self.GetVendorPayable = channel.unary_unary(
+                '/mercato.payments.v1.PaymentService/GetVendorPayable',
+                request_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableRequest.SerializeToString,
+                response_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
     """Payments (services/payments): the buyer's money held in escrow per order, released to the
     seller less commission when the order completes, refunded while still in escrow; sellers'
-    payables paid out in batches; advertisers' prepaid budget deposits.
+    payables paid out in batches; advertisers' prepaid budget deposits; the app store's
+    subscription charges split between the platform and the vendor, and vendors' payables paid
+    out in batches.
 
     Money is integer minor units with a currency (mercato.common.v1.Money), one of CNY, USD, EUR;
     amounts are positive and at most 10^12 minor units. Every split says where the remainder
@@ -169,6 +232,17 @@ class PaymentServiceServicer:
     ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
     order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
+    - ChargeAppSubscription: one charge per `charge_id` (the platform's deterministic id of one
+    subscription period), whatever the key. Once charged, another call for it (any key, any
+    instrument) charges nothing and answers the existing charge; its terms (subscription,
+    listing, vendor, seller, amount, split) must be those recorded, else FAILED_PRECONDITION. A call
+    after a decline tries again (a grace-period retry may reuse the charge id). Two calls
+    racing with different keys may both reach the provider; the charge that loses is voided
+    there.
+    - RefundAppCharge: once per `refund_id`; the refunds of a charge never exceed it, neither
+    in total nor per share (FAILED_PRECONDITION, nothing refunded).
+    - RunVendorPayoutBatch: once per `batch_id` (a namespace of its own: a seller batch id does
+    not collide with it).
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
     payments:capture  CapturePayment, ReleaseEscrow, RefundPayment: the order saga (the orders
@@ -178,11 +252,34 @@ class PaymentServiceServicer:
     payments:read     GetPayment, GetSellerPayable, GetBudget for one's own money: the buyer or
     seller of the order, the seller, the advertiser (an account, or an app
     acting for it); operators read everything without it
+    payments:app_store ChargeAppSubscription, RefundAppCharge, GetAppCharge: the platform
+    service's app (the app store); it may also read any vendor's payable
+    payments:payout   also RunVendorPayoutBatch
+    GetVendorPayable  the vendor itself (a token whose subject is the vendor id: the vendor
+    app's own token), the platform (payments:app_store) and operators; anyone
+    else is PERMISSION_DENIED before anything is looked up (existence is not
+    revealed)
+
+    The app store's split. The caller (the platform) cuts each subscription charge: the
+    platform's share is amount x PLATFORM_APP_STORE_SHARE_BPS / 10000 rounded DOWN, and the
+    vendor gets the rest (the remainder minor unit goes to the vendor). Payments does not know
+    the rate: it checks that platform_share + vendor_share = amount, all in one currency, else
+    INVALID_ARGUMENT naming the field (`vendor_share`), and records the split as sent. A refund
+    names its own split the same way (the platform's pro-rata rule) and never takes back more
+    of a share than that share was charged. The provider's processing fee on a subscription
+    charge is the platform's expense (ProcessingFeeCharged, CHARGE_PURPOSE_APP_SUBSCRIPTION),
+    as for the other charges; it is not returned on refund and does not touch the vendor.
+    The vendor's payable is credited its share on charge and debited its share on refund; a
+    refund after a payout leaves the payable in debit (owed back by the vendor, netted against
+    later charges; payouts only pay positive balances).
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
-    id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
-    BudgetDeposited. Each carries every amount the ledger posts, explicitly.
+    id, payments.budget keyed by advertiser id, payments.app_charge keyed by the app charge id,
+    payments.vendor_payout keyed by batch id; each kind on its topic mercato.<kind>):
+    PaymentCaptured, ProcessingFeeCharged, PaymentDeclined, PaymentVoided, RefundIssued,
+    EscrowReleased, PayoutSent, PayoutBatchClosed, BudgetDeposited, AppCharged,
+    AppChargeDeclined, AppChargeRefunded, VendorPaidOut, VendorPayoutBatchClosed. Each carries
+    every amount the ledger posts, explicitly.
     """
 
     def CapturePayment(self, request, context):
@@ -248,6 +345,49 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ChargeAppSubscription(self, request, context):
+        """Charges a seller's instrument for one period of an app subscription and splits it: the
+        platform's share is revenue, the vendor's share goes to the vendor's payable (AppCharged,
+        then ProcessingFeeCharged); or records the decline (AppChargeDeclined) and answers it with
+        `charged` false: a decline is an answer, not an error. Idempotent by key and charge id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundAppCharge(self, request, context):
+        """Gives (part of) a charge back to the seller, reversing the split (AppChargeRefunded).
+        NOT_FOUND for an unknown charge; FAILED_PRECONDITION when the charge was never approved or
+        the refund exceeds what is left of it or of a share. Idempotent by key and refund id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAppCharge(self, request, context):
+        """An app charge, as its events make it (payments:app_store, or an operator).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunVendorPayoutBatch(self, request, context):
+        """Pays out vendors' payables in one currency: up to `max_payouts` vendors with a positive
+        balance, in vendor id order, each their whole balance (VendorPaidOut each, then
+        VendorPayoutBatchClosed). Idempotent by key and batch id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVendorPayable(self, request, context):
+        """A vendor's payable balances (their shares charged, less refunds and payouts), per
+        currency; a balance may be negative (refunded after a payout).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -291,6 +431,31 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetRequest.FromString,
                     response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetResponse.SerializeToString,
             ),
+            'ChargeAppSubscription': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChargeAppSubscription,
+                    request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionRequest.FromString,
+                    response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionResponse.SerializeToString,
+            ),
+            'RefundAppCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundAppCharge,
+                    request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeRequest.FromString,
+                    response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeResponse.SerializeToString,
+            ),
+            'GetAppCharge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAppCharge,
+                    request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeRequest.FromString,
+                    response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeResponse.SerializeToString,
+            ),
+            'RunVendorPayoutBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunVendorPayoutBatch,
+                    request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchRequest.FromString,
+                    response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchResponse.SerializeToString,
+            ),
+            'GetVendorPayable': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVendorPayable,
+                    request_deserializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableRequest.FromString,
+                    response_serializer=mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'mercato.payments.v1.PaymentService', rpc_method_handlers)
@@ -302,7 +467,9 @@ def add_PaymentServiceServicer_to_server(servicer, server):
 class PaymentService:
     """Payments (services/payments): the buyer's money held in escrow per order, released to the
     seller less commission when the order completes, refunded while still in escrow; sellers'
-    payables paid out in batches; advertisers' prepaid budget deposits.
+    payables paid out in batches; advertisers' prepaid budget deposits; the app store's
+    subscription charges split between the platform and the vendor, and vendors' payables paid
+    out in batches.
 
     Money is integer minor units with a currency (mercato.common.v1.Money), one of CNY, USD, EUR;
     amounts are positive and at most 10^12 minor units. Every split says where the remainder
@@ -339,6 +506,17 @@ class PaymentService:
     ones) is NOT_FOUND, and it voids the order's payment: no capture is ever taken for the
     order after it, so a compensation that overtakes a slow capture leaves no money behind.
     - RunPayoutBatch: once per `batch_id`; DepositBudget: once per `deposit_id`.
+    - ChargeAppSubscription: one charge per `charge_id` (the platform's deterministic id of one
+    subscription period), whatever the key. Once charged, another call for it (any key, any
+    instrument) charges nothing and answers the existing charge; its terms (subscription,
+    listing, vendor, seller, amount, split) must be those recorded, else FAILED_PRECONDITION. A call
+    after a decline tries again (a grace-period retry may reuse the charge id). Two calls
+    racing with different keys may both reach the provider; the charge that loses is voided
+    there.
+    - RefundAppCharge: once per `refund_id`; the refunds of a charge never exceed it, neither
+    in total nor per share (FAILED_PRECONDITION, nothing refunded).
+    - RunVendorPayoutBatch: once per `batch_id` (a namespace of its own: a seller batch id does
+    not collide with it).
 
     Authorization (scopes in the access token, from identity's catalogue mercato_kit.auth.SCOPES):
     payments:capture  CapturePayment, ReleaseEscrow, RefundPayment: the order saga (the orders
@@ -348,11 +526,34 @@ class PaymentService:
     payments:read     GetPayment, GetSellerPayable, GetBudget for one's own money: the buyer or
     seller of the order, the seller, the advertiser (an account, or an app
     acting for it); operators read everything without it
+    payments:app_store ChargeAppSubscription, RefundAppCharge, GetAppCharge: the platform
+    service's app (the app store); it may also read any vendor's payable
+    payments:payout   also RunVendorPayoutBatch
+    GetVendorPayable  the vendor itself (a token whose subject is the vendor id: the vendor
+    app's own token), the platform (payments:app_store) and operators; anyone
+    else is PERMISSION_DENIED before anything is looked up (existence is not
+    revealed)
+
+    The app store's split. The caller (the platform) cuts each subscription charge: the
+    platform's share is amount x PLATFORM_APP_STORE_SHARE_BPS / 10000 rounded DOWN, and the
+    vendor gets the rest (the remainder minor unit goes to the vendor). Payments does not know
+    the rate: it checks that platform_share + vendor_share = amount, all in one currency, else
+    INVALID_ARGUMENT naming the field (`vendor_share`), and records the split as sent. A refund
+    names its own split the same way (the platform's pro-rata rule) and never takes back more
+    of a share than that share was charged. The provider's processing fee on a subscription
+    charge is the platform's expense (ProcessingFeeCharged, CHARGE_PURPOSE_APP_SUBSCRIPTION),
+    as for the other charges; it is not returned on refund and does not touch the vendor.
+    The vendor's payable is credited its share on charge and debited its share on refund; a
+    refund after a payout leaves the payable in debit (owed back by the vendor, netted against
+    later charges; payouts only pay positive balances).
 
     Events (aggregate kinds payments.payment keyed by order id, payments.payout keyed by batch
-    id, payments.budget keyed by advertiser id): PaymentCaptured, ProcessingFeeCharged,
-    PaymentDeclined, PaymentVoided, RefundIssued, EscrowReleased, PayoutSent, PayoutBatchClosed,
-    BudgetDeposited. Each carries every amount the ledger posts, explicitly.
+    id, payments.budget keyed by advertiser id, payments.app_charge keyed by the app charge id,
+    payments.vendor_payout keyed by batch id; each kind on its topic mercato.<kind>):
+    PaymentCaptured, ProcessingFeeCharged, PaymentDeclined, PaymentVoided, RefundIssued,
+    EscrowReleased, PayoutSent, PayoutBatchClosed, BudgetDeposited, AppCharged,
+    AppChargeDeclined, AppChargeRefunded, VendorPaidOut, VendorPayoutBatchClosed. Each carries
+    every amount the ledger posts, explicitly.
     """
 
     @staticmethod
@@ -561,6 +762,141 @@ class PaymentService:
             '/mercato.payments.v1.PaymentService/GetBudget',
             mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetRequest.SerializeToString,
             mercato_dot_payments_dot_v1_dot_payments__pb2.GetBudgetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChargeAppSubscription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.payments.v1.PaymentService/ChargeAppSubscription',
+            mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionRequest.SerializeToString,
+            mercato_dot_payments_dot_v1_dot_payments__pb2.ChargeAppSubscriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundAppCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.payments.v1.PaymentService/RefundAppCharge',
+            mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeRequest.SerializeToString,
+            mercato_dot_payments_dot_v1_dot_payments__pb2.RefundAppChargeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAppCharge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.payments.v1.PaymentService/GetAppCharge',
+            mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeRequest.SerializeToString,
+            mercato_dot_payments_dot_v1_dot_payments__pb2.GetAppChargeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunVendorPayoutBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.payments.v1.PaymentService/RunVendorPayoutBatch',
+            mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchRequest.SerializeToString,
+            mercato_dot_payments_dot_v1_dot_payments__pb2.RunVendorPayoutBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVendorPayable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.payments.v1.PaymentService/GetVendorPayable',
+            mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableRequest.SerializeToString,
+            mercato_dot_payments_dot_v1_dot_payments__pb2.GetVendorPayableResponse.FromString,
             options,
             channel_credentials,
             insecure,
