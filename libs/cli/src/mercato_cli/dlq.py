@@ -42,7 +42,12 @@ __all__ = [
     "HEADER_REDRIVEN_AT",
     "HEADER_REDRIVEN_FROM",
     "DeadLetterRecord",
+    "RedrivePlan",
+    "dead_letter_topics",
     "dlq_app",
+    "plan_redrive",
+    "read_letters",
+    "send_letters",
 ]
 
 HEADER_REDRIVEN_FROM = "mercato-redriven-from"
@@ -131,23 +136,41 @@ def _progress(console: Console) -> Progress:
     )
 
 
-def _read_letters(
-    consumer: Any, topics: Sequence[str], console: Console
+def read_letters(
+    consumer: Any, topics: Sequence[str], *, progress: Progress | None = None
 ) -> tuple[list[DeadLetterRecord], int]:
-    """Every dead letter of `topics` up to their current end, and how many records were not."""
+    """Every dead letter of `topics` up to their current end, and how many records were not
+    dead letters (`consumer` from `mercato_cli.events.open_reader`)."""
     letters: list[DeadLetterRecord] = []
     unreadable = 0
     if not topics:
         return letters, unreadable
-    with _progress(console) as progress:
-        task = progress.add_task("reading dead letters", total=count_records(consumer, topics))
-        for record in read_partitions(consumer, topics):
-            letter = _dead_letter(record)
-            if letter is None:
-                unreadable += 1
-            else:
-                letters.append(letter)
+    task = (
+        progress.add_task("reading dead letters", total=count_records(consumer, topics))
+        if progress is not None
+        else None
+    )
+    for record in read_partitions(consumer, topics):
+        letter = _dead_letter(record)
+        if letter is None:
+            unreadable += 1
+        else:
+            letters.append(letter)
+        if progress is not None and task is not None:
             progress.advance(task)
+    return letters, unreadable
+
+
+def dead_letter_topics(consumer: Any) -> list[str]:
+    """Every dead-letter topic on the broker."""
+    return sorted(t for t in consumer.topics() if t.endswith(_DLQ_SUFFIX))
+
+
+def _read_letters(
+    consumer: Any, topics: Sequence[str], console: Console
+) -> tuple[list[DeadLetterRecord], int]:
+    with _progress(console) as progress:
+        letters, unreadable = read_letters(consumer, topics, progress=progress)
     if unreadable:
         console.print(f"[yellow]{unreadable} record(s) in {', '.join(topics)} are no dead letters")
     return letters, unreadable
@@ -166,7 +189,7 @@ def _dead_letter_topics(consumer: Any, target: str) -> tuple[list[str], str | No
             raise CliError(f"topic {name!r} has no dead-letter topic {dlq_topic(name)!r}")
         return [dlq_topic(name)], None
     # Not a topic: the name of a consumer (its Kafka group), whose letters may be in any DLQ.
-    return sorted(t for t in existing if t.endswith(_DLQ_SUFFIX)), target
+    return dead_letter_topics(consumer), target
 
 
 @dlq_app.command(name="list")
@@ -263,19 +286,21 @@ def _letters_tables(letters: Sequence[DeadLetterRecord]) -> list[Table]:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class RedrivePlan:
+    """What a redrive sends (each event once) and what it leaves, and why."""
+
     redrive: list[DeadLetterRecord]
     duplicates: list[DeadLetterRecord]
     not_events: list[DeadLetterRecord]
     missing_ids: list[str]
 
 
-def _plan(
+def plan_redrive(
     letters: Sequence[DeadLetterRecord],
     *,
     event_ids: Sequence[str],
     consumer_name: str | None,
-) -> _Plan:
+) -> RedrivePlan:
     """Which letters to redrive: each event once, the first letter naming it wins."""
     chosen = [r for r in letters if consumer_name is None or r.letter.consumer == consumer_name]
     if event_ids:
@@ -293,7 +318,7 @@ def _plan(
             seen.add(record.event_id)
             redrive.append(record)
     missing = [event_id for event_id in dict.fromkeys(event_ids) if event_id not in seen]
-    return _Plan(redrive, duplicates, not_events, missing)
+    return RedrivePlan(redrive, duplicates, not_events, missing)
 
 
 def _redrive_headers(record: DeadLetterRecord, at: datetime) -> list[tuple[str, bytes]]:
@@ -305,17 +330,24 @@ def _redrive_headers(record: DeadLetterRecord, at: datetime) -> list[tuple[str, 
     return headers
 
 
-def _send(
-    bootstrap: str, topic: str, records: Sequence[DeadLetterRecord], console: Console
+def send_letters(
+    bootstrap: str,
+    topic: str,
+    records: Sequence[DeadLetterRecord],
+    *,
+    progress: Progress | None = None,
+    client_id: str = "mercato-cli-redrive",
 ) -> list[tuple[DeadLetterRecord, int, int]]:
-    """Republish each original record to `topic`; return each with its new partition and offset."""
+    """Republish each original record to `topic` (its key, value and headers, plus where and
+    when it was redriven); each with its new partition and offset. Pick the records with
+    `plan_redrive`: each event once, never a record without an event envelope."""
     from kafka import KafkaProducer
     from kafka.errors import KafkaError
 
     try:
         producer = KafkaProducer(
             bootstrap_servers=bootstrap,
-            client_id="mercato-cli-redrive",
+            client_id=client_id,
             acks="all",
             enable_idempotence=True,
             allow_auto_create_topics=False,
@@ -325,28 +357,39 @@ def _send(
         raise CliError(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
     at = datetime.now(UTC)
     sent: list[tuple[DeadLetterRecord, int, int]] = []
+    task = (
+        progress.add_task(f"redriving to {topic}", total=len(records))
+        if progress is not None
+        else None
+    )
     try:
-        with _progress(console) as progress:
-            task = progress.add_task(f"redriving to {topic}", total=len(records))
-            futures = [
-                (
-                    record,
-                    producer.send(
-                        topic,
-                        value=record.letter.value,
-                        key=record.letter.key or None,
-                        headers=_redrive_headers(record, at),
-                    ),
-                )
-                for record in records
-            ]
-            for record, future in futures:
-                metadata = future.get(timeout=_SEND_TIMEOUT)
-                sent.append((record, metadata.partition, metadata.offset))
+        futures = [
+            (
+                record,
+                producer.send(
+                    topic,
+                    value=record.letter.value,
+                    key=record.letter.key or None,
+                    headers=_redrive_headers(record, at),
+                ),
+            )
+            for record in records
+        ]
+        for record, future in futures:
+            metadata = future.get(timeout=_SEND_TIMEOUT)
+            sent.append((record, metadata.partition, metadata.offset))
+            if progress is not None and task is not None:
                 progress.advance(task)
     finally:
         producer.close()
     return sent
+
+
+def _send(
+    bootstrap: str, topic: str, records: Sequence[DeadLetterRecord], console: Console
+) -> list[tuple[DeadLetterRecord, int, int]]:
+    with _progress(console) as progress:
+        return send_letters(bootstrap, topic, records, progress=progress)
 
 
 @dlq_app.command()
@@ -395,7 +438,7 @@ def redrive(
         if foreign:
             # A DLQ only holds its own topic's letters; anything else is left where it is.
             err.print(f"[yellow]skipping {len(foreign)} letter(s) not from {original}")
-        plan = _plan(
+        plan = plan_redrive(
             [r for r in letters if r.letter.topic == original],
             event_ids=event_ids,
             consumer_name=consumer_name,
@@ -419,7 +462,7 @@ def redrive(
         raise fail("dlq redrive", CliError(f"Kafka failed: {exc}")) from exc
 
 
-def _summary(console: Console, plan: _Plan, topic: str, *, verb: str) -> None:
+def _summary(console: Console, plan: RedrivePlan, topic: str, *, verb: str) -> None:
     parts = [f"{verb} {len(plan.redrive)} event(s) to {topic}"]
     if plan.duplicates:
         parts.append(f"{len(plan.duplicates)} more letter(s) for the same events skipped")

@@ -25,7 +25,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,16 @@ from mercato.payments.v1 import payments_pb2
 from mercato_cli.events import CliError, bootstrap_servers, fail, open_reader, read_partitions
 from mercato_kit.events import AGGREGATE_TYPES, EventEnvelope, dlq_topic, topic_for
 
-__all__ = ["Finding", "Reconciliation", "Scope", "run_checks", "verify"]
+__all__ = [
+    "Finding",
+    "PartitionLag",
+    "Reconciliation",
+    "Scope",
+    "lag_clients",
+    "partition_lags",
+    "run_checks",
+    "verify",
+]
 
 _TIMEOUT = 30.0
 _SHOWN = 5
@@ -316,35 +326,71 @@ class Reconciliation:
         return finding
 
 
-def consumer_lag(bootstrap: str, settle: float, prefixes: Sequence[str]) -> Finding:
-    """Every consumer group (of `prefixes`, when given) caught up within `settle` seconds."""
+@dataclass(frozen=True)
+class PartitionLag:
+    """How far a consumer group's committed position is behind a partition's end."""
+
+    group: str
+    topic: str
+    partition: int
+    committed: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.end - self.committed)
+
+
+def partition_lags(admin: Any, reader: Any, prefixes: Sequence[str]) -> list[PartitionLag]:
+    """Every partition a consumer group (of `prefixes`, when given) committed a position on,
+    with the partition's end now (kafka-python's admin client and a consumer without group)."""
+    lags: list[PartitionLag] = []
+    groups = [group["group_id"] for group in admin.list_groups()]
+    groups = [g for g in groups if not prefixes or g.startswith(tuple(prefixes))]
+    for group in sorted(groups):
+        offsets = admin.list_group_offsets({group: None}).get(group, {})
+        if not offsets:
+            continue
+        ends = reader.end_offsets(list(offsets))
+        lags.extend(
+            PartitionLag(group, tp.topic, tp.partition, meta.offset, ends[tp])
+            for tp, meta in sorted(offsets.items())
+        )
+    return lags
+
+
+@contextmanager
+def lag_clients(bootstrap: str, client_id: str = "mercato-verify") -> Iterator[tuple[Any, Any]]:
+    """An admin client and a group-less consumer for `partition_lags`, closed afterwards."""
     from kafka import KafkaAdminClient, KafkaConsumer
 
-    finding = Finding("consumer lag")
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="mercato-verify")
-    reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, client_id="mercato-verify")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
     try:
+        reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, client_id=client_id)
+        try:
+            yield admin, reader
+        finally:
+            reader.close()
+    finally:
+        admin.close()
+
+
+def consumer_lag(bootstrap: str, settle: float, prefixes: Sequence[str]) -> Finding:
+    """Every consumer group (of `prefixes`, when given) caught up within `settle` seconds."""
+    finding = Finding("consumer lag")
+    with lag_clients(bootstrap) as (admin, reader):
         deadline = time.monotonic() + settle
         while True:
-            lagging: dict[str, int] = {}
-            groups = [group["group_id"] for group in admin.list_groups()]
-            groups = [g for g in groups if not prefixes or g.startswith(tuple(prefixes))]
-            for group in sorted(groups):
-                offsets = admin.list_group_offsets({group: None}).get(group, {})
-                if not offsets:
-                    continue
-                ends = reader.end_offsets(list(offsets))
-                lag = sum(max(0, ends[tp] - meta.offset) for tp, meta in offsets.items())
-                if lag:
-                    lagging[group] = lag
-            finding.checked = len(groups)
+            lags = partition_lags(admin, reader, prefixes)
+            lagging: Counter[str] = Counter()
+            for lag in lags:
+                lagging[lag.group] += lag.lag
+            lagging = +lagging  # only the groups behind
+            finding.checked = len({lag.group for lag in lags})
             if not lagging or time.monotonic() >= deadline:
                 break
             time.sleep(1.0)
         finding.violations = [f"group {g} is {n} records behind" for g, n in lagging.items()]
-    finally:
-        reader.close()
-        admin.close()
     return finding
 
 
