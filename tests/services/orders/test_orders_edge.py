@@ -48,6 +48,7 @@ BUYER = account("buyer-1", "buyer")
 OTHER_BUYER = account("buyer-2", "buyer")
 SELLER = account("seller-1", "seller")
 OTHER_SELLER = account("seller-2", "seller")
+OPERATOR = account("operator-1", "operator")
 
 
 @dataclass
@@ -146,6 +147,23 @@ async def test_the_buyer_and_the_seller_read_and_list_the_order(edge: Edge) -> N
     ]
     assert [order.order_id for order in mine.orders] == [placed.order_id]
     assert [order.order_id for order in shop.orders] == [placed.order_id]
+
+
+async def test_an_operator_reads_any_order_with_its_timeline_and_shipment(edge: Edge) -> None:
+    placed = await place(edge, BUYER, place_request())
+
+    with bind_caller(BUYER):
+        the_buyers = await edge.service.GetOrder(pb.GetOrderRequest(order_id=placed.order_id), None)  # type: ignore[arg-type]
+    with bind_caller(OPERATOR):
+        the_operators = await edge.service.GetOrder(
+            pb.GetOrderRequest(order_id=placed.order_id),
+            None,  # type: ignore[arg-type]
+        )
+        with pytest.raises(OrderNotFound):
+            await edge.service.GetOrder(pb.GetOrderRequest(order_id=order_id_for("x", "y")), None)  # type: ignore[arg-type]
+
+    assert the_operators == the_buyers
+    assert the_operators.order.shipment_id
 
 
 async def test_the_buyer_cancels_once_per_key_and_is_refunded(edge: Edge) -> None:

@@ -77,8 +77,8 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         "orders:read",
-        "read orders: a seller's sales, a buyer's purchases",
-        roles=frozenset({"buyer", "seller"}),
+        "read orders: a seller's sales, a buyer's purchases (an operator: any order)",
+        roles=frozenset({"buyer", "seller", "operator"}),
         app_kinds=frozenset({"service"}),
         seller_grantable=True,
         buyer_consentable=True,
@@ -145,6 +145,12 @@ SCOPES: tuple[Scope, ...] = (
         "marketing:ads",
         "ask for ads and report clicks (publisher sites)",
         app_kinds=frozenset({"publisher_site"}),
+    ),
+    Scope(
+        "grants:manage",
+        "grant and revoke an app's access on a seller's behalf: the app store grants what a "
+        "seller's subscription chose, and revokes it on uninstall or suspension",
+        app_kinds=frozenset({"service"}),
     ),
     Scope(
         "events:subscribe",

@@ -586,6 +586,7 @@ def order_message(order: Order) -> pb.Order:
         attribution_token=order.attribution_token,
         reason=order.reason,
         version=order.version,
+        shipment_id=order.shipment_id,
     )
     if order.placed_at is not None:
         message.placed_at.CopyFrom(timestamp_message(order.placed_at))

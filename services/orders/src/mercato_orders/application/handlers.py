@@ -86,6 +86,11 @@ async def _buyers_action(
     return order
 
 
+async def get_any_order(order_id: str, uow: OrdersUnitOfWork) -> Order:
+    """Any order (an operator's read); OrderNotFound when there is none."""
+    return await uow.orders.get(order_id)
+
+
 async def get_order(order_id: str, uow: OrdersUnitOfWork, *, account_id: str) -> Order:
     """The order, if the account is its buyer or seller; OrderNotFound otherwise."""
     try:

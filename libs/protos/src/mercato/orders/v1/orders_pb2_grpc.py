@@ -42,7 +42,8 @@ class OrderServiceStub:
     orders:write  PlaceOrder, ConfirmReceipt, CancelOrder, RequestRefund: the buyer (an account,
     or an app acting for one); the buyer is the token's subject, never a field.
     orders:read   GetOrder, ListBuyerOrders: the buyer's own orders; ListShopOrders and GetOrder
-    of a shop's orders: its seller. Someone else's order answers NOT_FOUND.
+    of a shop's orders: its seller; GetOrder of any order: an operator. Someone
+    else's order answers NOT_FOUND.
 
     Events (aggregate kind orders.order keyed by order id): see events.proto.
     """
@@ -107,7 +108,8 @@ class OrderServiceServicer:
     orders:write  PlaceOrder, ConfirmReceipt, CancelOrder, RequestRefund: the buyer (an account,
     or an app acting for one); the buyer is the token's subject, never a field.
     orders:read   GetOrder, ListBuyerOrders: the buyer's own orders; ListShopOrders and GetOrder
-    of a shop's orders: its seller. Someone else's order answers NOT_FOUND.
+    of a shop's orders: its seller; GetOrder of any order: an operator. Someone
+    else's order answers NOT_FOUND.
 
     Events (aggregate kind orders.order keyed by order id): see events.proto.
     """
@@ -233,7 +235,8 @@ class OrderService:
     orders:write  PlaceOrder, ConfirmReceipt, CancelOrder, RequestRefund: the buyer (an account,
     or an app acting for one); the buyer is the token's subject, never a field.
     orders:read   GetOrder, ListBuyerOrders: the buyer's own orders; ListShopOrders and GetOrder
-    of a shop's orders: its seller. Someone else's order answers NOT_FOUND.
+    of a shop's orders: its seller; GetOrder of any order: an operator. Someone
+    else's order answers NOT_FOUND.
 
     Events (aggregate kind orders.order keyed by order id): see events.proto.
     """
