@@ -369,3 +369,82 @@ def test_the_scope_catalogue_is_public(identity: IdentityProcess) -> None:
     assert not scopes["payments:capture"].seller_grantable
     assert list(scopes["logistics:tracking"].app_kinds) == ["carrier"]
     assert scopes["profile:read"].buyer_consentable
+
+
+def test_a_service_with_grants_manage_grants_and_revokes_for_a_seller(
+    identity: IdentityProcess, operator: SignedIn
+) -> None:
+    seller = identity.signed_in(SELLER)
+    buyer = identity.signed_in(accounts_pb2.ROLE_BUYER)
+    vendor_app, vendor_secret = identity.new_app(identity.signed_in(SELLER))
+    store, store_secret = identity.new_app(
+        operator, apps_pb2.APP_KIND_SERVICE, scopes=("grants:manage",)
+    )
+    plain, plain_secret = identity.new_app(
+        operator, apps_pb2.APP_KIND_SERVICE, scopes=("orders:read",)
+    )
+    as_store = bearer(identity.app_token(store.app_id, store_secret).access_token.token)
+    as_plain = bearer(identity.app_token(plain.app_id, plain_secret).access_token.token)
+    own = _grant(identity, seller, vendor_app.app_id, "catalog:read")
+
+    def for_seller(grantor: str, metadata: list[tuple[str, str]], key: str) -> grants_pb2.Grant:
+        return identity.grants.GrantAccess(
+            grants_pb2.GrantAccessRequest(
+                idempotency_key=key,
+                app_id=vendor_app.app_id,
+                scopes=["orders:read"],
+                grantor_account_id=grantor,
+            ),
+            metadata=metadata,
+            timeout=TIMEOUT,
+        ).grant
+
+    key = new_key()
+    made = for_seller(seller.account.account_id, as_store, key)
+    again = for_seller(seller.account.account_id, as_store, key)
+    acting = identity.app_token(vendor_app.app_id, vendor_secret, grant_id=made.grant_id)
+    no_scope = refused(
+        identity.grants.GrantAccess,
+        grants_pb2.GrantAccessRequest(
+            idempotency_key=new_key(),
+            app_id=vendor_app.app_id,
+            scopes=["orders:read"],
+            grantor_account_id=seller.account.account_id,
+        ),
+        metadata=as_plain,
+    )
+    for_buyer = refused(
+        identity.grants.GrantAccess,
+        grants_pb2.GrantAccessRequest(
+            idempotency_key=new_key(),
+            app_id=vendor_app.app_id,
+            scopes=["orders:read"],
+            grantor_account_id=buyer.account.account_id,
+        ),
+        metadata=as_store,
+    )
+    seller_naming_another = refused(
+        identity.grants.GrantAccess,
+        grants_pb2.GrantAccessRequest(
+            idempotency_key=new_key(),
+            app_id=vendor_app.app_id,
+            scopes=["orders:read"],
+            grantor_account_id=buyer.account.account_id,
+        ),
+        metadata=seller.metadata,
+    )
+    revoked = identity.grants.RevokeAccess(
+        grants_pb2.RevokeAccessRequest(idempotency_key=new_key(), grant_id=made.grant_id),
+        metadata=as_store,
+        timeout=TIMEOUT,
+    ).grant
+
+    assert made.grantor_account_id == seller.account.account_id
+    assert list(made.scopes) == ["orders:read"]
+    assert again.grant_id == made.grant_id
+    assert acting.on_behalf_of == seller.account.account_id
+    assert identity.count("grants", "grant_id = :id AND revoked_at IS NULL", id=own.grant_id) == 0
+    assert no_scope.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert for_buyer.code() == grpc.StatusCode.NOT_FOUND
+    assert seller_naming_another.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert revoked.status == grants_pb2.GRANT_STATUS_REVOKED

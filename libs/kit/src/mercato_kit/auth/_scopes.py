@@ -147,6 +147,12 @@ SCOPES: tuple[Scope, ...] = (
         app_kinds=frozenset({"publisher_site"}),
     ),
     Scope(
+        "grants:manage",
+        "grant and revoke an app's access on a seller's behalf: the app store grants what a "
+        "seller's subscription chose, and revokes it on uninstall or suspension",
+        app_kinds=frozenset({"service"}),
+    ),
+    Scope(
         "events:subscribe",
         "subscribe to the event streams an app is entitled to",
         app_kinds=_PARTNERS,

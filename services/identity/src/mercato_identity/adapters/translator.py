@@ -287,7 +287,8 @@ def issue_app_token_command(request: apps_pb2.IssueAppTokenRequest) -> IssueAppT
 
 
 def grant_access_command(request: grants_pb2.GrantAccessRequest) -> GrantAccess:
-    return GrantAccess(request.app_id, tuple(request.scopes))
+    grantor = request.grantor_account_id if request.HasField("grantor_account_id") else None
+    return GrantAccess(request.app_id, tuple(request.scopes), grantor)
 
 
 def list_grants_query(request: grants_pb2.ListGrantsRequest) -> ListGrants:

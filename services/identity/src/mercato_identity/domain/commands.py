@@ -67,6 +67,7 @@ class IssueAppToken:
 class GrantAccess:
     app_id: str
     scopes: tuple[str, ...]
+    grantor_account_id: str | None = None  # set by a service with grants:manage only
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from mercato.validate.v1 import rules_pb2 as mercato_dot_validate_dot_v1_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/identity/v1/grants.proto\x12\x13mercato.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fmercato/validate/v1/rules.proto\"\xe7\x01\n\x05Grant\x12\x10\n\x08grant_id\x18\x01 \x01(\t\x12\x1a\n\x12grantor_account_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0e\n\x06scopes\x18\x04 \x03(\t\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .mercato.identity.v1.GrantStatus\x12.\n\ngranted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"r\n\x12GrantAccessRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1a\n\x06\x61pp_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1a\n\x06scopes\x18\x03 \x03(\tB\n\xca\xf3\x18\x06\"\x04\x08\x01\x10 \"@\n\x13GrantAccessResponse\x12)\n\x05grant\x18\x01 \x01(\x0b\x32\x1a.mercato.identity.v1.Grant\",\n\x11ListGrantsRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\"@\n\x12ListGrantsResponse\x12*\n\x06grants\x18\x01 \x03(\x0b\x32\x1a.mercato.identity.v1.Grant\"Y\n\x13RevokeAccessRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x08grant_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\"A\n\x14RevokeAccessResponse\x12)\n\x05grant\x18\x01 \x01(\x0b\x32\x1a.mercato.identity.v1.Grant\"\x13\n\x11ListScopesRequest\"@\n\x12ListScopesResponse\x12*\n\x06scopes\x18\x01 \x03(\x0b\x32\x1a.mercato.identity.v1.Scope\"\x81\x01\n\x05Scope\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05roles\x18\x03 \x03(\t\x12\x11\n\tapp_kinds\x18\x04 \x03(\t\x12\x18\n\x10seller_grantable\x18\x05 \x01(\x08\x12\x19\n\x11\x62uyer_consentable\x18\x06 \x01(\x08*^\n\x0bGrantStatus\x12\x1c\n\x18GRANT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13GRANT_STATUS_ACTIVE\x10\x01\x12\x18\n\x14GRANT_STATUS_REVOKED\x10\x02\x32\x93\x03\n\x0cGrantService\x12`\n\x0bGrantAccess\x12\'.mercato.identity.v1.GrantAccessRequest\x1a(.mercato.identity.v1.GrantAccessResponse\x12]\n\nListGrants\x12&.mercato.identity.v1.ListGrantsRequest\x1a\'.mercato.identity.v1.ListGrantsResponse\x12\x63\n\x0cRevokeAccess\x12(.mercato.identity.v1.RevokeAccessRequest\x1a).mercato.identity.v1.RevokeAccessResponse\x12]\n\nListScopes\x12&.mercato.identity.v1.ListScopesRequest\x1a\'.mercato.identity.v1.ListScopesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/identity/v1/grants.proto\x12\x13mercato.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fmercato/validate/v1/rules.proto\"\xe7\x01\n\x05Grant\x12\x10\n\x08grant_id\x18\x01 \x01(\t\x12\x1a\n\x12grantor_account_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0e\n\x06scopes\x18\x04 \x03(\t\x12\x30\n\x06status\x18\x05 \x01(\x0e\x32 .mercato.identity.v1.GrantStatus\x12.\n\ngranted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb4\x01\n\x12GrantAccessRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1a\n\x06\x61pp_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\x12\x1a\n\x06scopes\x18\x03 \x03(\tB\n\xca\xf3\x18\x06\"\x04\x08\x01\x10 \x12)\n\x12grantor_account_id\x18\x04 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02(\x01H\x00\x88\x01\x01\x42\x15\n\x13_grantor_account_id\"@\n\x13GrantAccessResponse\x12)\n\x05grant\x18\x01 \x01(\x0b\x32\x1a.mercato.identity.v1.Grant\",\n\x11ListGrantsRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\"@\n\x12ListGrantsResponse\x12*\n\x06grants\x18\x01 \x03(\x0b\x32\x1a.mercato.identity.v1.Grant\"Y\n\x13RevokeAccessRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x08grant_id\x18\x02 \x01(\tB\n\xca\xf3\x18\x06\x08\x01\x12\x02(\x01\"A\n\x14RevokeAccessResponse\x12)\n\x05grant\x18\x01 \x01(\x0b\x32\x1a.mercato.identity.v1.Grant\"\x13\n\x11ListScopesRequest\"@\n\x12ListScopesResponse\x12*\n\x06scopes\x18\x01 \x03(\x0b\x32\x1a.mercato.identity.v1.Scope\"\x81\x01\n\x05Scope\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05roles\x18\x03 \x03(\t\x12\x11\n\tapp_kinds\x18\x04 \x03(\t\x12\x18\n\x10seller_grantable\x18\x05 \x01(\x08\x12\x19\n\x11\x62uyer_consentable\x18\x06 \x01(\x08*^\n\x0bGrantStatus\x12\x1c\n\x18GRANT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13GRANT_STATUS_ACTIVE\x10\x01\x12\x18\n\x14GRANT_STATUS_REVOKED\x10\x02\x32\x93\x03\n\x0cGrantService\x12`\n\x0bGrantAccess\x12\'.mercato.identity.v1.GrantAccessRequest\x1a(.mercato.identity.v1.GrantAccessResponse\x12]\n\nListGrants\x12&.mercato.identity.v1.ListGrantsRequest\x1a\'.mercato.identity.v1.ListGrantsResponse\x12\x63\n\x0cRevokeAccess\x12(.mercato.identity.v1.RevokeAccessRequest\x1a).mercato.identity.v1.RevokeAccessResponse\x12]\n\nListScopes\x12&.mercato.identity.v1.ListScopesRequest\x1a\'.mercato.identity.v1.ListScopesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,32 +39,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GRANTACCESSREQUEST'].fields_by_name['app_id']._serialized_options = b'\312\363\030\006\010\001\022\002(\001'
   _globals['_GRANTACCESSREQUEST'].fields_by_name['scopes']._loaded_options = None
   _globals['_GRANTACCESSREQUEST'].fields_by_name['scopes']._serialized_options = b'\312\363\030\006\"\004\010\001\020 '
+  _globals['_GRANTACCESSREQUEST'].fields_by_name['grantor_account_id']._loaded_options = None
+  _globals['_GRANTACCESSREQUEST'].fields_by_name['grantor_account_id']._serialized_options = b'\312\363\030\004\022\002(\001'
   _globals['_REVOKEACCESSREQUEST'].fields_by_name['idempotency_key']._loaded_options = None
   _globals['_REVOKEACCESSREQUEST'].fields_by_name['idempotency_key']._serialized_options = b'\312\363\030\007\010\001\022\003\020\200\001'
   _globals['_REVOKEACCESSREQUEST'].fields_by_name['grant_id']._loaded_options = None
   _globals['_REVOKEACCESSREQUEST'].fields_by_name['grant_id']._serialized_options = b'\312\363\030\006\010\001\022\002(\001'
-  _globals['_GRANTSTATUS']._serialized_start=1028
-  _globals['_GRANTSTATUS']._serialized_end=1122
+  _globals['_GRANTSTATUS']._serialized_start=1095
+  _globals['_GRANTSTATUS']._serialized_end=1189
   _globals['_GRANT']._serialized_start=124
   _globals['_GRANT']._serialized_end=355
-  _globals['_GRANTACCESSREQUEST']._serialized_start=357
-  _globals['_GRANTACCESSREQUEST']._serialized_end=471
-  _globals['_GRANTACCESSRESPONSE']._serialized_start=473
-  _globals['_GRANTACCESSRESPONSE']._serialized_end=537
-  _globals['_LISTGRANTSREQUEST']._serialized_start=539
-  _globals['_LISTGRANTSREQUEST']._serialized_end=583
-  _globals['_LISTGRANTSRESPONSE']._serialized_start=585
-  _globals['_LISTGRANTSRESPONSE']._serialized_end=649
-  _globals['_REVOKEACCESSREQUEST']._serialized_start=651
-  _globals['_REVOKEACCESSREQUEST']._serialized_end=740
-  _globals['_REVOKEACCESSRESPONSE']._serialized_start=742
-  _globals['_REVOKEACCESSRESPONSE']._serialized_end=807
-  _globals['_LISTSCOPESREQUEST']._serialized_start=809
-  _globals['_LISTSCOPESREQUEST']._serialized_end=828
-  _globals['_LISTSCOPESRESPONSE']._serialized_start=830
-  _globals['_LISTSCOPESRESPONSE']._serialized_end=894
-  _globals['_SCOPE']._serialized_start=897
-  _globals['_SCOPE']._serialized_end=1026
-  _globals['_GRANTSERVICE']._serialized_start=1125
-  _globals['_GRANTSERVICE']._serialized_end=1528
+  _globals['_GRANTACCESSREQUEST']._serialized_start=358
+  _globals['_GRANTACCESSREQUEST']._serialized_end=538
+  _globals['_GRANTACCESSRESPONSE']._serialized_start=540
+  _globals['_GRANTACCESSRESPONSE']._serialized_end=604
+  _globals['_LISTGRANTSREQUEST']._serialized_start=606
+  _globals['_LISTGRANTSREQUEST']._serialized_end=650
+  _globals['_LISTGRANTSRESPONSE']._serialized_start=652
+  _globals['_LISTGRANTSRESPONSE']._serialized_end=716
+  _globals['_REVOKEACCESSREQUEST']._serialized_start=718
+  _globals['_REVOKEACCESSREQUEST']._serialized_end=807
+  _globals['_REVOKEACCESSRESPONSE']._serialized_start=809
+  _globals['_REVOKEACCESSRESPONSE']._serialized_end=874
+  _globals['_LISTSCOPESREQUEST']._serialized_start=876
+  _globals['_LISTSCOPESREQUEST']._serialized_end=895
+  _globals['_LISTSCOPESRESPONSE']._serialized_start=897
+  _globals['_LISTSCOPESRESPONSE']._serialized_end=961
+  _globals['_SCOPE']._serialized_start=964
+  _globals['_SCOPE']._serialized_end=1093
+  _globals['_GRANTSERVICE']._serialized_start=1192
+  _globals['_GRANTSERVICE']._serialized_end=1595
 # @@protoc_insertion_point(module_scope)

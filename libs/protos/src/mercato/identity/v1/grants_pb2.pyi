@@ -39,14 +39,16 @@ class Grant(_message.Message):
     def __init__(self, grant_id: _Optional[str] = ..., grantor_account_id: _Optional[str] = ..., app_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[GrantStatus, str]] = ..., granted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GrantAccessRequest(_message.Message):
-    __slots__ = ("idempotency_key", "app_id", "scopes")
+    __slots__ = ("idempotency_key", "app_id", "scopes", "grantor_account_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     APP_ID_FIELD_NUMBER: _ClassVar[int]
     SCOPES_FIELD_NUMBER: _ClassVar[int]
+    GRANTOR_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     app_id: str
     scopes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, idempotency_key: _Optional[str] = ..., app_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ...) -> None: ...
+    grantor_account_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., app_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ..., grantor_account_id: _Optional[str] = ...) -> None: ...
 
 class GrantAccessResponse(_message.Message):
     __slots__ = ("grant",)

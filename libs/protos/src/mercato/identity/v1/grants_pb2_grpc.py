@@ -70,6 +70,9 @@ class GrantServiceServicer:
     def GrantAccess(self, request, context):
         """Sellers: grant an app scopes from the catalogue (those a seller may grant). One active
         grant per seller and app: ALREADY_EXISTS while one stands. Idempotent by `idempotency_key`.
+        A service app holding `grants:manage` (the app store) grants on a seller's behalf, naming
+        the seller in `grantor_account_id`: the scopes the seller chose by subscribing; its grant
+        replaces (supersedes) the seller's active grant to the app, if any, in one transaction.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -83,8 +86,9 @@ class GrantServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RevokeAccess(self, request, context):
-        """The account that gave the grant, or an operator: revoke it. Idempotent by
-        `idempotency_key`; revoking a revoked grant changes nothing.
+        """The account that gave the grant, an operator, or a service app holding `grants:manage`
+        (the app store, on uninstall or suspension): revoke it. Idempotent by `idempotency_key`;
+        revoking a revoked grant changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -24,7 +24,7 @@ class GrantService(grants_pb2_grpc.GrantServiceServicer):
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
 
-    @requires(roles=["seller"])
+    @requires(roles=["seller", "service"])
     async def GrantAccess(
         self, request: pb.GrantAccessRequest, context: grpc.aio.ServicerContext
     ) -> pb.GrantAccessResponse:
