@@ -276,7 +276,9 @@ class KittestSettings(ServiceSettings):
 def bare_context(settings: ServiceSettings) -> ServiceContext:
     """A ServiceContext with only what service_credentials() and channel() use."""
     unused = cast(Any, None)
-    return ServiceContext("kittest", settings, unused, unused, unused, unused, unused, unused)
+    return ServiceContext(
+        "kittest", settings, unused, unused, unused, unused, unused, unused, unused
+    )
 
 
 async def test_a_service_without_its_app_settings_is_told_which_variables_to_set(

@@ -77,6 +77,7 @@ from mercato_kit.grpc import (
 from mercato_kit.http import HttpServer
 from mercato_kit.logging import configure_logging, get_logger
 from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
+from mercato_kit.metrics import Metrics, install_metrics, metrics_application
 from mercato_kit.settings import SettingsError, env_name, load_settings
 from mercato_kit.storage import Database, migrate, sync_url
 from mercato_kit.store import SqlUnitOfWork
@@ -123,6 +124,9 @@ class ServiceSettings(BaseSettings):
       `MERCATO_TLS_CA`: call other services over TLS, verifying them against this bundle and
       presenting the service's own certificate when it has one. Plaintext without them (the
       default on loopback, for the demo and the tests).
+    - `<SERVICE>_METRICS_ADDR` ("host:port"): serve the kit's metrics and the service's own
+      there for Prometheus (`GET /metrics`, plain HTTP); unset (the default), nothing is
+      recorded or served (`mercato_kit.metrics`).
     """
 
     grpc_addr: str
@@ -142,6 +146,7 @@ class ServiceSettings(BaseSettings):
     tls_key: Path | None = None
     tls_client_ca: Path | None = None
     tls_ca: Path | None = Field(None, validation_alias="MERCATO_TLS_CA")
+    metrics_addr: str | None = Field(None, pattern=r"^[^\s:]*:[0-9]{1,5}$")
 
     @model_validator(mode="after")
     def _tls_files_go_together(self) -> Self:
@@ -247,6 +252,9 @@ class ServiceContext(Generic[S]):
     policies: AuthPolicies
     revocations: InMemoryRevocations
     verifier: TokenVerifier
+    metrics: Metrics
+    """The process's metrics: register the service's own values here (`gauge`, `total`); they
+    are sampled and served only when `<SERVICE>_METRICS_ADDR` is set."""
     consumers: list[IdempotentConsumer] = field(default_factory=list)
     tasks: list[PeriodicTask] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
@@ -330,6 +338,9 @@ class ServiceContext(Generic[S]):
             )
         return self._credentials
 
+    def _recording(self) -> Metrics | None:
+        return self.metrics if self.settings.metrics_addr else None
+
     async def close_channels(self) -> None:
         """Close every channel `channel()` opened (the runtime's last shutdown step)."""
         channels, self.channels = list(self.channels.values()), {}
@@ -348,7 +359,7 @@ class ServiceContext(Generic[S]):
             name=f"{prefix}.{reaction}",
             topics=list(topics),
             handler=handler,
-            **{"after_commit": self.relay.notify, **options},
+            **{"after_commit": self.relay.notify, "metrics": self._recording(), **options},
         )
         self.consumers.append(consumer)
         return consumer
@@ -406,11 +417,14 @@ async def run_service(
             migrate, url, versions=migrations, version_table=f"{name}_alembic_version"
         )
     database = Database(url)
+    metrics = Metrics(name)
+    recording = metrics if settings.metrics_addr else None
+    install_metrics(recording)
     publisher = KafkaPublisher(
         create_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
     )
     await publisher.start()
-    relay = OutboxRelay(database, publisher, name=name)
+    relay = OutboxRelay(database, publisher, name=name, metrics=recording)
     policies, revocations = AuthPolicies(), InMemoryRevocations()
     keys = key_provider or _key_provider(settings)
     verifier = TokenVerifier(keys, revocations=revocations)
@@ -419,13 +433,20 @@ async def run_service(
         grace=settings.shutdown_grace,
         interceptors=[AuthInterceptor(verifier, policies)],
         credentials=settings.server_tls(),
+        metrics=recording,
     )
     context = ServiceContext(
-        name, settings, database, server, relay, policies, revocations, verifier
+        name, settings, database, server, relay, policies, revocations, verifier, metrics
     )
     wired = wire(context)
     if wired is not None:
         await wired
+    if settings.metrics_addr:
+        context.add_task("metrics", metrics.sample, interval=metrics.sample_interval)
+        # Plain HTTP even when the service has TLS: Prometheus scrapes it on the host's network.
+        context.add_worker(
+            HttpServer(f"{name}.metrics", metrics_application(metrics), settings.metrics_addr)
+        )
     consumed = sorted({topic for consumer in context.consumers for topic in consumer.topics})
     await ensure_topics(
         settings.kafka_bootstrap_servers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from mercato_kit.consumer._tracking import Outcome, Partition, TrackedEvent, Tra
 from mercato_kit.context import MessageContext, bind_context
 from mercato_kit.events import EnvelopeDecodeError, EventEnvelope, envelope_from_record
 from mercato_kit.logging import get_logger
+from mercato_kit.metrics import Metrics
 from mercato_kit.storage import Database, consumer_positions, processed_events
 
 __all__ = ["Handler", "IdempotentConsumer"]
@@ -92,6 +94,7 @@ class IdempotentConsumer:
         commit_kafka_offsets: bool = True,
         kafka_options: Mapping[str, Any] | None = None,
         after_commit: Callable[[], object] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         """Configure (nothing connects until `run`).
 
@@ -100,6 +103,8 @@ class IdempotentConsumer:
         (e.g. `session_timeout_ms`), except what the guarantees rest on: the group, auto-commit.
         `after_commit` is called after every transaction that applied records (the runtime
         passes the outbox relay's wake-up: the effects may have written outbox rows).
+        `metrics`: where to count applied events and dead letters, and report the lag of each
+        partition held (the broker's high-water mark less the position in the database).
         """
         if not name or len(name) > _MAX_NAME:
             raise ValueError(f"name must have 1 to {_MAX_NAME} characters, not {name!r}")
@@ -131,11 +136,30 @@ class IdempotentConsumer:
         self._seek_needed = False
         self._consumer: Any = None
         self._producer: Any = None
+        # The next offset to apply per partition, as the database holds it (for the lag).
+        self._positions: dict[TopicPartition, int] = {}
+        self._metrics = metrics
+        if metrics is not None:
+            metrics.track_lag(name, self.lag)
 
     @property
     def assignment(self) -> frozenset[Partition]:
         """The partitions this instance processes now (empty while rebalancing)."""
         return frozenset(Partition(tp.topic, tp.partition) for tp in self._assigned)
+
+    def lag(self) -> list[tuple[str, int, int]]:
+        """(topic, partition, records behind) for each partition held whose high-water mark
+        the broker has reported: what is on it after the position the database holds."""
+        consumer = self._consumer
+        if consumer is None:
+            return []
+        behind = []
+        for tp in self._assigned:
+            position = self._positions.get(tp)
+            highwater = consumer.highwater(tp)
+            if position is not None and highwater is not None:
+                behind.append((tp.topic, tp.partition, max(0, highwater - position)))
+        return behind
 
     async def run(self) -> None:
         """Consume until `stop()`: join the group, then apply batches as they arrive.
@@ -245,7 +269,9 @@ class IdempotentConsumer:
             positions = await SqlTracking(session).positions(self.name, self.topics)
         for tp in assigned:
             # Offset 0 of a partition whose start was deleted resets to the earliest offset.
-            self._consumer.seek(tp, positions.get(Partition(tp.topic, tp.partition), 0))
+            position = positions.get(Partition(tp.topic, tp.partition), 0)
+            self._consumer.seek(tp, position)
+            self._positions[tp] = position
         self._assigned = frozenset(assigned)
         self._seek_needed = False
         log.info(
@@ -340,16 +366,26 @@ class IdempotentConsumer:
             outcomes = await tracking.outcomes(self.name, {item.event_id for item in pending})
             done = {event_id for event_id, o in outcomes.items() if o is Outcome.APPLIED}
             applied: list[TrackedEvent] = []
+            types: list[str] = []
             for item in pending:
                 if item.event_id in done:
                     continue
                 await self._handle(session, item)
                 done.add(item.event_id)
                 applied.append(item.tracked())
+                types.append(item.envelope.event_type if item.envelope else "")
             await tracking.record_applied(self.name, applied)
             await tracking.advance(self.name, partition, pending[-1].record.offset + 1)
+        self._moved(partition, pending[-1].record.offset + 1)
+        if applied and self._metrics is not None:
+            for event_type, count in Counter(types).items():
+                self._metrics.applied(self.name, event_type, count)
         if applied and self._after_commit is not None:
             self._after_commit()
+
+    def _moved(self, partition: Partition, position: int) -> None:
+        """Note the position a commit stored (what the lag is measured from)."""
+        self._positions[TopicPartition(partition.topic, partition.partition)] = position
 
     async def _handle(self, session: AsyncSession, item: _Item) -> None:
         envelope = item.envelope
@@ -384,6 +420,9 @@ class IdempotentConsumer:
             if item.envelope is not None:
                 await tracking.record_dead_lettered(self.name, item.tracked())
             await tracking.advance(self.name, partition, record.offset + 1)
+        self._moved(partition, record.offset + 1)
+        if self._metrics is not None:
+            self._metrics.dead_lettered(self.name, record.topic)
         log.warning(
             "consumer.dead_lettered",
             consumer=self.name,

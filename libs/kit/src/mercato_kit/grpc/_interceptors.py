@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 import sqlalchemy.exc
@@ -39,6 +39,9 @@ from mercato_kit.grpc._status import status_code_for
 from mercato_kit.grpc._validation import validate
 from mercato_kit.ids import new_id
 from mercato_kit.logging import get_logger
+
+if TYPE_CHECKING:
+    from mercato_kit.metrics import Metrics
 
 __all__ = [
     "CORRELATION_ID_KEY",
@@ -216,7 +219,11 @@ class CorrelationInterceptor(CallInterceptor):
 
 
 class AccessLogInterceptor(CallInterceptor):
-    """One structured log line per call: method, status code, duration, correlation id, peer."""
+    """One structured log line per call: method, status code, duration, correlation id, peer;
+    and, given `metrics`, the duration in `mercato_rpc_duration_seconds` by method and code."""
+
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self._metrics = metrics
 
     @asynccontextmanager
     async def around(self, call: Call) -> AsyncIterator[None]:
@@ -234,13 +241,16 @@ class AccessLogInterceptor(CallInterceptor):
         else:
             code = _status_code(call.context) or grpc.StatusCode.OK
         finally:
+            elapsed = time.perf_counter() - started
+            if self._metrics is not None:
+                self._metrics.observe_rpc(call.method, code.name, elapsed)
             quiet = call.method.startswith(_QUIET_SERVICES)
             log = get_logger(_LOGGER)
             (log.debug if quiet else log.info)(
                 "grpc call",
                 method=call.method,
                 code=code.name,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                duration_ms=round(elapsed * 1000, 3),
                 correlation_id=current_context().correlation_id,
                 peer=call.context.peer(),
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -31,6 +31,9 @@ from mercato_kit.grpc._interceptors import (
     ValidationInterceptor,
 )
 from mercato_kit.logging import get_logger
+
+if TYPE_CHECKING:
+    from mercato_kit.metrics import Metrics
 
 __all__ = [
     "DEFAULT_GRACE_SECONDS",
@@ -65,6 +68,7 @@ class GrpcServer:
         options: Sequence[tuple[str, Any]] = (),
         grace: float = DEFAULT_GRACE_SECONDS,
         credentials: grpc.ServerCredentials | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.address = address
         self.grace = grace
@@ -75,7 +79,7 @@ class GrpcServer:
         self._server = grpc.aio.server(
             interceptors=[
                 CorrelationInterceptor(),
-                AccessLogInterceptor(),
+                AccessLogInterceptor(metrics),
                 ErrorMappingInterceptor(),
                 *interceptors,
                 ValidationInterceptor(),
@@ -204,15 +208,22 @@ def create_server(
     options: Sequence[tuple[str, Any]] = (),
     grace: float = DEFAULT_GRACE_SECONDS,
     credentials: grpc.ServerCredentials | None = None,
+    metrics: Metrics | None = None,
 ) -> GrpcServer:
     """A GrpcServer for `address` ("host:port"; port 0 picks a free one); TLS (or mutual TLS)
-    with `credentials` (`mercato_kit.grpc.server_credentials`), plaintext without.
+    with `credentials` (`mercato_kit.grpc.server_credentials`), plaintext without; every
+    answered call's duration in `metrics` (`mercato_rpc_duration_seconds`) when given.
 
     `interceptors` are a service's own (authentication, say): they run inside error mapping
     (so they may raise domain errors) and before validation.
     """
     return GrpcServer(
-        address, interceptors=interceptors, options=options, grace=grace, credentials=credentials
+        address,
+        interceptors=interceptors,
+        options=options,
+        grace=grace,
+        credentials=credentials,
+        metrics=metrics,
     )
 
 

@@ -8,11 +8,13 @@ import functools
 import os
 import secrets
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +28,7 @@ from mercato_kit.events import (
 from mercato_kit.logging import get_logger
 from mercato_kit.messaging._lease import Lease
 from mercato_kit.messaging._publisher import Publisher, PublishError
+from mercato_kit.metrics import Metrics
 from mercato_kit.storage import Database, outbox
 
 __all__ = ["OutboxRelay"]
@@ -81,6 +84,7 @@ class OutboxRelay:
         owner: str | None = None,
         wakeup: asyncio.Event | None = None,
         max_backoff: float = 5.0,
+        metrics: Metrics | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
@@ -107,6 +111,9 @@ class OutboxRelay:
         self._running = False
         self._token: int | None = None
         self._log = log.bind(relay=name, owner=self.owner)
+        self._metrics = metrics
+        if metrics is not None:
+            metrics.sampled("mercato_outbox", self._sample_backlog)
 
     @property
     def holds_lease(self) -> bool:
@@ -198,6 +205,9 @@ class OutboxRelay:
                 if not rows:
                     return outcome
                 await self._publish_keeping_lease([self._record(row) for row in rows], token)
+                if self._metrics is not None:
+                    for topic, count in Counter(row.topic for row in rows).items():
+                        self._metrics.published(topic, count)
                 # One transaction both retires this batch and reads the next one, so a busy
                 # relay costs the database one transaction per batch.
                 read_on = (
@@ -217,6 +227,24 @@ class OutboxRelay:
                 outcome = _Round(last_id=ids[-1], more_waiting=len(rows) == self._batch_size)
                 rows = following
             return outcome
+
+    async def backlog(self) -> tuple[int, float]:
+        """How many rows wait in the outbox, and the age in seconds of the oldest (0 when
+        none does)."""
+        query = select(func.count(), func.min(outbox.c.created_at)).select_from(outbox)
+        async with self._database.read_transaction() as session:
+            rows, oldest = (await session.execute(query)).one()
+        if not rows or oldest is None:
+            return 0, 0.0
+        if oldest.tzinfo is None:  # SQLite gives back naive UTC
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(rows), max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+
+    async def _sample_backlog(self) -> None:
+        assert self._metrics is not None
+        rows, age = await self.backlog()
+        self._metrics.outbox_depth.set(rows)
+        self._metrics.outbox_oldest_age.set(age)
 
     async def _acquire_and_read(self, session: AsyncSession) -> tuple[int | None, Sequence[Any]]:
         token = await self._lease.acquire(session)

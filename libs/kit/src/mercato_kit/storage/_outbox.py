@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.metrics import note_appended
 from mercato_kit.storage._schema import outbox
 
 PayloadOf = Callable[[Aggregate, DomainEvent], Message]
@@ -50,6 +51,7 @@ async def append_to_outbox(
             for envelope in envelopes
         ],
     )
+    note_appended(session, (envelope.aggregate_type for envelope in envelopes))
 
 
 class AggregateOutbox:
