@@ -73,7 +73,13 @@ class EventLog:
     """Payments' events as a partner reads them: every partition of its topics, from the end
     they had when the log was opened, gathered by key (the aggregate id)."""
 
-    KINDS = ("payments.payment", "payments.payout", "payments.budget")
+    KINDS = (
+        "payments.payment",
+        "payments.payout",
+        "payments.budget",
+        "payments.app_charge",
+        "payments.vendor_payout",
+    )
 
     def __init__(self, bootstrap_servers: str) -> None:
         self._consumer = KafkaConsumer(

@@ -1,13 +1,19 @@
-"""Sellers' payable balances: a table in the service's database, written in the same
-transaction as the EscrowReleased and PayoutSent events that change it (so it can always be
-rebuilt from them), and its in-memory fake.
+"""Payees' payable balances: one table per kind of payee in the service's database (sellers'
+`seller_payables`, app vendors' `vendor_payables`), written in the same transaction as the
+events that change it (so it can always be rebuilt from them), and the in-memory fake.
+
+    seller_payables   + EscrowReleased seller_net          - PayoutSent
+    vendor_payables   + AppCharged vendor_share             - VendorPaidOut
+                      - AppChargeRefunded vendor_share (may leave the balance in debit: a
+                        refund after a payout; payouts only pay positive balances)
 
 Payout runs must never pay a balance twice. On PostgreSQL `lock_due` takes row locks
-(SELECT ... FOR UPDATE) on the balances it returns, in seller id order, so a concurrent run
-waits and then sees the balances the first one left; releases only add to a balance (an
-upsert), so they never lose a concurrent payout's debit. SQLite serialises writers already
-(the kit starts every transaction with BEGIN IMMEDIATE). A CHECK constraint keeps every
-balance at zero or above whatever the code does.
+(SELECT ... FOR UPDATE) on the balances it returns, in payee id order, so a concurrent run
+waits and then sees the balances the first one left; credits and refunds only add to a
+balance (an upsert), so they never lose a concurrent payout's debit. SQLite serialises writers
+already (the kit starts every transaction with BEGIN IMMEDIATE). A payout's debit never takes a
+balance below zero; for sellers (who are never refunded from their payable) a CHECK constraint
+keeps every balance at zero or above whatever the code does.
 """
 
 from __future__ import annotations
@@ -44,104 +50,158 @@ seller_payables = Table(
     Index("ix_seller_payables_currency_seller", "currency", "seller_id"),
 )
 
+vendor_payables = Table(
+    "vendor_payables",
+    metadata,
+    Column("vendor_id", String(36), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("balance_minor", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_vendor_payables_currency_vendor", "currency", "vendor_id"),
+)
 
-class SqlSellerPayables:
-    """SellerPayables on the `seller_payables` table, in the caller's session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+class SqlPayables:
+    """Payables on one payee kind's table (`payee` names its id column), in the caller's
+    session."""
+
+    def __init__(self, session: AsyncSession, table: Table, payee: str) -> None:
         self._session = session
+        self._table = table
+        self._payee = table.c[payee]
 
-    async def credit(self, seller_id: str, amount: Money) -> None:
+    async def _add(self, payee_id: str, currency: str, minor_units: int) -> None:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(seller_payables).values(
-            seller_id=seller_id,
-            currency=amount.currency,
-            balance_minor=amount.minor_units,
-            updated_at=datetime.now(UTC),
+        table = self._table
+        statement = insert(table).values(
+            {
+                self._payee.name: payee_id,
+                "currency": currency,
+                "balance_minor": minor_units,
+                "updated_at": datetime.now(UTC),
+            }
         )
         await self._session.execute(
             statement.on_conflict_do_update(
-                index_elements=[seller_payables.c.seller_id, seller_payables.c.currency],
+                index_elements=[self._payee, table.c.currency],
                 set_={
-                    "balance_minor": seller_payables.c.balance_minor
-                    + statement.excluded.balance_minor,
+                    "balance_minor": table.c.balance_minor + statement.excluded.balance_minor,
                     "updated_at": statement.excluded.updated_at,
                 },
             )
         )
 
+    async def credit(self, payee_id: str, amount: Money) -> None:
+        await self._add(payee_id, amount.currency, amount.minor_units)
+
+    async def take_back(self, payee_id: str, amount: Money) -> None:
+        await self._add(payee_id, amount.currency, -amount.minor_units)
+
     async def lock_due(self, currency: str, limit: int) -> list[tuple[str, Money]]:
+        table = self._table
         rows = await self._session.execute(
-            select(seller_payables.c.seller_id, seller_payables.c.balance_minor)
-            .where(seller_payables.c.currency == currency, seller_payables.c.balance_minor > 0)
-            .order_by(seller_payables.c.seller_id)
+            select(self._payee, table.c.balance_minor)
+            .where(table.c.currency == currency, table.c.balance_minor > 0)
+            .order_by(self._payee)
             .limit(limit)
             .with_for_update()
         )
-        return [
-            (row.seller_id, Money(minor_units=row.balance_minor, currency=currency)) for row in rows
-        ]
+        return [(row[0], Money(minor_units=row[1], currency=currency)) for row in rows]
 
-    async def debit(self, seller_id: str, amount: Money) -> None:
+    async def debit(self, payee_id: str, amount: Money) -> None:
+        table = self._table
         debited = await self._session.execute(
-            update(seller_payables)
+            update(table)
             .where(
-                seller_payables.c.seller_id == seller_id,
-                seller_payables.c.currency == amount.currency,
-                seller_payables.c.balance_minor >= amount.minor_units,
+                self._payee == payee_id,
+                table.c.currency == amount.currency,
+                table.c.balance_minor >= amount.minor_units,
             )
             .values(
-                balance_minor=seller_payables.c.balance_minor - amount.minor_units,
+                balance_minor=table.c.balance_minor - amount.minor_units,
                 updated_at=datetime.now(UTC),
             )
-            .returning(seller_payables.c.seller_id)
+            .returning(self._payee)
         )
         if debited.first() is None:
-            raise ValueError(f"seller {seller_id} has less than {amount} payable")
+            raise ValueError(f"payee {payee_id} has less than {amount} payable")
 
-    async def balances(self, seller_id: str) -> list[Money]:
+    async def balances(self, payee_id: str) -> list[Money]:
+        table = self._table
         rows = await self._session.execute(
-            select(seller_payables.c.currency, seller_payables.c.balance_minor)
-            .where(seller_payables.c.seller_id == seller_id)
-            .order_by(seller_payables.c.currency)
+            select(table.c.currency, table.c.balance_minor)
+            .where(self._payee == payee_id)
+            .order_by(table.c.currency)
         )
         return [Money(minor_units=row.balance_minor, currency=row.currency) for row in rows]
 
+    async def totals(self) -> list[Money]:
+        """Every payee's balance summed, per currency (what the ledger's payables must show)."""
+        table = self._table
+        rows = await self._session.execute(
+            select(table.c.currency, table.c.balance_minor).order_by(table.c.currency)
+        )
+        totals: dict[str, int] = {}
+        for row in rows:
+            totals[row.currency] = totals.get(row.currency, 0) + row.balance_minor
+        return [Money(minor_units=total, currency=c) for c, total in totals.items()]
 
-class InMemorySellerPayables:
+
+class SqlSellerPayables(SqlPayables):
+    """Sellers' payables (`seller_payables`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, seller_payables, "seller_id")
+
+
+class SqlVendorPayables(SqlPayables):
+    """App vendors' payables (`vendor_payables`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session, vendor_payables, "vendor_id")
+
+
+class InMemoryPayables:
     """The fake for unit tests: same contract, no transactions, nothing to lock."""
 
     def __init__(self) -> None:
         self._balances: dict[tuple[str, str], int] = {}
 
-    async def credit(self, seller_id: str, amount: Money) -> None:
-        key = (seller_id, amount.currency)
+    async def credit(self, payee_id: str, amount: Money) -> None:
+        key = (payee_id, amount.currency)
         self._balances[key] = self._balances.get(key, 0) + amount.minor_units
+
+    async def take_back(self, payee_id: str, amount: Money) -> None:
+        await self.credit(payee_id, -amount)
 
     async def lock_due(self, currency: str, limit: int) -> list[tuple[str, Money]]:
         due = sorted(
-            (seller_id, balance)
-            for (seller_id, balance_currency), balance in self._balances.items()
+            (payee_id, balance)
+            for (payee_id, balance_currency), balance in self._balances.items()
             if balance_currency == currency and balance > 0
         )
         return [
-            (seller_id, Money(minor_units=balance, currency=currency))
-            for seller_id, balance in due[:limit]
+            (payee_id, Money(minor_units=balance, currency=currency))
+            for payee_id, balance in due[:limit]
         ]
 
-    async def debit(self, seller_id: str, amount: Money) -> None:
-        key = (seller_id, amount.currency)
+    async def debit(self, payee_id: str, amount: Money) -> None:
+        key = (payee_id, amount.currency)
         if self._balances.get(key, 0) < amount.minor_units:
-            raise ValueError(f"seller {seller_id} has less than {amount} payable")
+            raise ValueError(f"payee {payee_id} has less than {amount} payable")
         self._balances[key] -= amount.minor_units
 
-    async def balances(self, seller_id: str) -> list[Money]:
+    async def balances(self, payee_id: str) -> list[Money]:
         return sorted(
             (
                 Money(minor_units=balance, currency=currency)
                 for (owner, currency), balance in self._balances.items()
-                if owner == seller_id
+                if owner == payee_id
             ),
             key=lambda money: money.currency,
         )
+
+
+InMemorySellerPayables = InMemoryPayables
+"""The sellers' fake (one fake serves every payee kind)."""

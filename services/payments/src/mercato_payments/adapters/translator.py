@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from mercato.common.v1 import money_pb2
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato_kit.domain import DomainEvent
 from mercato_kit.errors import InvalidArgument
@@ -13,7 +14,13 @@ from mercato_kit.money import Money
 from mercato_kit.protobuf import money_message, money_of, requested_money
 from mercato_payments.domain import (
     AdvertiserBudget,
+    AppCharge,
+    AppChargeStatus,
+    AppChargeTerms,
+    AppRefund,
+    AppSplit,
     CapturePayment,
+    ChargeAppSubscription,
     ChargeOutcome,
     DeclineReason,
     DepositBudget,
@@ -22,9 +29,12 @@ from mercato_payments.domain import (
     PaymentStatus,
     PayoutBatch,
     Refund,
+    RefundAppCharge,
     RefundPayment,
     ReleaseEscrow,
     RunPayoutBatch,
+    RunVendorPayoutBatch,
+    VendorPayoutBatch,
 )
 
 _TIERS = {pb.SHOP_TIER_STANDARD: "standard", pb.SHOP_TIER_FLAGSHIP: "flagship"}
@@ -43,6 +53,13 @@ _STATUSES = {
     PaymentStatus.RELEASED: pb.PAYMENT_STATUS_RELEASED,
     PaymentStatus.REFUNDED: pb.PAYMENT_STATUS_REFUNDED,
     PaymentStatus.VOIDED: pb.PAYMENT_STATUS_VOIDED,
+}
+
+_APP_STATUSES = {
+    AppChargeStatus.NEW: pb.APP_CHARGE_STATUS_UNSPECIFIED,
+    AppChargeStatus.DECLINED: pb.APP_CHARGE_STATUS_DECLINED,
+    AppChargeStatus.CHARGED: pb.APP_CHARGE_STATUS_CHARGED,
+    AppChargeStatus.REFUNDED: pb.APP_CHARGE_STATUS_REFUNDED,
 }
 
 
@@ -155,6 +172,70 @@ class PaymentsTranslator:
                     net_settled=money_message(event.net_settled),
                     fee_rate_bps=event.fee_rate_bps,
                 )
+            case AppCharge.Charged():
+                return pb.AppCharged(
+                    charge_id=event.charge_id,
+                    subscription_id=event.subscription_id,
+                    listing_id=event.listing_id,
+                    vendor_id=event.vendor_id,
+                    seller_id=event.seller_id,
+                    amount=money_message(event.amount),
+                    platform_share=money_message(event.platform_share),
+                    vendor_share=money_message(event.vendor_share),
+                    provider_charge_id=event.provider_charge_id,
+                    attempt=event.attempt,
+                )
+            case AppCharge.ProcessingFeeCharged():
+                return pb.ProcessingFeeCharged(
+                    purpose=pb.CHARGE_PURPOSE_APP_SUBSCRIPTION,
+                    app_charge_id=event.charge_id,
+                    charge_id=event.provider_charge_id,
+                    gross=money_message(event.gross),
+                    fee=money_message(event.fee),
+                    net_settled=money_message(event.net_settled),
+                    fee_rate_bps=event.fee_rate_bps,
+                )
+            case AppCharge.Declined():
+                return pb.AppChargeDeclined(
+                    charge_id=event.charge_id,
+                    subscription_id=event.subscription_id,
+                    listing_id=event.listing_id,
+                    vendor_id=event.vendor_id,
+                    seller_id=event.seller_id,
+                    amount=money_message(event.amount),
+                    platform_share=money_message(event.platform_share),
+                    vendor_share=money_message(event.vendor_share),
+                    reason=_REASONS[event.reason],
+                    attempt=event.attempt,
+                )
+            case AppCharge.Refunded():
+                return pb.AppChargeRefunded(
+                    charge_id=event.charge_id,
+                    refund_id=event.refund_id,
+                    subscription_id=event.subscription_id,
+                    vendor_id=event.vendor_id,
+                    seller_id=event.seller_id,
+                    amount=money_message(event.amount),
+                    platform_share=money_message(event.platform_share),
+                    vendor_share=money_message(event.vendor_share),
+                    refunded_total=money_message(event.refunded_total),
+                    full=event.full,
+                    reason=event.reason,
+                )
+            case VendorPayoutBatch.PaidOut():
+                return pb.VendorPaidOut(
+                    batch_id=event.batch_id,
+                    payout_id=event.payout_id,
+                    vendor_id=event.vendor_id,
+                    amount=money_message(event.amount),
+                )
+            case VendorPayoutBatch.Closed():
+                return pb.VendorPayoutBatchClosed(
+                    batch_id=event.batch_id,
+                    currency=event.currency,
+                    payout_count=event.payout_count,
+                    total=money_message(event.total),
+                )
         raise TypeError(f"no payload for {type(event).__name__}")
 
     def from_envelope(self, envelope: EventEnvelope) -> DomainEvent:
@@ -262,6 +343,72 @@ class PaymentsTranslator:
                     net_settled=money_of(fee.net_settled),
                     fee_rate_bps=fee.fee_rate_bps,
                 )
+            case "payments.app_charge", "AppCharged":
+                charged = envelope.unpack(pb.AppCharged)
+                return AppCharge.Charged(
+                    charge_id=charged.charge_id,
+                    subscription_id=charged.subscription_id,
+                    listing_id=charged.listing_id,
+                    vendor_id=charged.vendor_id,
+                    seller_id=charged.seller_id,
+                    amount=money_of(charged.amount),
+                    platform_share=money_of(charged.platform_share),
+                    vendor_share=money_of(charged.vendor_share),
+                    provider_charge_id=charged.provider_charge_id,
+                    attempt=charged.attempt,
+                )
+            case "payments.app_charge", "ProcessingFeeCharged":
+                fee = envelope.unpack(pb.ProcessingFeeCharged)
+                return AppCharge.ProcessingFeeCharged(
+                    charge_id=fee.app_charge_id,
+                    provider_charge_id=fee.charge_id,
+                    gross=money_of(fee.gross),
+                    fee=money_of(fee.fee),
+                    net_settled=money_of(fee.net_settled),
+                    fee_rate_bps=fee.fee_rate_bps,
+                )
+            case "payments.app_charge", "AppChargeDeclined":
+                app_declined = envelope.unpack(pb.AppChargeDeclined)
+                return AppCharge.Declined(
+                    charge_id=app_declined.charge_id,
+                    subscription_id=app_declined.subscription_id,
+                    listing_id=app_declined.listing_id,
+                    vendor_id=app_declined.vendor_id,
+                    seller_id=app_declined.seller_id,
+                    amount=money_of(app_declined.amount),
+                    platform_share=money_of(app_declined.platform_share),
+                    vendor_share=money_of(app_declined.vendor_share),
+                    reason=_REASON_NAMES[app_declined.reason],
+                    attempt=app_declined.attempt,
+                )
+            case "payments.app_charge", "AppChargeRefunded":
+                refunded = envelope.unpack(pb.AppChargeRefunded)
+                return AppCharge.Refunded(
+                    charge_id=refunded.charge_id,
+                    refund_id=refunded.refund_id,
+                    subscription_id=refunded.subscription_id,
+                    vendor_id=refunded.vendor_id,
+                    seller_id=refunded.seller_id,
+                    amount=money_of(refunded.amount),
+                    platform_share=money_of(refunded.platform_share),
+                    vendor_share=money_of(refunded.vendor_share),
+                    refunded_total=money_of(refunded.refunded_total),
+                    full=refunded.full,
+                    reason=refunded.reason,
+                )
+            case "payments.vendor_payout", "VendorPaidOut":
+                paid = envelope.unpack(pb.VendorPaidOut)
+                return VendorPayoutBatch.PaidOut(
+                    paid.batch_id, paid.payout_id, paid.vendor_id, money_of(paid.amount)
+                )
+            case "payments.vendor_payout", "VendorPayoutBatchClosed":
+                vendor_closed = envelope.unpack(pb.VendorPayoutBatchClosed)
+                return VendorPayoutBatch.Closed(
+                    vendor_closed.batch_id,
+                    vendor_closed.currency,
+                    vendor_closed.payout_count,
+                    money_of(vendor_closed.total),
+                )
         raise TypeError(f"unknown {kind} event {envelope.event_type}")
 
 
@@ -346,7 +493,7 @@ def batch_message(batch: PayoutBatch) -> pb.PayoutBatch:
         payouts=[
             pb.Payout(
                 payout_id=payout.payout_id,
-                seller_id=payout.seller_id,
+                seller_id=payout.payee_id,
                 amount=money_message(payout.amount),
             )
             for payout in batch.payouts
@@ -375,3 +522,105 @@ def deposit_response(
 
 def payable_response(balances: list[Money]) -> pb.GetSellerPayableResponse:
     return pb.GetSellerPayableResponse(balances=[money_message(balance) for balance in balances])
+
+
+# --- the app store ------------------------------------------------------------------------
+
+
+def _split(
+    amount: money_pb2.Money, platform_share: money_pb2.Money, vendor_share: money_pb2.Money
+) -> AppSplit:
+    """A requested split: the amount positive, each share zero or more, all adding up
+    (InvalidArgument naming the field otherwise)."""
+    return AppSplit.checked(
+        requested_money(amount, field="amount"),
+        requested_money(platform_share, field="platform_share", minimum=0),
+        requested_money(vendor_share, field="vendor_share", minimum=0),
+    )
+
+
+def app_charge_command(request: pb.ChargeAppSubscriptionRequest) -> ChargeAppSubscription:
+    terms = AppChargeTerms(
+        subscription_id=request.subscription_id,
+        listing_id=request.listing_id,
+        vendor_id=request.vendor_id,
+        seller_id=request.seller_id,
+        split=_split(request.amount, request.platform_share, request.vendor_share),
+    )
+    return ChargeAppSubscription(request.charge_id, terms, request.instrument)
+
+
+def app_refund_command(request: pb.RefundAppChargeRequest) -> RefundAppCharge:
+    split = _split(request.amount, request.platform_share, request.vendor_share)
+    return RefundAppCharge(request.charge_id, request.refund_id, split, request.reason)
+
+
+def vendor_payout_command(request: pb.RunVendorPayoutBatchRequest) -> RunVendorPayoutBatch:
+    return RunVendorPayoutBatch(request.batch_id, request.currency, request.max_payouts)
+
+
+def app_refund_message(refund: AppRefund) -> pb.AppChargeRefund:
+    return pb.AppChargeRefund(
+        refund_id=refund.refund_id,
+        amount=money_message(refund.split.amount),
+        platform_share=money_message(refund.split.platform_share),
+        vendor_share=money_message(refund.split.vendor_share),
+        reason=refund.reason,
+    )
+
+
+def app_charge_message(charge: AppCharge) -> pb.AppCharge:
+    message = pb.AppCharge(
+        charge_id=charge.id,
+        status=_APP_STATUSES[charge.status],
+        provider_charge_id=charge.provider_charge_id,
+        decline_reason=_reason(charge.decline_reason),
+        attempts=charge.attempts,
+        refunds=[app_refund_message(refund) for refund in charge.refunds.values()],
+        version=charge.version,
+    )
+    terms = charge.terms
+    if terms is not None:
+        message.subscription_id, message.listing_id = terms.subscription_id, terms.listing_id
+        message.vendor_id, message.seller_id = terms.vendor_id, terms.seller_id
+        message.amount.CopyFrom(money_message(terms.split.amount))
+        message.platform_share.CopyFrom(money_message(terms.split.platform_share))
+        message.vendor_share.CopyFrom(money_message(terms.split.vendor_share))
+        refunded = charge.refunded()
+        message.refunded.CopyFrom(money_message(refunded.amount))
+        message.platform_refunded.CopyFrom(money_message(refunded.platform_share))
+        message.vendor_refunded.CopyFrom(money_message(refunded.vendor_share))
+        message.processing_fee.CopyFrom(
+            money_message(charge.processing_fee or Money.zero(charge.currency))
+        )
+    return message
+
+
+def app_charge_response(
+    charge: AppCharge, outcome: ChargeOutcome | None
+) -> pb.ChargeAppSubscriptionResponse:
+    charged = charge.is_charged
+    declined = None if charged or outcome is None else outcome.decline_reason
+    return pb.ChargeAppSubscriptionResponse(
+        charged=charged, decline_reason=_reason(declined), charge=app_charge_message(charge)
+    )
+
+
+def vendor_batch_message(batch: VendorPayoutBatch) -> pb.VendorPayoutBatch:
+    return pb.VendorPayoutBatch(
+        batch_id=batch.id,
+        currency=batch.currency,
+        payouts=[
+            pb.VendorPayout(
+                payout_id=payout.payout_id,
+                vendor_id=payout.payee_id,
+                amount=money_message(payout.amount),
+            )
+            for payout in batch.payouts
+        ],
+        total=money_message(batch.total),
+    )
+
+
+def vendor_payable_response(balances: list[Money]) -> pb.GetVendorPayableResponse:
+    return pb.GetVendorPayableResponse(balances=[money_message(balance) for balance in balances])

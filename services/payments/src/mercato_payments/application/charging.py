@@ -29,3 +29,8 @@ def capture_reference(order_id: str, idempotency_key: str) -> str:
 def deposit_reference(deposit_id: str, idempotency_key: str) -> str:
     """The provider reference of one deposit request."""
     return f"deposit:{deposit_id}:{idempotency_key}"
+
+
+def app_charge_reference(charge_id: str, idempotency_key: str) -> str:
+    """The provider reference of one app-store charge request."""
+    return f"app_charge:{charge_id}:{idempotency_key}"

@@ -1,5 +1,5 @@
 """The ports the application needs: the unit of work its handlers reach repositories through,
-the payment provider, and the sellers' payable balances."""
+the payment provider, and the payees' (sellers', vendors') payable balances."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from typing import Protocol
 
 from mercato_kit.money import Money
 from mercato_kit.store import EventSourcedRepository
-from mercato_payments.domain import AdvertiserBudget, ChargeOutcome, Payment, PayoutBatch
+from mercato_payments.domain import (
+    AdvertiserBudget,
+    AppCharge,
+    ChargeOutcome,
+    Payment,
+    PayoutBatch,
+    VendorPayoutBatch,
+)
 
 
 class PaymentProvider(Protocol):
@@ -26,26 +33,35 @@ class PaymentProvider(Protocol):
         ...
 
 
-class SellerPayables(Protocol):
-    """Sellers' payable balances (released to them, not yet paid out), per currency, inside
-    the caller's transaction. Derived from EscrowReleased and PayoutSent: rebuildable."""
+class Payables(Protocol):
+    """One kind of payee's payable balances (owed to them, not yet paid out), per currency,
+    inside the caller's transaction: sellers' (EscrowReleased, PayoutSent) or app vendors'
+    (AppCharged, AppChargeRefunded, VendorPaidOut). Derived from those events: rebuildable."""
 
-    async def credit(self, seller_id: str, amount: Money) -> None:
-        """Add a release's seller net."""
+    async def credit(self, payee_id: str, amount: Money) -> None:
+        """Add what the payee earned (a release's seller net, a charge's vendor share)."""
+        ...
+
+    async def take_back(self, payee_id: str, amount: Money) -> None:
+        """Take a refunded share back; the balance may go below zero (owed back)."""
         ...
 
     async def lock_due(self, currency: str, limit: int) -> list[tuple[str, Money]]:
-        """Up to `limit` positive balances in `currency`, by seller id, locked against other
+        """Up to `limit` positive balances in `currency`, by payee id, locked against other
         payout runs until the transaction ends."""
         ...
 
-    async def debit(self, seller_id: str, amount: Money) -> None:
+    async def debit(self, payee_id: str, amount: Money) -> None:
         """Take a payout out; a balance never goes below zero (ValueError if it would)."""
         ...
 
-    async def balances(self, seller_id: str) -> list[Money]:
-        """A seller's balances, by currency."""
+    async def balances(self, payee_id: str) -> list[Money]:
+        """A payee's balances, by currency."""
         ...
+
+
+SellerPayables = Payables
+"""Sellers' payables (the port's first kind of payee)."""
 
 
 class PaymentsUnitOfWork(Protocol):
@@ -61,4 +77,13 @@ class PaymentsUnitOfWork(Protocol):
     def payouts(self) -> EventSourcedRepository[PayoutBatch]: ...
 
     @property
-    def payables(self) -> SellerPayables: ...
+    def payables(self) -> Payables: ...
+
+    @property
+    def app_charges(self) -> EventSourcedRepository[AppCharge]: ...
+
+    @property
+    def vendor_payouts(self) -> EventSourcedRepository[VendorPayoutBatch]: ...
+
+    @property
+    def vendor_payables(self) -> Payables: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mercato_kit.money import Money
+from mercato_payments.domain.app_charge import AppChargeTerms, AppSplit
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,25 @@ class DepositBudget:
     deposit_id: str
     amount: Money
     instrument: str
+
+
+@dataclass(frozen=True)
+class ChargeAppSubscription:
+    charge_id: str
+    terms: AppChargeTerms
+    instrument: str
+
+
+@dataclass(frozen=True)
+class RefundAppCharge:
+    charge_id: str
+    refund_id: str
+    split: AppSplit
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunVendorPayoutBatch:
+    batch_id: str
+    currency: str
+    max_payouts: int

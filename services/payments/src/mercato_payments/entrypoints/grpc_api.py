@@ -9,6 +9,8 @@ that loses a race with another capture of the same order (or deposit) is surplus
 at the provider; so is a charge whose recording is refused (the order was cancelled meanwhile),
 since it is recorded nowhere.
 
+App-store charges (ChargeAppSubscription) take the same three steps, once per charge id.
+
 A refund of an order with nothing captured answers NOT_FOUND (what the order saga reads as
 "nothing to give back"), after committing the void that keeps any later capture out.
 """
@@ -22,9 +24,14 @@ import grpc
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.auth import require_caller, requires
-from mercato_kit.errors import DomainError, NotFound
+from mercato_kit.errors import DomainError, NotFound, PermissionDenied
 from mercato_kit.idempotency import run_once
 from mercato_payments.adapters.translator import (
+    app_charge_command,
+    app_charge_message,
+    app_charge_response,
+    app_refund_command,
+    app_refund_message,
     batch_message,
     budget_message,
     capture_command,
@@ -36,29 +43,41 @@ from mercato_payments.adapters.translator import (
     refund_command,
     refund_message,
     release_command,
+    vendor_batch_message,
+    vendor_payable_response,
+    vendor_payout_command,
 )
 from mercato_payments.adapters.unit_of_work import SqlPaymentsUnitOfWork
 from mercato_payments.application import (
     PaymentProvider,
+    app_charge_reference,
     capture_reference,
     charge,
     deposit_reference,
+    get_app_charge,
     get_payment,
+    load_app_charge,
     load_budget,
     load_payment,
+    record_app_charge,
     record_capture,
     record_deposit,
+    refund_app_charge,
     refund_payment,
     release_escrow,
     run_payout_batch,
+    run_vendor_payout_batch,
 )
 from mercato_payments.domain import ChargeOutcome, Tariff
 from mercato_payments.entrypoints.access import (
+    APP_STORE,
     CAPTURE,
     DEPOSIT,
+    OPERATOR,
     PAYOUT,
     require_payment_reader,
     require_reader,
+    require_vendor_reader,
 )
 
 
@@ -239,3 +258,105 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         async with self._unit_of_work(read_only=True) as uow:
             budget = await load_budget(request.advertiser_id, uow)
         return pb.GetBudgetResponse(budget=budget_message(budget))
+
+    @requires(APP_STORE)
+    async def ChargeAppSubscription(
+        self, request: pb.ChargeAppSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ChargeAppSubscriptionResponse:
+        command = app_charge_command(request)
+        reference = app_charge_reference(command.charge_id, request.idempotency_key)
+        async with self._unit_of_work(read_only=True) as uow:
+            charge_state = await load_app_charge(command.charge_id, uow)
+        charge_state.check_terms(command.terms)
+        outcome: ChargeOutcome | None = None
+        if charge_state.needs_charge:
+            outcome = await charge(
+                self._provider,
+                reference,
+                command.instrument,
+                command.terms.amount,
+                self._provider_timeout,
+            )
+        surplus = False
+
+        async def record(uow: SqlPaymentsUnitOfWork) -> pb.ChargeAppSubscriptionResponse:
+            nonlocal surplus
+            recorded, surplus = await record_app_charge(
+                command, uow, outcome=outcome, tariff=self._tariff
+            )
+            return app_charge_response(recorded, outcome)
+
+        try:
+            response = await run_once(
+                self._unit_of_work,
+                "payments.ChargeAppSubscription",
+                request,
+                pb.ChargeAppSubscriptionResponse,
+                record,
+            )
+        except DomainError:
+            # Refused, so recorded nowhere (the transaction rolled back): give the money back.
+            if outcome is not None and outcome.is_approved:
+                await self._provider.void(reference)
+            raise
+        if surplus:
+            await self._provider.void(reference)
+        return response
+
+    @requires(APP_STORE)
+    async def RefundAppCharge(
+        self, request: pb.RefundAppChargeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RefundAppChargeResponse:
+        command = app_refund_command(request)
+
+        async def refund(uow: SqlPaymentsUnitOfWork) -> pb.RefundAppChargeResponse:
+            charge_state, refund = await refund_app_charge(command, uow)
+            return pb.RefundAppChargeResponse(
+                charge=app_charge_message(charge_state), refund=app_refund_message(refund)
+            )
+
+        return await run_once(
+            self._unit_of_work,
+            "payments.RefundAppCharge",
+            request,
+            pb.RefundAppChargeResponse,
+            refund,
+        )
+
+    @requires()  # any valid token: the app store or an operator, checked inside
+    async def GetAppCharge(
+        self, request: pb.GetAppChargeRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetAppChargeResponse:
+        caller = require_caller()
+        if not (caller.has_scope(APP_STORE) or OPERATOR in caller.roles):
+            raise PermissionDenied("only the app store and operators read app charges")
+        async with self._unit_of_work(read_only=True) as uow:
+            charge_state = await get_app_charge(request.charge_id, uow)
+        return pb.GetAppChargeResponse(charge=app_charge_message(charge_state))
+
+    @requires(PAYOUT)
+    async def RunVendorPayoutBatch(
+        self, request: pb.RunVendorPayoutBatchRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RunVendorPayoutBatchResponse:
+        command = vendor_payout_command(request)
+
+        async def run(uow: SqlPaymentsUnitOfWork) -> pb.RunVendorPayoutBatchResponse:
+            batch = await run_vendor_payout_batch(command, uow)
+            return pb.RunVendorPayoutBatchResponse(batch=vendor_batch_message(batch))
+
+        return await run_once(
+            self._unit_of_work,
+            "payments.RunVendorPayoutBatch",
+            request,
+            pb.RunVendorPayoutBatchResponse,
+            run,
+        )
+
+    @requires()  # any valid token: whose money it may see is checked inside
+    async def GetVendorPayable(
+        self, request: pb.GetVendorPayableRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetVendorPayableResponse:
+        require_vendor_reader(require_caller(), request.vendor_id)
+        async with self._unit_of_work(read_only=True) as uow:
+            balances = await uow.vendor_payables.balances(request.vendor_id)
+        return vendor_payable_response(balances)

@@ -669,7 +669,7 @@ class AppCharged(_message.Message):
     def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., provider_charge_id: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class AppChargeDeclined(_message.Message):
-    __slots__ = ("charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "amount", "reason", "attempt")
+    __slots__ = ("charge_id", "subscription_id", "listing_id", "vendor_id", "seller_id", "amount", "reason", "attempt", "platform_share", "vendor_share")
     CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
     LISTING_ID_FIELD_NUMBER: _ClassVar[int]
@@ -678,6 +678,8 @@ class AppChargeDeclined(_message.Message):
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_SHARE_FIELD_NUMBER: _ClassVar[int]
+    VENDOR_SHARE_FIELD_NUMBER: _ClassVar[int]
     charge_id: str
     subscription_id: str
     listing_id: str
@@ -686,7 +688,9 @@ class AppChargeDeclined(_message.Message):
     amount: _money_pb2.Money
     reason: DeclineReason
     attempt: int
-    def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[DeclineReason, str]] = ..., attempt: _Optional[int] = ...) -> None: ...
+    platform_share: _money_pb2.Money
+    vendor_share: _money_pb2.Money
+    def __init__(self, charge_id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., listing_id: _Optional[str] = ..., vendor_id: _Optional[str] = ..., seller_id: _Optional[str] = ..., amount: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., reason: _Optional[_Union[DeclineReason, str]] = ..., attempt: _Optional[int] = ..., platform_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ..., vendor_share: _Optional[_Union[_money_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class AppChargeRefunded(_message.Message):
     __slots__ = ("charge_id", "refund_id", "subscription_id", "vendor_id", "seller_id", "amount", "platform_share", "vendor_share", "refunded_total", "full", "reason")
