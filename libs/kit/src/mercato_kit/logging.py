@@ -1,8 +1,9 @@
 """Structured logging: structlog everywhere, JSON lines when not on a terminal.
 
 Every line carries the service name, level, ISO timestamp and whatever is bound in the
-context (the correlation id above all). Standard-library loggers (grpc, aiokafka, alembic)
-are routed through the same renderer, so a service's output is one JSON stream.
+context (the correlation id above all), and, while an OpenTelemetry span is current
+(`mercato_kit.tracing`), its `trace_id` and `span_id`. Standard-library loggers (grpc,
+aiokafka, alembic) are routed through the same renderer, so a service's output is one JSON stream.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 __all__ = ["configure_logging", "get_logger"]
 
@@ -24,6 +26,7 @@ def configure_logging(service: str, level: str = "INFO", json: bool | None = Non
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_service(service),
+        _add_trace,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -64,6 +67,14 @@ def _add_service(service: str) -> Any:
         return event_dict
 
     return processor
+
+
+def _add_trace(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", f"{context.trace_id:032x}")
+        event_dict.setdefault("span_id", f"{context.span_id:016x}")
+    return event_dict
 
 
 def get_logger(name: str | None = None) -> Any:

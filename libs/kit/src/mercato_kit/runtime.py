@@ -82,6 +82,7 @@ from mercato_kit.settings import SettingsError, env_name, load_settings
 from mercato_kit.storage import Database, migrate, sync_url
 from mercato_kit.store import SqlUnitOfWork
 from mercato_kit.tasks import Job, PeriodicTask
+from mercato_kit.tracing import configure_tracing, shutdown_tracing
 
 __all__ = [
     "ServiceContext",
@@ -409,6 +410,8 @@ async def run_service(
     replaces fetching token-signing keys from identity (identity itself passes its own keys).
     """
     configure_logging(name, settings.log_level)
+    if configure_tracing(name):
+        _log.info("exporting traces by OTLP")
     url = database_url_for(name, settings)
     await asyncio.to_thread(ensure_database, url)
     await asyncio.to_thread(migrate, url)
@@ -507,6 +510,11 @@ async def run_service(
             await asyncio.wait_for(publisher.close(), timeout=_CLOSE_TIMEOUT)
         await database.dispose()
 
+    async def export_traces() -> None:
+        # The spans still buffered, within the close timeout (a collector that is gone).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.to_thread(shutdown_tracing), timeout=_CLOSE_TIMEOUT)
+
     watchdogs: list[threading.Timer] = []
 
     async def bound_the_stop() -> None:
@@ -516,7 +524,7 @@ async def run_service(
     watchdog_task = asyncio.create_task(bound_the_stop(), name=f"{name}-stop-bound")
     _log.info("service starting", database=make_url(url).render_as_string(hide_password=True))
     try:
-        await serve(server, stop_consumers, flush_outbox_relay, close_connections)
+        await serve(server, stop_consumers, flush_outbox_relay, close_connections, export_traces)
     finally:
         watchdog_task.cancel()
         for watchdog in watchdogs:  # stopped in time: nothing to force

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiokafka import (
@@ -28,6 +29,7 @@ from mercato_kit.events import EnvelopeDecodeError, EventEnvelope, envelope_from
 from mercato_kit.logging import get_logger
 from mercato_kit.metrics import Metrics
 from mercato_kit.storage import Database, consumer_positions, processed_events
+from mercato_kit.tracing import SpanKind, span, traceparent_of, tracing_enabled
 
 __all__ = ["Handler", "IdempotentConsumer"]
 
@@ -395,6 +397,32 @@ class IdempotentConsumer:
             causation_id=envelope.event_id,
             traceparent=envelope.traceparent,
         )
+        if not tracing_enabled():
+            await self._handle_in(context, session, item, envelope)
+            return
+        record = item.record
+        with span(
+            f"process {record.topic}",
+            kind=SpanKind.CONSUMER,
+            parent=envelope.traceparent,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.kafka.offset": record.offset,
+                "messaging.consumer.group.name": self.name,
+                "messaging.message.id": envelope.event_id,
+                "mercato.event.type": envelope.event_type,
+            },
+        ) as consume_span:
+            assert consume_span is not None
+            traced = replace(context, traceparent=traceparent_of(consume_span))
+            await self._handle_in(traced, session, item, envelope)
+
+    async def _handle_in(
+        self, context: MessageContext, session: AsyncSession, item: _Item, envelope: EventEnvelope
+    ) -> None:
         with bind_context(context):
             try:
                 await self._handler(session, envelope, item.record)

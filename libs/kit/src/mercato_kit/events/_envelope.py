@@ -12,6 +12,7 @@ from google.protobuf.message import DecodeError, Message
 from mercato.events.v1 import envelope_pb2
 from mercato_kit.context import current_context, new_traceparent, parse_traceparent
 from mercato_kit.ids import new_id
+from mercato_kit.tracing import active_traceparent
 
 M = TypeVar("M", bound=Message)
 
@@ -54,9 +55,12 @@ class EventEnvelope:
         producer: str,
         occurred_at: datetime | None = None,
     ) -> EventEnvelope:
-        """Wrap a payload message in a new envelope within the current message context."""
+        """Wrap a payload message in a new envelope within the current message context (in the
+        current span's trace, naming that span, when tracing is on)."""
         context = current_context()
-        trace_id = parse_traceparent(context.traceparent)
+        traceparent = active_traceparent()
+        if traceparent is None:
+            traceparent = new_traceparent(parse_traceparent(context.traceparent))
         return cls(
             event_id=new_id(),
             event_type=payload.DESCRIPTOR.full_name,
@@ -67,7 +71,7 @@ class EventEnvelope:
             correlation_id=context.correlation_id,
             causation_id=context.causation_id,
             producer=producer,
-            traceparent=new_traceparent(trace_id),
+            traceparent=traceparent,
             payload=payload.SerializeToString(deterministic=True),
         )
 

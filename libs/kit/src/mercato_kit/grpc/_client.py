@@ -7,12 +7,15 @@
 Every call made on the channel sends `x-correlation-id` and `traceparent` from the bound
 MessageContext (the same keys the server's CorrelationInterceptor reads), so the called
 service logs and publishes under the caller's correlation id and in the caller's trace. A call
-that sets either key itself keeps its own value. The channel's options match what Mercato's
-servers accept (`MAX_MESSAGE_BYTES`, keepalive pings no more often than a server allows).
+that sets either key itself keeps its own value. When tracing is on (`mercato_kit.tracing`),
+each call is a client span, child of the current span, and its traceparent is the span's.
+The channel's options match what Mercato's servers accept (`MAX_MESSAGE_BYTES`, keepalive
+pings no more often than a server allows).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +23,7 @@ import grpc
 
 from mercato_kit.context import current_context
 from mercato_kit.grpc._interceptors import CORRELATION_ID_KEY, TRACEPARENT_KEY
+from mercato_kit.tracing import SpanKind, end_span, start_span, traceparent_of, tracing_enabled
 
 __all__ = ["CHANNEL_OPTIONS", "MAX_MESSAGE_BYTES", "open_channel"]
 
@@ -72,17 +76,58 @@ def open_channel(
     )
 
 
-def _with_context(details: Any) -> Any:
-    """The call's details with the bound context's metadata added where the caller set none."""
+def _with_context(details: Any, client_span: Any) -> Any:
+    """The call's details with the bound context's metadata added where the caller set none
+    (the traceparent of the call's span when there is one)."""
     metadata = grpc.aio.Metadata.from_tuple(tuple(details.metadata or ()))
     context = current_context()
+    traceparent = traceparent_of(client_span) if client_span else context.traceparent
     for key, value in (
         (CORRELATION_ID_KEY, context.correlation_id),
-        (TRACEPARENT_KEY, context.traceparent),
+        (TRACEPARENT_KEY, traceparent),
     ):
         if value and key not in metadata:
             metadata.add(key, value)
     return details._replace(metadata=metadata)
+
+
+async def _traced(continuation: Any, details: Any, request: Any) -> Any:
+    """Start the call, inside a client span (when tracing is on) that ends with it."""
+    if not tracing_enabled():
+        return await continuation(_with_context(details, None), request)
+    method = details.method
+    name = (method.decode() if isinstance(method, bytes) else str(method)).lstrip("/")
+    service, _, rpc = name.partition("/")
+    client_span = start_span(
+        name,
+        kind=SpanKind.CLIENT,
+        attributes={"rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc},
+    )
+    try:
+        call = await continuation(_with_context(details, client_span), request)
+    except BaseException as exc:
+        end_span(client_span, exc)
+        raise
+    if client_span is not None:
+        call.add_done_callback(lambda done: _end_when_answered(client_span, done))
+    return call
+
+
+def _end_when_answered(client_span: Any, call: Any) -> None:
+    async def end() -> None:
+        try:
+            code = await call.code()
+        except Exception as exc:  # a call that could not even report its status
+            end_span(client_span, exc)
+            return
+        client_span.set_attribute("rpc.grpc.status_code", code.value[0])
+        end_span(client_span, None if code == grpc.StatusCode.OK else code.name)
+
+    _pending.add(task := asyncio.ensure_future(end()))
+    task.add_done_callback(_pending.discard)
+
+
+_pending: set[asyncio.Future[None]] = set()
 
 
 # grpc.aio files each interceptor under the first call kind it implements: one class per kind.
@@ -90,23 +135,23 @@ def _with_context(details: Any) -> Any:
 
 class _UnaryUnaryContext(grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(_with_context(details), request)
+        return await _traced(continuation, details, request)
 
 
 class _UnaryStreamContext(grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
-        return await continuation(_with_context(details), request)
+        return await _traced(continuation, details, request)
 
 
 class _StreamUnaryContext(grpc.aio.StreamUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_stream_unary(
         self, continuation: Any, details: Any, request_iterator: Any
     ) -> Any:
-        return await continuation(_with_context(details), request_iterator)
+        return await _traced(continuation, details, request_iterator)
 
 
 class _StreamStreamContext(grpc.aio.StreamStreamClientInterceptor):  # type: ignore[misc]
     async def intercept_stream_stream(
         self, continuation: Any, details: Any, request_iterator: Any
     ) -> Any:
-        return await continuation(_with_context(details), request_iterator)
+        return await _traced(continuation, details, request_iterator)

@@ -20,12 +20,13 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import grpc
 import sqlalchemy.exc
 from google.protobuf.message import DecodeError, Message
+from opentelemetry.trace import Status, StatusCode
 
 from mercato_kit.context import (
     MessageContext,
@@ -39,6 +40,7 @@ from mercato_kit.grpc._status import status_code_for
 from mercato_kit.grpc._validation import validate
 from mercato_kit.ids import new_id
 from mercato_kit.logging import get_logger
+from mercato_kit.tracing import SpanKind, span, traceparent_of, tracing_enabled
 
 if TYPE_CHECKING:
     from mercato_kit.metrics import Metrics
@@ -198,16 +200,40 @@ class CorrelationInterceptor(CallInterceptor):
 
     The id comes from `x-correlation-id` (a UUID), or is a new UUIDv7 when that is absent or
     malformed; the trace continues the caller's `traceparent` when valid. The id goes back
-    to the caller in the trailing metadata, on success and on failure alike.
+    to the caller in the trailing metadata, on success and on failure alike. When tracing is
+    on (`mercato_kit.tracing`) the call is a server span, child of the caller's traceparent,
+    and the bound traceparent is the span's.
     """
 
     @asynccontextmanager
     async def around(self, call: Call) -> AsyncIterator[None]:
-        """Bind the call's context for its whole duration."""
+        """Bind the call's context (and its span) for its whole duration."""
         context = self.context_for(call)
         call.add_trailing_metadata(CORRELATION_ID_KEY, context.correlation_id)
-        with bind_context(context):
-            yield
+        if not tracing_enabled():
+            with bind_context(context):
+                yield
+            return
+        name = call.method.lstrip("/")
+        with span(
+            name,
+            kind=SpanKind.SERVER,
+            parent=call.metadata(TRACEPARENT_KEY) or "",
+            attributes=_rpc_attributes(name),
+            errors=False,
+        ) as server_span:
+            if server_span is not None:
+                context = replace(context, traceparent=traceparent_of(server_span))
+            error: BaseException | None = None
+            try:
+                with bind_context(context):
+                    yield
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                if server_span is not None:
+                    _end_server_span(server_span, _final_code(call, error))
 
     @staticmethod
     def context_for(call: Call) -> MessageContext:
@@ -229,18 +255,14 @@ class AccessLogInterceptor(CallInterceptor):
     async def around(self, call: Call) -> AsyncIterator[None]:
         """Time the call and log how it ended."""
         started = time.perf_counter()
-        code: Any = grpc.StatusCode.OK
+        error: BaseException | None = None
         try:
             yield
-        except (asyncio.CancelledError, GeneratorExit):
-            code = grpc.StatusCode.CANCELLED
+        except BaseException as exc:
+            error = exc
             raise
-        except BaseException:
-            code = _status_code(call.context) or grpc.StatusCode.UNKNOWN
-            raise
-        else:
-            code = _status_code(call.context) or grpc.StatusCode.OK
         finally:
+            code = _final_code(call, error)
             elapsed = time.perf_counter() - started
             if self._metrics is not None:
                 self._metrics.observe_rpc(call.method, code.name, elapsed)
@@ -370,6 +392,39 @@ async def _abort(call: Call, code: Any, details: str) -> None:
     # abort() replaces the trailers unless given none; pass them on explicitly.
     trailers = tuple(call.context.trailing_metadata() or ())
     await call.context.abort(code, details, trailers)
+
+
+def _final_code(call: Call, error: BaseException | None) -> Any:
+    """The status a call ended with, given what (if anything) left the handler."""
+    if isinstance(error, asyncio.CancelledError | GeneratorExit):
+        return grpc.StatusCode.CANCELLED
+    fallback = grpc.StatusCode.OK if error is None else grpc.StatusCode.UNKNOWN
+    return _status_code(call.context) or fallback
+
+
+# What a server reports as its own failure (OpenTelemetry's gRPC conventions); the rest are
+# the caller's (a bad argument, a missing order) and leave the span unset.
+_SERVER_ERRORS = frozenset(
+    {
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.UNIMPLEMENTED,
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DATA_LOSS,
+    }
+)
+
+
+def _rpc_attributes(name: str) -> dict[str, Any]:
+    service, _, method = name.partition("/")
+    return {"rpc.system": "grpc", "rpc.service": service, "rpc.method": method}
+
+
+def _end_server_span(server_span: Any, code: Any) -> None:
+    server_span.set_attribute("rpc.grpc.status_code", code.value[0])
+    if code in _SERVER_ERRORS:
+        server_span.set_status(Status(StatusCode.ERROR, code.name))
 
 
 def _status_code(context: Any) -> Any:

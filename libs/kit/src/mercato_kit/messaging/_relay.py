@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.events import (
     HEADER_EVENT_ID,
+    HEADER_TRACEPARENT,
     EnvelopeDecodeError,
     EventEnvelope,
     KafkaRecord,
@@ -30,6 +31,7 @@ from mercato_kit.messaging._lease import Lease
 from mercato_kit.messaging._publisher import Publisher, PublishError
 from mercato_kit.metrics import Metrics
 from mercato_kit.storage import Database, outbox
+from mercato_kit.tracing import SpanKind, end_span, start_span, tracing_enabled
 
 __all__ = ["OutboxRelay"]
 
@@ -286,9 +288,16 @@ class OutboxRelay:
         # A slow broker must not let the lease lapse while this instance is still publishing.
         done = asyncio.Event()
         keeper = asyncio.create_task(self._keep_lease(token, done))
+        spans = _publish_spans(records) if tracing_enabled() else []
+        error: BaseException | None = None
         try:
             await self._publisher.publish(records)
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
+            for publish_span in spans:
+                end_span(publish_span, error)
             done.set()
             await keeper
 
@@ -363,6 +372,29 @@ class OutboxRelay:
             )
         )
         return first is not None
+
+
+def _publish_spans(records: Sequence[KafkaRecord]) -> list[Any]:
+    """A producer span per record, child of its event's traceparent, until Kafka acknowledges."""
+    spans = []
+    for record in records:
+        traceparent = record.header(HEADER_TRACEPARENT)
+        spans.append(
+            start_span(
+                f"publish {record.topic}",
+                kind=SpanKind.PRODUCER,
+                parent=traceparent.decode(errors="replace") if traceparent else "",
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "publish",
+                    "messaging.destination.name": record.topic,
+                    "messaging.message.id": (record.header(HEADER_EVENT_ID) or b"").decode(
+                        errors="replace"
+                    ),
+                },
+            )
+        )
+    return spans
 
 
 def _observe(task: asyncio.Future[Any]) -> None:

@@ -21,6 +21,7 @@ from mercato_kit.domain import Aggregate, DomainEvent
 from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.metrics import note_appended
 from mercato_kit.storage._schema import outbox
+from mercato_kit.tracing import span, tracing_enabled
 
 PayloadOf = Callable[[Aggregate, DomainEvent], Message]
 """A service's translation of one of an aggregate's domain events into its published payload."""
@@ -37,6 +38,19 @@ async def append_to_outbox(
     """
     if not envelopes:
         return
+    if tracing_enabled():
+        first = envelopes[0]
+        attributes = {"mercato.aggregate.id": first.aggregate_id, "mercato.events": len(envelopes)}
+        with span(f"append {first.aggregate_type}", attributes=attributes):
+            await _insert(session, envelopes, topic)
+    else:
+        await _insert(session, envelopes, topic)
+    note_appended(session, (envelope.aggregate_type for envelope in envelopes))
+
+
+async def _insert(
+    session: AsyncSession, envelopes: Sequence[EventEnvelope], topic: str | None
+) -> None:
     now = datetime.now(UTC)
     await session.execute(
         insert(outbox),
@@ -51,7 +65,6 @@ async def append_to_outbox(
             for envelope in envelopes
         ],
     )
-    note_appended(session, (envelope.aggregate_type for envelope in envelopes))
 
 
 class AggregateOutbox:
