@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
 from mercato.identity.v1 import (
@@ -34,6 +35,8 @@ from mercato_kit.storage import sync_url
 from tests.support.services import ServiceProcess, envelopes_on, service_database
 
 HEALTH_SERVICE = "mercato.identity.v1.AccountService"
+KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
+"""The KEK of every identity these tests start (each on a database of its own)."""
 PASSWORD = "correct horse battery staple"
 TIMEOUT = 30
 
@@ -167,8 +170,10 @@ def identity_env(address: str, database_url: str, kafka: str, **settings: str) -
         KAFKA_BOOTSTRAP_SERVERS=kafka,
         # A cheaper scrypt for tests (the default is OWASP's 2**17); still memory-hard.
         IDENTITY_PASSWORD_HASH_LOG2_N="14",
-        **{f"IDENTITY_{name.upper()}": value for name, value in settings.items()},
+        IDENTITY_KEY_ENCRYPTION_KEY=KEY_ENCRYPTION_KEY,
     )
+    env.pop("IDENTITY_KEY_ENCRYPTION_KEY_FILE", None)
+    env.update({f"IDENTITY_{name.upper()}": value for name, value in settings.items()})
     env.pop("DATABASE_URL", None)
     env.pop("AUTH_TRUSTED_KEYS", None)
     return env

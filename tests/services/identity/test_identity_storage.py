@@ -13,6 +13,7 @@ import pytest_asyncio
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from mercato_identity.adapters.key_encryption import KeySealer
 from mercato_identity.adapters.tables import accounts, sessions, signing_keys
 from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork, hide_sql_parameters
 from mercato_identity.application.accounts import refresh_session
@@ -29,6 +30,7 @@ from mercato_kit.storage import Database, migrate, outbox
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 KNOWN = seller_grantable_scopes()
+SEALER = KeySealer([KeySealer.generate()])
 
 pytestmark = pytest.mark.infra
 
@@ -52,7 +54,9 @@ async def database(fresh_database_url: str) -> AsyncIterator[Database]:
 def _unit_of_work(
     database: Database, revocations: InMemoryRevocations | None = None
 ) -> SqlIdentityUnitOfWork:
-    return SqlIdentityUnitOfWork(database, revocations=revocations or InMemoryRevocations())
+    return SqlIdentityUnitOfWork(
+        database, revocations=revocations or InMemoryRevocations(), sealer=SEALER
+    )
 
 
 def _account(account_id: str, email: str = "ann@shop.example") -> Account:
@@ -180,7 +184,9 @@ async def test_a_refresh_token_presented_twice_at_once_rotates_once_then_ends_th
     tokens = Tokens(_Keys(), TokenPolicy())
 
     def unit_of_work(*, read_only: bool = False) -> SqlIdentityUnitOfWork:
-        return SqlIdentityUnitOfWork(database, revocations=revocations, read_only=read_only)
+        return SqlIdentityUnitOfWork(
+            database, revocations=revocations, sealer=SEALER, read_only=read_only
+        )
 
     async def refresh() -> object:
         for _ in range(3):  # as the servicer does on a conflict

@@ -1,7 +1,8 @@
 """The composition root: identity's adapters wired into the kit's runtime.
 
 identity verifies tokens with its own key ring (passed to the runtime as its key provider),
-makes its first signing key on its first start, and serves five gRPC services.
+re-encrypts its signing keys under the current key-encryption key (and seals any stored in
+clear), makes its first signing key on its first start, and serves its gRPC services.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from mercato.identity.v1 import (
     partner_sign_in_pb2,
     partner_sign_in_pb2_grpc,
 )
+from mercato_identity.adapters.key_encryption import KeySealer, KeyUnsealable
 from mercato_identity.adapters.keyring import SigningKeyRing
+from mercato_identity.adapters.keys import reseal_signing_keys
 from mercato_identity.adapters.unit_of_work import (
     SqlIdentityUnitOfWork,
     SqlUnitOfWorkFactory,
@@ -42,16 +45,44 @@ from mercato_identity.entrypoints.grpc_api import (
 )
 from mercato_identity.settings import IdentitySettings
 from mercato_kit.errors import ConcurrencyError
+from mercato_kit.logging import get_logger
 from mercato_kit.runtime import ServiceContext
+from mercato_kit.settings import SettingsError
+from mercato_kit.storage import Database
+from mercato_kit.store import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
+log = get_logger(__name__)
 
-def unit_of_work_factory(context: ServiceContext[IdentitySettings]) -> SqlUnitOfWorkFactory:
+
+def unit_of_work_factory(
+    context: ServiceContext[IdentitySettings], sealer: KeySealer
+) -> SqlUnitOfWorkFactory:
     """Identity's units of work on the runtime's database, relay and revocation set."""
     return functools.partial(
-        context.units_of_work(SqlIdentityUnitOfWork), revocations=context.revocations
+        context.units_of_work(SqlIdentityUnitOfWork),
+        revocations=context.revocations,
+        sealer=sealer,
     )
+
+
+async def reseal_keys(database: Database, sealer: KeySealer) -> int:
+    """Re-encrypt the signing keys under the current KEK; SettingsError (exit 2, naming the
+    variable) when a configured KEK opens none of them."""
+    try:
+        async with SqlUnitOfWork(database) as uow:
+            resealed = await reseal_signing_keys(uow.session, sealer)
+            await uow.commit()
+    except KeyUnsealable as exc:
+        raise SettingsError(
+            f"bad configuration: IDENTITY_KEY_ENCRYPTION_KEY does not open the stored signing"
+            f" keys ({exc}); configure the key they were sealed with too (`new,old` while"
+            f" rotating)"
+        ) from None
+    if resealed:
+        log.info("signing keys resealed with the current key-encryption key", count=resealed)
+    return resealed
 
 
 def bootstrap_with(
@@ -61,9 +92,12 @@ def bootstrap_with(
         settings = context.settings
         policy = settings.token_policy()
         hide_sql_parameters(context.database)
-        unit_of_work = unit_of_work_factory(context)
+        sealer = settings.key_sealer()
+        await reseal_keys(context.database, sealer)
+        unit_of_work = unit_of_work_factory(context, sealer)
         ring.attach(
             context.database,
+            sealer,
             policy.key_retention,
             refresh_interval=settings.key_refresh_interval,
         )

@@ -2,15 +2,22 @@
 
 Durations are in seconds. `IDENTITY_PASSWORD_HASH_LOG2_N` is scrypt's cost (2**N rounds,
 128 * 8 * 2**N bytes of memory): 17 by default (OWASP's recommendation); lower it only for tests.
+
+`IDENTITY_KEY_ENCRYPTION_KEY` (or `IDENTITY_KEY_ENCRYPTION_KEY_FILE`, a file holding it) is
+required: the Fernet key(s) that seal the signing keys at rest, the current one first (see
+adapters.key_encryption). identity refuses to start without one rather than make one up: a key
+it invented would live next to the database it protects, or be lost with the process.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from mercato_identity.adapters.key_encryption import KeySealer, parse_keys
 from mercato_identity.application.tokens import TokenPolicy
 from mercato_identity.domain import ScryptParameters, ThrottlePolicy
 from mercato_kit.runtime import ServiceSettings
@@ -29,6 +36,44 @@ class IdentitySettings(ServiceSettings):
     sign_in_window: int = Field(900, ge=1)
     sign_in_lockout: int = Field(900, ge=1)
     key_refresh_interval: float = Field(30.0, gt=0)
+    key_encryption_key_file: Path | None = None
+    key_encryption_key: SecretStr | None = Field(None, validate_default=True)
+
+    @field_validator("key_encryption_key")
+    @classmethod
+    def _key_encryption_keys_are_usable(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        path = info.data.get("key_encryption_key_file")
+        if value is None and path is None:
+            raise ValueError(
+                "neither it nor IDENTITY_KEY_ENCRYPTION_KEY_FILE is set: identity seals its"
+                " signing keys with it (make one with `python -c 'from cryptography.fernet"
+                " import Fernet; print(Fernet.generate_key().decode())'`)"
+            )
+        if value is not None and path is not None:
+            raise ValueError("set it or IDENTITY_KEY_ENCRYPTION_KEY_FILE, not both")
+        if value is None:
+            assert path is not None
+            try:
+                value = SecretStr(path.read_text())
+            except OSError as exc:
+                raise ValueError(
+                    f"IDENTITY_KEY_ENCRYPTION_KEY_FILE cannot be read: {exc}"
+                ) from None
+        keys = parse_keys(value.get_secret_value())
+        try:
+            KeySealer(keys)
+        except ValueError:
+            raise ValueError(
+                "not a list of Fernet keys (32 url-safe base64-encoded bytes each, the current"
+                " one first, separated by commas or lines)"
+            ) from None
+        return SecretStr(",".join(keys))
+
+    def key_sealer(self) -> KeySealer:
+        assert self.key_encryption_key is not None  # the validator reads the file into it
+        return KeySealer(parse_keys(self.key_encryption_key.get_secret_value()))
 
     def token_policy(self) -> TokenPolicy:
         return TokenPolicy(

@@ -32,6 +32,7 @@ interrupted. Every process is stopped in every case.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -407,6 +408,10 @@ class _Demo:
             # A cheaper scrypt than production's 2**17: the demo signs many people in.
             "IDENTITY_PASSWORD_HASH_LOG2_N": "14",
             "IDENTITY_ACCESS_TOKEN_TTL": "3600",
+            # The KEK sealing its signing keys: this run's database is this run's alone.
+            "IDENTITY_KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(
+                secrets.token_bytes(32)
+            ).decode(),
         }
         self._wait(fleet, fleet.serve("identity", env, address=self.addresses["identity"]))
         self.running.add("identity")

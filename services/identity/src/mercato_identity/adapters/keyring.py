@@ -6,6 +6,10 @@ them every `refresh_interval` seconds, and when it meets an unknown `kid` (such 
 the next reload, at most one per `unknown_kid_interval`), so a rotation made by another
 instance is picked up: meanwhile this instance signs with the previous key, which stays
 published until its tokens expire.
+
+The current key's private half is stored sealed; the ring opens it with the KEK
+(adapters.key_encryption). A reload that cannot open it (another instance rotated the KEK to
+one this instance is not configured with) keeps the key it has and logs the error.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import or_, select
 
+from mercato_identity.adapters.key_encryption import KeySealer, KeyUnsealable
 from mercato_identity.adapters.tables import signing_keys
 from mercato_kit.auth import SigningKey, public_key_from_bytes
+from mercato_kit.logging import get_logger
 from mercato_kit.storage import Database
 from mercato_kit.store import SqlUnitOfWork
+
+log = get_logger(__name__)
 
 
 class SigningKeyRing:
@@ -30,6 +38,7 @@ class SigningKeyRing:
         self._refresh_interval = refresh_interval
         self._unknown_kid_interval = unknown_kid_interval
         self._database: Database | None = None
+        self._sealer: KeySealer | None = None
         self._retention = timedelta(0)
         self._current: SigningKey | None = None
         self._published: dict[str, Ed25519PublicKey] = {}
@@ -38,10 +47,16 @@ class SigningKeyRing:
         self._next: asyncio.Future[None] | None = None
 
     def attach(
-        self, database: Database, retention: timedelta, *, refresh_interval: float | None = None
+        self,
+        database: Database,
+        sealer: KeySealer,
+        retention: timedelta,
+        *,
+        refresh_interval: float | None = None,
     ) -> None:
-        """Read keys from `database`; retired keys stay published for `retention`."""
-        self._database, self._retention = database, retention
+        """Read keys from `database` (opened with `sealer`); retired keys stay published for
+        `retention`."""
+        self._database, self._sealer, self._retention = database, sealer, retention
         if refresh_interval is not None:
             self._refresh_interval = refresh_interval
 
@@ -78,7 +93,7 @@ class SigningKeyRing:
         return time.monotonic() - self._loaded_at > self._refresh_interval
 
     async def _load(self) -> None:
-        if self._database is None:
+        if self._database is None or self._sealer is None:
             raise RuntimeError("the key ring is not attached to identity's database")
         since = datetime.now(UTC) - self._retention
         async with SqlUnitOfWork(self._database, read_only=True) as uow:
@@ -90,10 +105,16 @@ class SigningKeyRing:
                 )
             ).all()
         current = next((row for row in rows if row.is_current), None)
-        self._current = (
-            SigningKey.from_private_bytes(current.kid, bytes(current.private_key))
-            if current is not None
-            else None
-        )
+        if current is None:
+            self._current = None
+        elif self._current is None or self._current.kid != current.kid:
+            try:
+                self._current = self._sealer.open(
+                    current.kid, bytes(current.private_key), bytes(current.public_key)
+                )
+            except KeyUnsealable as exc:
+                if self._current is None:
+                    raise
+                log.error("signing key not opened; signing with the previous one", error=str(exc))
         self._published = {row.kid: public_key_from_bytes(bytes(row.public_key)) for row in rows}
         self._loaded_at = time.monotonic()

@@ -17,6 +17,7 @@ from mercato_identity.adapters.accounts import SqlAccounts
 from mercato_identity.adapters.apps import SqlApps
 from mercato_identity.adapters.codes import SqlAuthorizationCodes
 from mercato_identity.adapters.grants import SqlGrants
+from mercato_identity.adapters.key_encryption import KeySealer
 from mercato_identity.adapters.keys import SqlPublishedKeys
 from mercato_identity.adapters.sessions import SqlSessions
 from mercato_identity.adapters.sign_in_attempts import SqlSignInAttempts
@@ -36,18 +37,21 @@ def hide_sql_parameters(database: Database) -> None:
 
 
 class SqlIdentityUnitOfWork(SqlUnitOfWork):
-    """See IdentityUnitOfWork. `revocations` is this process's set (the runtime's)."""
+    """See IdentityUnitOfWork. `revocations` is this process's set (the runtime's); `sealer`
+    seals new signing keys with the KEK."""
 
     def __init__(
         self,
         database: Database,
         *,
         revocations: InMemoryRevocations,
+        sealer: KeySealer,
         after_commit: Callable[[], object] | None = None,
         read_only: bool = False,
     ) -> None:
         super().__init__(database, after_commit=after_commit, read_only=read_only)
         self._revocations = revocations
+        self._sealer = sealer
 
     def _open_repositories(self, session: AsyncSession) -> None:
         self.outbox = AggregateOutbox(session, producer=PRODUCER, payload_of=payload_of)
@@ -57,7 +61,7 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self.apps = SqlApps(session, self.outbox)
         self.grants = SqlGrants(session, self.outbox)
         self.codes = SqlAuthorizationCodes(session)
-        self.keys = SqlPublishedKeys(session, self.outbox)
+        self.keys = SqlPublishedKeys(session, self.outbox, self._sealer)
 
     async def commit(self) -> None:
         await super().commit()
