@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter as Tally
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -73,8 +73,8 @@ SAMPLE_INTERVAL = 5.0
 LagSource = Callable[[], Iterable[tuple[str, int, int]]]
 """A consumer's lag now: (topic, partition, records behind) for each partition it holds."""
 
-Read = Callable[[], Awaitable[float]]
-"""A service's value, read (from its database, say) when sampled."""
+Read = Callable[[], Awaitable[float | None]]
+"""A service's value, read (from its database, say) when sampled; None while it has none."""
 
 _log = get_logger(__name__)
 
@@ -193,6 +193,27 @@ class Metrics:
         self.registry.register(family)
         self.sampled(name, family.sampler(read))
 
+    def gauges(
+        self,
+        documentation: Mapping[str, str],
+        read: Callable[[], Awaitable[Mapping[str, float]]],
+    ) -> None:
+        """Several gauges (`documentation` by name) read together: `read()` gives each one's
+        value by name (one pass over the service's tables for all of them)."""
+        families = {
+            name: _Sampled(name, text, self.service, kind="gauge")
+            for name, text in documentation.items()
+        }
+        for family in families.values():
+            self.registry.register(family)
+
+        async def sample() -> None:
+            values = await read()
+            for name, family in families.items():
+                family.value = float(values[name])
+
+        self.sampled(",".join(families), sample)
+
     def total(self, name: str, documentation: str, read: Read) -> None:
         """A counter `name{service}` (`name` ends in `_total`) whose value is a count the
         service keeps (rows in a table: it survives restarts), sampled like `gauge`."""
@@ -252,7 +273,8 @@ class _Sampled:
 
     def sampler(self, read: Read) -> Callable[[], Awaitable[None]]:
         async def sample() -> None:
-            self.value = float(await read())
+            value = await read()
+            self.value = None if value is None else float(value)
 
         return sample
 

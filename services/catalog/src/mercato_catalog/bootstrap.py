@@ -32,3 +32,13 @@ def bootstrap(context: ServiceContext[CatalogSettings]) -> None:
         ReservationSweeper(unit_of_work).sweep,
         interval=settings.expiry_interval,
     )
+
+    async def reservations_held() -> float:
+        async with unit_of_work(read_only=True) as uow:
+            return await uow.reservations.held()
+
+    context.metrics.gauge(
+        "mercato_reservations_held",
+        "Stock reservations holding stock for orders (not yet committed, released or expired).",
+        reservations_held,
+    )

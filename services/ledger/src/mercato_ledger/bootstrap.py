@@ -21,7 +21,23 @@ def bootstrap(context: ServiceContext[LedgerSettings]) -> None:
     context.add_consumer(
         "postings", settings.topic_names(), post_event, batch_size=settings.consumer_batch
     )
-    context.add_task("audit", RunningAudit(units_of_work).check, interval=settings.audit_interval_s)
+    audit = RunningAudit(units_of_work)
+    context.add_task("audit", audit.check, interval=settings.audit_interval_s)
+
+    async def entries_posted() -> float:
+        async with units_of_work(read_only=True) as uow:
+            sequence, _ = await uow.journal.head()
+        return sequence
+
+    async def last_audit_ok() -> float | None:
+        return None if audit.passed is None else float(audit.passed)
+
+    context.metrics.total("mercato_ledger_entries_total", "Journal entries posted.", entries_posted)
+    context.metrics.gauge(
+        "mercato_ledger_last_audit_ok",
+        "1 when the running audit's last check found the invariants and the hash chain sound.",
+        last_audit_ok,
+    )
     context.add_servicer(
         ledger_pb2_grpc.add_LedgerServiceServicer_to_server,
         LedgerService(units_of_work),

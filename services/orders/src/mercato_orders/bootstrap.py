@@ -64,3 +64,18 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
     )
     context.add_consumer("saga", TOPICS, SagaReactions(runner, orders_in(context.database)))
     context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)
+
+    async def saga_steps() -> dict[str, float]:
+        steps = await runner.steps()
+        return {
+            "mercato_saga_steps_in_flight": steps.in_flight,
+            "mercato_saga_steps_overdue": steps.overdue,
+        }
+
+    context.metrics.gauges(
+        {
+            "mercato_saga_steps_in_flight": "Commands unfinished orders still need answered.",
+            "mercato_saga_steps_overdue": "Orders whose current step is past its deadline.",
+        },
+        saga_steps,
+    )

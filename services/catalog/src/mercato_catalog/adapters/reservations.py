@@ -126,6 +126,11 @@ class SqlReservations:
             for row in rows
         }
 
+    async def held(self) -> int:
+        """How many reservations hold stock now (the service's metrics)."""
+        query = select(func.count()).where(reservations.c.status == ReservationStatus.HELD.value)
+        return int(await self._session.scalar(query) or 0)
+
     async def due(self, now: datetime, limit: int) -> list[Reservation]:
         query = (
             select(reservations)

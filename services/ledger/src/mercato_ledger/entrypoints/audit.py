@@ -29,11 +29,14 @@ class RunningAudit:
         self._verified: JournalEntry | None = None
         self._broken = False
         self._suspects: set[Violation] = set()
+        self.passed: bool | None = None
+        """Whether the last check found the ledger sound (None before the first)."""
 
     async def check(self) -> bool:
         async with self._unit_of_work(read_only=True) as uow:
             found = set(await uow.journal.violations())
-            for violation in sorted(found & self._suspects, key=str):
+            confirmed = found & self._suspects
+            for violation in sorted(confirmed, key=str):
                 log.warning(
                     "ledger.invariant_violated",
                     invariant=violation.invariant,
@@ -46,6 +49,7 @@ class RunningAudit:
                 self._verify(page)
                 if len(page) < _PAGE:
                     break
+        self.passed = not self._broken and not confirmed
         return False
 
     def _verify(self, page: list[JournalEntry]) -> None:

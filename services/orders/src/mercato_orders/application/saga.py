@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,17 @@ from mercato_orders.domain.saga import (
 
 logger = logging.getLogger(__name__)
 _ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SagaSteps:
+    """`in_flight`: the commands unfinished orders still need answered (sent or about to be);
+    `overdue`: the orders whose current step is past its deadline, not yet given up (the
+    sweep gives it up, or auto-confirms, at its next pass: more than a few means it is not
+    keeping up)."""
+
+    in_flight: int
+    overdue: int
 
 
 class Background:
@@ -129,6 +141,17 @@ class SagaRunner:
         for order_id in await self.orders.unfinished():
             order, _ = await self._decide(DeadlinePassed(order_id, now))
             await self.send(self.saga.outstanding(order))
+
+    async def steps(self) -> SagaSteps:
+        """Where the unfinished orders stand now (read only; the service's metrics)."""
+        now = self.clock()
+        in_flight = overdue = 0
+        for order_id in await self.orders.unfinished():
+            order = await self.orders.get(order_id)
+            in_flight += len(self.saga.outstanding(order))
+            deadline = order.step_deadline(self.saga.timeouts)
+            overdue += deadline is not None and now >= deadline
+        return SagaSteps(in_flight=in_flight, overdue=overdue)
 
     async def record(self, fact: Fact, orders: OrderStore) -> list[Command]:
         """Load, decide, save in `orders`, a store inside someone else's transaction (a Kafka
