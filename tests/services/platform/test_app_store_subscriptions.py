@@ -1,13 +1,14 @@
-"""The app store's subscriptions, end to end on the platform process: a seller subscribes and
-the charge is published with its split; cancelling at once refunds pro rata with the split
-reversed; renewal charges each (subscription, period) once, however many runners try."""
+"""The app store's subscriptions on the platform process alone (no payments, no identity: charges
+and grants are end to end in tests/e2e/test_app_store_end_to_end.py): a paid plan waits
+PENDING, trials and free plans start ACTIVE, cancel at period end, bad input and isolation,
+and concurrent billing runners make each (subscription, period) due once."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -20,7 +21,9 @@ from mercato_kit.events import EventEnvelope
 from mercato_kit.storage import Database
 from mercato_kit.testing import LocalIssuer
 from mercato_platform.adapters.app_store import AppStoreUnitOfWork, app_store_charges
-from mercato_platform.application.app_store import Billing, renew_due
+from mercato_platform.adapters.app_store_gateways import UnconfiguredGateways
+from mercato_platform.application.app_subscriptions import run_billing
+from mercato_platform.domain.app_subscriptions import Terms
 from tests.services.platform._support import (
     TIMEOUT,
     Partner,
@@ -32,6 +35,7 @@ from tests.services.platform._support import (
 from tests.support.services import envelopes_on
 
 TOPIC = "mercato.platform.app"
+CARD = "4242424242424242"
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +100,12 @@ def subscribe(
     seller_id: str,
     listing_id: str,
     plan_id: str,
+    instrument: str = CARD,
 ) -> pb.AppSubscription:
     return store.SubscribeToApp(
-        pb.SubscribeToAppRequest(idempotency_key=key(), listing_id=listing_id, plan_id=plan_id),
+        pb.SubscribeToAppRequest(
+            idempotency_key=key(), listing_id=listing_id, plan_id=plan_id, instrument=instrument
+        ),
         metadata=seller_metadata(issuer, seller_id),
         timeout=TIMEOUT,
     ).subscription
@@ -109,58 +116,26 @@ def payloads(envelopes: list[EventEnvelope], message_type: type) -> list:
     return [e.unpack(message_type) for e in envelopes if e.event_type == name]
 
 
-def test_subscribe_charges_with_the_split_and_cancel_refunds_pro_rata(
-    store: app_store_pb2_grpc.AppStoreServiceStub,
-    issuer: LocalIssuer,
-    kafka_bootstrap_servers: str,
+def test_without_payments_configured_a_paid_subscription_waits_pending(
+    store: app_store_pb2_grpc.AppStoreServiceStub, issuer: LocalIssuer
 ) -> None:
     vendor = new_partner(issuer)
     listing = approved_listing(store, issuer, vendor)
     seller = str(uuid.uuid4())
     subscription = subscribe(store, issuer, seller, listing.listing_id, "monthly")
-    assert subscription.status == pb.APP_SUBSCRIPTION_STATUS_ACTIVE
-    assert subscription.seller_id == seller
-    assert subscription.vendor_app_id == vendor.app_id
-    days = subscription.period_end.ToDatetime() - subscription.period_start.ToDatetime()
-    assert days == timedelta(days=30)
-    assert subscription.next_charge_at == subscription.period_end
-
-    mine = store.ListSellerSubscriptions(
-        pb.ListSellerSubscriptionsRequest(),
-        metadata=seller_metadata(issuer, seller),
-        timeout=TIMEOUT,
-    ).subscriptions
-    assert [s.subscription_id for s in mine] == [subscription.subscription_id]
-    found = store.GetListing(pb.GetListingRequest(listing_id=listing.listing_id), timeout=TIMEOUT)
-    assert found.listing.install_count == 1
-
-    cancelled = store.CancelSubscription(
-        pb.CancelSubscriptionRequest(
-            idempotency_key=key(), subscription_id=subscription.subscription_id, at_once=True
-        ),
-        metadata=seller_metadata(issuer, seller),
-        timeout=TIMEOUT,
-    ).subscription
-    assert cancelled.status == pb.APP_SUBSCRIPTION_STATUS_ENDED
-    assert not cancelled.HasField("next_charge_at")
-    found = store.GetListing(pb.GetListingRequest(listing_id=listing.listing_id), timeout=TIMEOUT)
-    assert found.listing.install_count == 0
-
-    envelopes = envelopes_on(kafka_bootstrap_servers, TOPIC, subscription.subscription_id, 4)
-    [charged] = payloads(envelopes, pb.AppSubscriptionCharged)
-    assert charged.charge_id == f"{subscription.subscription_id}:0"
-    assert (charged.seller_id, charged.vendor_app_id) == (seller, vendor.app_id)
-    assert charged.amount == cny(999)
-    assert charged.platform_share == cny(299)  # 30 % of 999 = 299.7, rounded down
-    assert charged.vendor_share == cny(700)  # the rest, remainder included
-    [refunded] = payloads(envelopes, pb.AppSubscriptionRefunded)
-    # cancelled a moment after the start: 29 whole days of 30 unused
-    assert refunded.unused_days == 29
-    assert refunded.charge_id == charged.charge_id
-    assert refunded.amount == cny(999 * 29 // 30)  # 965
-    assert refunded.platform_share == cny(965 * 3000 // 10_000)  # 289
-    assert refunded.vendor_share == cny(965 - 289)
-    assert len(payloads(envelopes, pb.AppSubscriptionEnded)) == 1
+    assert subscription.status == pb.APP_SUBSCRIPTION_STATUS_PENDING
+    assert subscription.instrument_last4 == "4242"
+    assert list(subscription.scopes) == ["orders:read"]
+    assert list(subscription.granted_scopes) == []  # nothing granted before the charge
+    with pytest.raises(grpc.RpcError) as raised:
+        store.CancelSubscription(
+            pb.CancelSubscriptionRequest(
+                idempotency_key=key(), subscription_id=subscription.subscription_id, at_once=True
+            ),
+            metadata=seller_metadata(issuer, seller),
+            timeout=TIMEOUT,
+        )
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
 def test_trial_free_and_cancel_at_period_end(
@@ -204,6 +179,10 @@ def test_bad_subscriptions_and_isolation(
     with pytest.raises(grpc.RpcError) as raised:
         subscribe(store, issuer, seller, "", "monthly")
     assert raised.value.details().startswith("listing_id:")
+    with pytest.raises(grpc.RpcError) as raised:
+        subscribe(store, issuer, seller, listing.listing_id, "monthly", instrument="42")
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details().startswith("instrument:")
     draft = store.CreateListing(
         pb.CreateListingRequest(
             idempotency_key=key(),
@@ -252,37 +231,38 @@ def test_bad_subscriptions_and_isolation(
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_renewal_charges_each_period_once(
+def test_concurrent_billing_runners_make_a_period_due_once(
     store: app_store_pb2_grpc.AppStoreServiceStub,
     issuer: LocalIssuer,
     platform: PlatformProcess,
-    kafka_bootstrap_servers: str,
 ) -> None:
     vendor = new_partner(issuer)
     listing = approved_listing(store, issuer, vendor)
-    subscription = subscribe(store, issuer, str(uuid.uuid4()), listing.listing_id, "yearly")
-    period_end = subscription.period_end.ToDatetime(tzinfo=UTC)
-    billing = Billing(3000, timedelta(days=1))
+    subscription = subscribe(store, issuer, str(uuid.uuid4()), listing.listing_id, "trial")
+    trial_end = subscription.period_end.ToDatetime(tzinfo=UTC)
+    terms = Terms(3000, timedelta(days=1))
 
-    async def runs() -> list[int]:
+    async def runs() -> None:
         database = Database(platform.database_url)
         try:
             work = functools.partial(AppStoreUnitOfWork, database)
-            just_after = period_end + timedelta(seconds=1)
-            concurrent = await asyncio.gather(
-                *(renew_due(work, billing=billing, now=just_after) for _ in range(4))
+
+            def just_after() -> datetime:
+                return trial_end + timedelta(seconds=1)
+
+            await asyncio.gather(
+                *(
+                    run_billing(work, UnconfiguredGateways(), terms=terms, clock=just_after)
+                    for _ in range(4)
+                )
             )
-            again = await renew_due(work, billing=billing, now=just_after)
             async with work(read_only=True) as uow:
                 rows = await uow.session.execute(
-                    select(app_store_charges.c.period_number).where(
+                    select(app_store_charges.c.period_number, app_store_charges.c.amount).where(
                         app_store_charges.c.subscription_id == subscription.subscription_id
                     )
                 )
-                periods = sorted(row[0] for row in rows)
-            assert periods == [0, 1]  # period 1 charged once, by one of the runners
-            assert sum(concurrent) >= 1
-            return [*concurrent, again]
+                assert sorted(tuple(row) for row in rows) == [(1, 500)]  # due once
         finally:
             await database.dispose()
 
@@ -292,16 +272,5 @@ def test_renewal_charges_each_period_once(
         metadata=seller_metadata(issuer, subscription.seller_id),
         timeout=TIMEOUT,
     ).subscriptions
-    assert renewed.period_number == 1
-    assert renewed.period_start == subscription.period_end
-    next_end = renewed.next_charge_at.ToDatetime(tzinfo=UTC)
-    assert next_end - period_end == timedelta(days=365)
-    envelopes = envelopes_on(kafka_bootstrap_servers, TOPIC, subscription.subscription_id, 3)
-    charges = payloads(envelopes, pb.AppSubscriptionCharged)
-    assert [c.charge_id for c in charges] == [
-        f"{subscription.subscription_id}:0",
-        f"{subscription.subscription_id}:1",
-    ]
-    assert charges[1].period_start == subscription.period_end
-    assert charges[1].platform_share == cny(2999)  # 30 % of 9999 = 2999.7, rounded down
-    assert charges[1].vendor_share == cny(7000)
+    assert renewed.status == pb.APP_SUBSCRIPTION_STATUS_ACTIVE  # in its trial until charged
+    assert renewed.period_number == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,15 +11,16 @@ from mercato.platform.v1 import app_store_pb2, app_store_pb2_grpc, platform_pb2,
 from mercato_kit.runtime import ServiceContext
 from mercato_kit.settings import load_settings
 from mercato_platform.adapters.app_store import AppStoreUnitOfWork
+from mercato_platform.adapters.app_store_gateways import GrpcAppStoreGateways, UnconfiguredGateways
 from mercato_platform.adapters.feed_start import start_at_end_when_new
 from mercato_platform.adapters.unit_of_work import PlatformUnitOfWork
 from mercato_platform.adapters.webhook_client import WebhookClient, resolve_host
 from mercato_platform.app_store_settings import AppStoreSettings
-from mercato_platform.application.app_store import Billing
 from mercato_platform.application.dispatch import Dispatcher, DispatchSettings
 from mercato_platform.application.streams import FeedFollower, FeedTail, OpenStreams
 from mercato_platform.domain import RetrySchedule
-from mercato_platform.entrypoints.app_store_renewals import AppStoreRenewals
+from mercato_platform.domain.app_subscriptions import Terms
+from mercato_platform.entrypoints.app_store_renewals import AppStoreBilling
 from mercato_platform.entrypoints.consumer import (
     FEED_TOPICS,
     GRANT_TOPICS,
@@ -46,6 +48,7 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 _SERVICES = platform_pb2.DESCRIPTOR.services_by_name
 _background: set[asyncio.Task[None]] = set()
+logger = logging.getLogger(__name__)
 
 
 async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
@@ -102,18 +105,17 @@ async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
         _SERVICES["PlatformOperationsService"],
     )
     app_store = load_settings(AppStoreSettings)
-    billing = Billing(app_store.share_bps, timedelta(seconds=app_store.day_seconds))
+    terms = Terms(
+        app_store.share_bps, timedelta(seconds=app_store.day_seconds), app_store.grace_days
+    )
     app_store_work = context.units_of_work(AppStoreUnitOfWork)
+    billing = AppStoreBilling(app_store_work, _app_store_gateways(context, app_store), terms)
     context.add_servicer(
         app_store_pb2_grpc.add_AppStoreServiceServicer_to_server,
-        AppStoreService(edge, app_store_work, billing),
+        AppStoreService(edge, app_store_work, terms, billing),
         app_store_pb2.DESCRIPTOR.services_by_name["AppStoreService"],
     )
-    context.add_task(
-        "app-store-renewals",
-        AppStoreRenewals(app_store_work, billing).run,
-        interval=app_store.renewal_interval,
-    )
+    context.add_task("app-store-billing", billing.run, interval=app_store.renewal_interval)
 
     def feed_committed() -> None:
         context.relay.notify()
@@ -148,3 +150,22 @@ async def bootstrap(context: ServiceContext[PlatformSettings]) -> None:
     watcher = asyncio.create_task(end_streams_on_stop(context.server, streams))
     _background.add(watcher)
     watcher.add_done_callback(_background.discard)
+
+
+def _app_store_gateways(
+    context: ServiceContext[PlatformSettings], app_store: AppStoreSettings
+) -> GrpcAppStoreGateways | UnconfiguredGateways:
+    """Payments and identity with the platform's own token; without PLATFORM_APP_ID and
+    PLATFORM_APP_SECRET the app store charges nothing and grants nothing (said at start)."""
+    settings = context.settings
+    if not settings.app_id or settings.app_secret is None:
+        logger.warning(
+            "app store: PLATFORM_APP_ID / PLATFORM_APP_SECRET not set; paid subscriptions stay "
+            "pending and no grant is made until they are"
+        )
+        return UnconfiguredGateways()
+    return GrpcAppStoreGateways(
+        context.channel(app_store.payments_addr),
+        context.channel(settings.identity_grpc_addr),
+        context.service_credentials().metadata,
+    )

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
+from typing import TypeVar
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
 from mercato.common.v1 import money_pb2
 from mercato.identity.v1 import events_pb2 as identity_events
+from mercato.identity.v1 import grants_pb2
 from mercato.logistics.v1 import events_pb2 as logistics_events
 from mercato.marketing.v1 import events_pb2 as marketing_events
 from mercato.orders.v1 import events_pb2 as orders_events
@@ -28,6 +30,7 @@ from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money, requested_amount
 from mercato_kit.protobuf import datetime_of, timestamp_message
+from mercato_platform.application.app_subscriptions import Churn, Revenue
 from mercato_platform.domain import (
     EVENT_KINDS,
     AttemptRecord,
@@ -52,9 +55,7 @@ from mercato_platform.domain import (
     encode_cursor,
 )
 from mercato_platform.domain.app_store import (
-    AppSubscription,
     BillingPeriod,
-    CancelAppSubscription,
     CreateListing,
     Listing,
     ListingQuery,
@@ -62,8 +63,21 @@ from mercato_platform.domain.app_store import (
     Plan,
     PlanInput,
     ReviewListing,
+)
+from mercato_platform.domain.app_subscriptions import (
+    AppSubscription,
+    CancelAppSubscription,
+    ChargeAnswered,
+    ConsentToScopes,
+    GiveRefund,
+    GrantAnswered,
+    GrantScopes,
+    RevokeGrant,
+    Shares,
     SubscribeToApp,
     SubscriptionStatus,
+    TakeCharge,
+    UpdateInstrument,
 )
 
 # --- consumed events -> domain -------------------------------------------------------------------
@@ -331,6 +345,8 @@ DEFAULT_SEARCH_LIMIT = 50
 
 
 def app_store_event_payload(aggregate: Aggregate, event: DomainEvent) -> Message:
+    if isinstance(aggregate, AppSubscription):
+        return _subscription_payload(aggregate, event)
     match event:
         case Listing.Created(vendor_app_id=vendor, name=name, scopes=scopes):
             return app_store_pb2.AppListingCreated(
@@ -342,9 +358,24 @@ def app_store_event_payload(aggregate: Aggregate, event: DomainEvent) -> Message
             return app_store_pb2.AppListingRejected(
                 listing_id=aggregate.id, vendor_app_id=vendor, reason=reason
             )
+        case Listing.VersionPublished() as published:
+            return app_store_pb2.AppListingVersionPublished(
+                listing_id=aggregate.id,
+                vendor_app_id=published.vendor_app_id,
+                version=published.number,
+                name=published.name,
+                scopes=published.scopes,
+            )
+    raise TypeError(f"no payload for {type(event).__name__} of {type(aggregate).__name__}")
+
+
+def _subscription_payload(subscription: AppSubscription, event: DomainEvent) -> Message:
+    sid = subscription.id
+    seller, vendor = subscription.seller_id, subscription.vendor_app_id
+    match event:
         case AppSubscription.Started() as started:
             message = app_store_pb2.AppSubscriptionStarted(
-                subscription_id=aggregate.id,
+                subscription_id=sid,
                 listing_id=started.listing_id,
                 plan_id=started.plan_id,
                 seller_id=started.seller_id,
@@ -354,42 +385,106 @@ def app_store_event_payload(aggregate: Aggregate, event: DomainEvent) -> Message
             if started.period_end is not None:
                 message.period_end.CopyFrom(timestamp_message(started.period_end))
             return message
-        case AppSubscription.Charged() as charged:
-            assert isinstance(aggregate, AppSubscription)
-            return app_store_pb2.AppSubscriptionCharged(
-                subscription_id=aggregate.id,
-                seller_id=aggregate.seller_id,
-                vendor_app_id=aggregate.vendor_app_id,
-                charge_id=charged.charge_id,
-                period_number=charged.period_number,
-                period_start=timestamp_message(charged.period_start),
-                period_end=timestamp_message(charged.period_end),
-                amount=_money(charged.shares.amount),
-                platform_share=_money(charged.shares.platform_share),
-                vendor_share=_money(charged.shares.vendor_share),
+        case AppSubscription.ChargeDue() as due:
+            return app_store_pb2.AppSubscriptionChargeDue(
+                subscription_id=sid,
+                charge_id=due.charge_id,
+                period_number=due.period_number,
+                amount=_money(due.shares.amount),
             )
+        case AppSubscription.Charged() as charged:
+            return _with_shares(
+                app_store_pb2.AppSubscriptionCharged(
+                    subscription_id=sid,
+                    seller_id=seller,
+                    vendor_app_id=vendor,
+                    charge_id=charged.charge_id,
+                    period_number=charged.period_number,
+                    period_start=timestamp_message(charged.period_start),
+                    period_end=timestamp_message(charged.period_end),
+                ),
+                charged.shares,
+            )
+        case AppSubscription.ChargeDeclined() as declined:
+            answer = app_store_pb2.AppSubscriptionChargeDeclined(
+                subscription_id=sid,
+                charge_id=declined.charge_id,
+                attempt=declined.attempt,
+                reason=declined.reason,
+            )
+            if declined.grace_until is not None:
+                answer.grace_until.CopyFrom(timestamp_message(declined.grace_until))
+            if declined.retry_at is not None:
+                answer.retry_at.CopyFrom(timestamp_message(declined.retry_at))
+            return answer
+        case AppSubscription.Suspended(at=at):
+            return app_store_pb2.AppSubscriptionSuspended(
+                subscription_id=sid,
+                seller_id=seller,
+                vendor_app_id=vendor,
+                suspended_at=timestamp_message(at),
+            )
+        case AppSubscription.Reactivated(at=at):
+            return app_store_pb2.AppSubscriptionReactivated(
+                subscription_id=sid, reactivated_at=timestamp_message(at)
+            )
+        case AppSubscription.InstrumentUpdated():
+            return app_store_pb2.AppSubscriptionInstrumentUpdated(subscription_id=sid)
         case AppSubscription.CancelScheduled(ends_at=ends_at):
-            scheduled = app_store_pb2.AppSubscriptionCancelScheduled(subscription_id=aggregate.id)
+            scheduled = app_store_pb2.AppSubscriptionCancelScheduled(subscription_id=sid)
             if ends_at is not None:
                 scheduled.ends_at.CopyFrom(timestamp_message(ends_at))
             return scheduled
-        case AppSubscription.Ended(at=at):
+        case AppSubscription.Ended(at=at, reason=reason):
             return app_store_pb2.AppSubscriptionEnded(
-                subscription_id=aggregate.id, ended_at=timestamp_message(at)
+                subscription_id=sid, ended_at=timestamp_message(at), reason=reason
             )
         case AppSubscription.Refunded() as refunded:
-            assert isinstance(aggregate, AppSubscription)
-            return app_store_pb2.AppSubscriptionRefunded(
-                subscription_id=aggregate.id,
-                seller_id=aggregate.seller_id,
-                vendor_app_id=aggregate.vendor_app_id,
-                charge_id=refunded.charge_id,
-                unused_days=refunded.unused_days,
-                amount=_money(refunded.shares.amount),
-                platform_share=_money(refunded.shares.platform_share),
-                vendor_share=_money(refunded.shares.vendor_share),
+            return _with_shares(
+                app_store_pb2.AppSubscriptionRefunded(
+                    subscription_id=sid,
+                    seller_id=seller,
+                    vendor_app_id=vendor,
+                    charge_id=refunded.charge_id,
+                    unused_days=refunded.unused_days,
+                    refund_id=refunded.refund_id,
+                ),
+                refunded.shares,
             )
-    raise TypeError(f"no payload for {type(event).__name__} of {type(aggregate).__name__}")
+        case AppSubscription.RefundPaid(refund_id=refund_id):
+            return app_store_pb2.AppSubscriptionRefundPaid(subscription_id=sid, refund_id=refund_id)
+        case AppSubscription.AccessGranted(grant_id=grant_id, scopes=scopes):
+            return app_store_pb2.AppSubscriptionAccessGranted(
+                subscription_id=sid,
+                seller_id=seller,
+                vendor_app_id=vendor,
+                grant_id=grant_id,
+                scopes=scopes,
+            )
+        case AppSubscription.AccessRevoked(grant_id=grant_id):
+            return app_store_pb2.AppSubscriptionAccessRevoked(
+                subscription_id=sid, seller_id=seller, vendor_app_id=vendor, grant_id=grant_id
+            )
+        case AppSubscription.ScopesConsented(scopes=scopes):
+            return app_store_pb2.AppSubscriptionScopesConsented(subscription_id=sid, scopes=scopes)
+    raise TypeError(f"no payload for {type(event).__name__} of AppSubscription")
+
+
+_Split = TypeVar(
+    "_Split",
+    app_store_pb2.AppSubscriptionCharged,
+    app_store_pb2.AppSubscriptionRefunded,
+    payments_pb2.ChargeAppSubscriptionRequest,
+    payments_pb2.RefundAppChargeRequest,
+)
+
+
+def _with_shares(message: _Split, shares: Shares) -> _Split:
+    """The message with its amount, platform_share and vendor_share set."""
+    message.amount.CopyFrom(_money(shares.amount))
+    message.platform_share.CopyFrom(_money(shares.platform_share))
+    message.vendor_share.CopyFrom(_money(shares.vendor_share))
+    return message
 
 
 def create_listing_command(request: app_store_pb2.CreateListingRequest) -> CreateListing:
@@ -468,14 +563,17 @@ def _money(amount: Money) -> money_pb2.Money:
 
 
 _SUBSCRIPTION_STATUSES = {
+    SubscriptionStatus.PENDING: app_store_pb2.APP_SUBSCRIPTION_STATUS_PENDING,
     SubscriptionStatus.ACTIVE: app_store_pb2.APP_SUBSCRIPTION_STATUS_ACTIVE,
+    SubscriptionStatus.PAST_DUE: app_store_pb2.APP_SUBSCRIPTION_STATUS_PAST_DUE,
+    SubscriptionStatus.SUSPENDED: app_store_pb2.APP_SUBSCRIPTION_STATUS_SUSPENDED,
     SubscriptionStatus.CANCELLING: app_store_pb2.APP_SUBSCRIPTION_STATUS_CANCELLING,
     SubscriptionStatus.ENDED: app_store_pb2.APP_SUBSCRIPTION_STATUS_ENDED,
 }
 
 
 def subscribe_to_app_command(request: app_store_pb2.SubscribeToAppRequest) -> SubscribeToApp:
-    return SubscribeToApp(request.listing_id, request.plan_id)
+    return SubscribeToApp(request.listing_id, request.plan_id, request.instrument)
 
 
 def cancel_subscription_command(
@@ -484,7 +582,35 @@ def cancel_subscription_command(
     return CancelAppSubscription(request.subscription_id, request.at_once)
 
 
-def app_subscription_message(subscription: AppSubscription) -> app_store_pb2.AppSubscription:
+def update_instrument_command(
+    request: app_store_pb2.UpdatePaymentInstrumentRequest,
+) -> UpdateInstrument:
+    return UpdateInstrument(request.subscription_id, request.instrument)
+
+
+def consent_command(request: app_store_pb2.ConsentToScopesRequest) -> ConsentToScopes:
+    return ConsentToScopes(request.subscription_id)
+
+
+def publish_version_command(
+    request: app_store_pb2.PublishListingVersionRequest,
+) -> CreateListing:
+    return create_listing_command(
+        app_store_pb2.CreateListingRequest(
+            name=request.name,
+            description=request.description,
+            category=request.category,
+            scopes=request.scopes,
+            plans=request.plans,
+        )
+    )
+
+
+def app_subscription_message(
+    subscription: AppSubscription, listing: Listing | None = None
+) -> app_store_pb2.AppSubscription:
+    """The subscription as its seller or vendor sees it (never the instrument itself);
+    with its listing, the scopes a newer approved version asks consent for."""
     message = app_store_pb2.AppSubscription(
         subscription_id=subscription.id,
         listing_id=subscription.listing_id,
@@ -494,6 +620,11 @@ def app_subscription_message(subscription: AppSubscription) -> app_store_pb2.App
         period=_PERIOD_MESSAGES[subscription.period.value],
         status=_SUBSCRIPTION_STATUSES[subscription.status],
         period_number=subscription.period_number,
+        scopes=subscription.scopes,
+        granted_scopes=subscription.granted_scopes,
+        grant_id=subscription.grant_id,
+        instrument_last4=subscription.instrument[-4:],
+        ended_reason=subscription.ended_reason,
     )
     if subscription.price is not None:
         message.price.CopyFrom(_money(subscription.price))
@@ -503,4 +634,96 @@ def app_subscription_message(subscription: AppSubscription) -> app_store_pb2.App
         message.period_end.CopyFrom(timestamp_message(subscription.period_end))
         if subscription.status is SubscriptionStatus.ACTIVE:
             message.next_charge_at.CopyFrom(timestamp_message(subscription.period_end))
+    charge = subscription.charge
+    if charge is not None and charge.retry_at is not None:
+        message.next_charge_at.CopyFrom(timestamp_message(charge.retry_at))
+    if subscription.grace_until is not None:
+        message.grace_until.CopyFrom(timestamp_message(subscription.grace_until))
+    if listing is not None and listing.status is ListingStatus.APPROVED:
+        plan = listing.plan(subscription.plan_id)
+        if plan is not None and set(plan.scopes) != set(subscription.scopes):
+            message.consent_scopes.extend(plan.scopes)
     return message
+
+
+def vendor_revenue_response(
+    revenue: list[Revenue], churn: list[Churn], active: int
+) -> app_store_pb2.GetVendorRevenueResponse:
+    return app_store_pb2.GetVendorRevenueResponse(
+        revenue=[
+            app_store_pb2.VendorRevenue(
+                currency=r.currency,
+                charges=r.charges,
+                gross=_money(r.gross),
+                platform_share=_money(r.platform_share),
+                vendor_share=_money(r.vendor_share),
+                refunded=_money(r.refunded),
+                vendor_refunded=_money(r.vendor_refunded),
+            )
+            for r in revenue
+        ],
+        churn=[
+            app_store_pb2.ChurnPeriod(
+                month=c.month, started=c.started, cancelled=c.cancelled, suspended=c.suspended
+            )
+            for c in churn
+        ],
+        active_subscribers=active,
+    )
+
+
+# --- the app store's calls out: payments and identity --------------------------------------------
+
+
+def charge_request(effect: TakeCharge) -> payments_pb2.ChargeAppSubscriptionRequest:
+    return _with_shares(
+        payments_pb2.ChargeAppSubscriptionRequest(
+            idempotency_key=effect.key,
+            charge_id=effect.charge_id,
+            subscription_id=effect.subscription_id,
+            listing_id=effect.listing_id,
+            vendor_id=effect.vendor_app_id,
+            seller_id=effect.seller_id,
+            instrument=effect.instrument,
+        ),
+        effect.shares,
+    )
+
+
+def charge_answer(
+    effect: TakeCharge, response: payments_pb2.ChargeAppSubscriptionResponse
+) -> ChargeAnswered:
+    reason = ""
+    if not response.charged:
+        name = payments_pb2.DeclineReason.Name(response.decline_reason)
+        reason = name.removeprefix("DECLINE_REASON_").lower()
+    return ChargeAnswered(effect.charge_id, response.charged, reason)
+
+
+def refund_request(effect: GiveRefund) -> payments_pb2.RefundAppChargeRequest:
+    return _with_shares(
+        payments_pb2.RefundAppChargeRequest(
+            idempotency_key=effect.key,
+            refund_id=effect.refund_id,
+            charge_id=effect.charge_id,
+            reason="app subscription cancelled",
+        ),
+        effect.shares,
+    )
+
+
+def grant_request(effect: GrantScopes) -> grants_pb2.GrantAccessRequest:
+    return grants_pb2.GrantAccessRequest(
+        idempotency_key=effect.key,
+        app_id=effect.app_id,
+        scopes=effect.scopes,
+        grantor_account_id=effect.seller_id,
+    )
+
+
+def grant_answer(response: grants_pb2.GrantAccessResponse) -> GrantAnswered:
+    return GrantAnswered(response.grant.grant_id, tuple(response.grant.scopes))
+
+
+def revoke_request(effect: RevokeGrant) -> grants_pb2.RevokeAccessRequest:
+    return grants_pb2.RevokeAccessRequest(idempotency_key=effect.key, grant_id=effect.grant_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from mercato_kit.domain import Aggregate, DomainEvent
@@ -185,6 +185,13 @@ class Listing(Aggregate):
         reason: str
         at: datetime
 
+    @dataclass(frozen=True)
+    class VersionPublished(DomainEvent):
+        vendor_app_id: str
+        number: int
+        name: str
+        scopes: tuple[str, ...]
+
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.vendor_app_id = ""
@@ -194,6 +201,7 @@ class Listing(Aggregate):
         self.scopes: tuple[str, ...] = ()
         self.plans: tuple[Plan, ...] = ()
         self.status = ListingStatus.PENDING_REVIEW
+        self.number = 1  # the version: each new one is reviewed again
         self.rejection_reason = ""
         self.install_count = 0
         self.created_at: datetime | None = None
@@ -212,6 +220,24 @@ class Listing(Aggregate):
             Listing.Created(vendor_app_id, command.name, tuple(dict.fromkeys(command.scopes)))
         )
         return listing
+
+    def publish_version(self, command: CreateListing, now: datetime) -> None:
+        """A new version (checked already): its scopes and plans replace the old ones and it
+        goes back to review. Subscribers keep the scopes they consented to until they consent
+        to the new plan's (ConsentToScopes)."""
+        self.description, self.category = command.description, command.category
+        self.plans = tuple(plan_of(plan) for plan in command.plans)
+        self._trigger(
+            Listing.VersionPublished(
+                self.vendor_app_id,
+                self.number + 1,
+                command.name,
+                tuple(dict.fromkeys(command.scopes)),
+            )
+        )
+
+    def plan(self, plan_id: str) -> Plan | None:
+        return next((plan for plan in self.plans if plan.plan_id == plan_id), None)
 
     def visible_to(self, app_id: str | None) -> bool:
         return self.status is ListingStatus.APPROVED or self.vendor_app_id == app_id
@@ -246,6 +272,9 @@ class Listing(Aggregate):
                 self.vendor_app_id, self.name, self.scopes = vendor, name, scopes
             case Listing.Approved(at=at):
                 self.status, self.reviewed_at = ListingStatus.APPROVED, at
+            case Listing.VersionPublished(number=number, name=name, scopes=scopes):
+                self.number, self.name, self.scopes = number, name, scopes
+                self.status, self.rejection_reason = ListingStatus.PENDING_REVIEW, ""
             case Listing.Rejected(reason=reason, at=at):
                 self.status, self.reviewed_at = ListingStatus.REJECTED, at
                 self.rejection_reason = reason
@@ -270,6 +299,7 @@ class ListingState:
     created_at: datetime | None
     reviewed_at: datetime | None
     version: int
+    number: int = 1
 
 
 def restored(state: ListingState) -> Listing:
@@ -280,236 +310,5 @@ def restored(state: ListingState) -> Listing:
     listing.status, listing.rejection_reason = state.status, state.rejection_reason
     listing.install_count = state.install_count
     listing.created_at, listing.reviewed_at = state.created_at, state.reviewed_at
-    listing.version = state.version
+    listing.version, listing.number = state.version, state.number
     return listing
-
-
-# --- subscriptions -------------------------------------------------------------------------------
-
-PERIOD_DAYS = {BillingPeriod.MONTHLY: 30, BillingPeriod.YEARLY: 365}
-"""A monthly period is 30 days, a yearly one 365 (days of PLATFORM_APP_STORE_DAY_SECONDS)."""
-
-
-class SubscriptionStatus(StrEnum):
-    ACTIVE = "active"
-    CANCELLING = "cancelling"  # ends at the end of its period
-    ENDED = "ended"
-
-
-@dataclass(frozen=True)
-class SubscribeToApp:
-    listing_id: str
-    plan_id: str
-
-
-@dataclass(frozen=True)
-class CancelAppSubscription:
-    subscription_id: str
-    at_once: bool
-
-
-@dataclass(frozen=True)
-class Shares:
-    amount: Money
-    platform_share: Money
-    vendor_share: Money
-
-
-def shares_of(amount: Money, share_bps: int) -> Shares:
-    """The platform's `share_bps` of `amount` rounded down; the vendor gets the rest."""
-    split = amount.split(share_bps)
-    return Shares(amount, split.share, split.rest)
-
-
-def refund_of(price: Money, unused_days: int, period_days: int) -> Money:
-    """price x unused whole days / days in the period, rounded down."""
-    return Money(
-        minor_units=price.minor_units * unused_days // period_days, currency=price.currency
-    )
-
-
-class AppSubscription(Aggregate):
-    """A seller's subscription to a listing's plan (aggregate id: the subscription id)."""
-
-    aggregate_type = "platform.app"
-
-    @dataclass(frozen=True)
-    class Started(DomainEvent):
-        listing_id: str
-        plan_id: str
-        seller_id: str
-        vendor_app_id: str
-        period: BillingPeriod
-        price: Money | None
-        period_start: datetime
-        period_end: datetime | None
-
-    @dataclass(frozen=True)
-    class Charged(DomainEvent):
-        charge_id: str
-        period_number: int
-        period_start: datetime
-        period_end: datetime
-        shares: Shares
-
-    @dataclass(frozen=True)
-    class CancelScheduled(DomainEvent):
-        ends_at: datetime | None
-
-    @dataclass(frozen=True)
-    class Ended(DomainEvent):
-        at: datetime
-
-    @dataclass(frozen=True)
-    class Refunded(DomainEvent):
-        charge_id: str
-        unused_days: int
-        shares: Shares
-
-    def __init__(self, aggregate_id: str) -> None:
-        super().__init__(aggregate_id)
-        self.listing_id = self.plan_id = self.seller_id = self.vendor_app_id = ""
-        self.period = BillingPeriod.FREE
-        self.price: Money | None = None
-        self.status = SubscriptionStatus.ACTIVE
-        self.period_number = 0
-        self.period_start: datetime | None = None
-        self.period_end: datetime | None = None
-        self.last_charge_id = ""  # the charge of the current period ("" during a free trial)
-
-    @classmethod
-    def start(
-        cls,
-        subscription_id: str,
-        seller_id: str,
-        listing: Listing,
-        plan: Plan,
-        *,
-        now: datetime,
-        day: timedelta,
-        share_bps: int,
-    ) -> AppSubscription:
-        """A new subscription: a free plan never ends nor charges; a trial runs its days
-        before the first charge; otherwise the first period is charged at once."""
-        subscription = cls(subscription_id)
-        if plan.period is BillingPeriod.FREE:
-            end = None
-        elif plan.trial_days:
-            end = now + day * plan.trial_days
-        else:
-            end = now + day * PERIOD_DAYS[plan.period]
-        subscription._trigger(
-            AppSubscription.Started(
-                listing.id,
-                plan.plan_id,
-                seller_id,
-                listing.vendor_app_id,
-                plan.period,
-                plan.price,
-                now,
-                end,
-            )
-        )
-        if end is not None and not plan.trial_days:
-            subscription._charge(0, now, end, share_bps)
-        return subscription
-
-    def charge_id(self, period_number: int) -> str:
-        """The deterministic id of the charge of a period: one charge per (subscription, period)."""
-        return f"{self.id}:{period_number}"
-
-    def _charge(self, number: int, start: datetime, end: datetime, share_bps: int) -> None:
-        """Charge period `number` (which becomes the current period)."""
-        assert self.price is not None
-        self._trigger(
-            AppSubscription.Charged(
-                self.charge_id(number), number, start, end, shares_of(self.price, share_bps)
-            )
-        )
-
-    def due(self, now: datetime) -> bool:
-        return (
-            self.status is not SubscriptionStatus.ENDED
-            and self.period_end is not None
-            and self.period_end <= now
-        )
-
-    def renew(self, now: datetime, *, day: timedelta, share_bps: int) -> bool:
-        """At the end of its period: end it (cancelled at period end), or start and charge
-        the next period. False when it is not due (nothing happens)."""
-        if not self.due(now) or self.period_end is None:
-            return False
-        if self.status is SubscriptionStatus.CANCELLING:
-            self._trigger(AppSubscription.Ended(self.period_end))
-            return True
-        start = self.period_end
-        end = start + day * PERIOD_DAYS[self.period]
-        self._charge(self.period_number + 1, start, end, share_bps)
-        return True
-
-    def cancel(self, at_once: bool, now: datetime, *, day: timedelta, share_bps: int) -> None:
-        if self.status is SubscriptionStatus.ENDED:
-            raise FailedPrecondition("the subscription has ended")
-        if not at_once:
-            if self.period_end is None:  # a free plan: nothing to wait for
-                self._trigger(AppSubscription.Ended(now))
-            elif self.status is SubscriptionStatus.ACTIVE:
-                self._trigger(AppSubscription.CancelScheduled(self.period_end))
-            return
-        if self.last_charge_id and self.price is not None and self.period_end is not None:
-            unused = max(0, (self.period_end - now) // day)
-            refund = refund_of(self.price, unused, PERIOD_DAYS[self.period])
-            if refund.minor_units > 0:
-                self._trigger(
-                    AppSubscription.Refunded(
-                        self.last_charge_id, unused, shares_of(refund, share_bps)
-                    )
-                )
-        self._trigger(AppSubscription.Ended(now))
-
-    def _apply(self, event: DomainEvent) -> None:
-        match event:
-            case AppSubscription.Started() as started:
-                self.listing_id, self.plan_id = started.listing_id, started.plan_id
-                self.seller_id, self.vendor_app_id = started.seller_id, started.vendor_app_id
-                self.period, self.price = started.period, started.price
-                self.period_start, self.period_end = started.period_start, started.period_end
-            case AppSubscription.Charged() as charged:
-                self.period_number = charged.period_number
-                self.period_start, self.period_end = charged.period_start, charged.period_end
-                self.last_charge_id = charged.charge_id
-            case AppSubscription.CancelScheduled():
-                self.status = SubscriptionStatus.CANCELLING
-            case AppSubscription.Ended(at=at):
-                self.status, self.period_end = SubscriptionStatus.ENDED, at
-            case AppSubscription.Refunded():
-                pass
-            case _:
-                raise TypeError(f"AppSubscription cannot apply {type(event).__name__}")
-
-
-@dataclass
-class SubscriptionState:
-    subscription_id: str
-    listing_id: str
-    plan_id: str
-    seller_id: str
-    vendor_app_id: str
-    period: BillingPeriod
-    price: Money | None
-    status: SubscriptionStatus
-    period_number: int
-    period_start: datetime | None
-    period_end: datetime | None
-    last_charge_id: str
-    version: int
-
-
-def restored_subscription(state: SubscriptionState) -> AppSubscription:
-    s = AppSubscription(state.subscription_id)
-    s.listing_id, s.plan_id, s.seller_id = state.listing_id, state.plan_id, state.seller_id
-    s.vendor_app_id, s.period, s.price = state.vendor_app_id, state.period, state.price
-    s.status, s.period_number = state.status, state.period_number
-    s.period_start, s.period_end = state.period_start, state.period_end
-    s.last_charge_id, s.version = state.last_charge_id, state.version
-    return s

@@ -1,4 +1,5 @@
-"""The app store's renewal task: charges (or ends) the subscriptions whose period ended."""
+"""The app store's billing worker: renews the subscriptions whose period ended and performs what
+each still needs of payments and identity (charges, retries, refunds, grants, revokes)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,36 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from mercato_platform.adapters.app_store import AppStoreUnitOfWork
-from mercato_platform.application.app_store import Billing, renew_due
+from mercato_platform.application.app_subscriptions import Gateways, advance, run_billing
+from mercato_platform.domain.app_subscriptions import Terms
 
 BATCH = 100
 
 
-class AppStoreRenewals:
-    def __init__(self, unit_of_work: Callable[..., AppStoreUnitOfWork], billing: Billing) -> None:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AppStoreBilling:
+    def __init__(
+        self,
+        unit_of_work: Callable[..., AppStoreUnitOfWork],
+        gateways: Gateways,
+        terms: Terms,
+    ) -> None:
         self._unit_of_work = unit_of_work
-        self._billing = billing
+        self._gateways = gateways
+        self._terms = terms
 
     async def run(self) -> bool:
-        """One batch; True when it was full (more may be due right now)."""
-        renewed = await renew_due(
-            self._unit_of_work, billing=self._billing, now=datetime.now(UTC), batch=BATCH
+        """One batch (of at most BATCH subscriptions)."""
+        await run_billing(
+            self._unit_of_work, self._gateways, terms=self._terms, clock=utc_now, batch=BATCH
         )
-        return renewed >= BATCH
+        return False  # one batch per interval: calls left unanswered are not retried in a loop
+
+    async def advance(self, subscription_id: str) -> None:
+        """What a call that changed the subscription wants done at once."""
+        await advance(
+            subscription_id, self._unit_of_work, self._gateways, terms=self._terms, clock=utc_now
+        )

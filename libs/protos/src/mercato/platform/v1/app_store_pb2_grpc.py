@@ -26,13 +26,19 @@ if _version_not_supported:
 
 
 class AppStoreServiceStub:
-    """The app store (issue 15), first slice: listings. Served by the open platform process
-    (services/platform).
+    """The app store (issue 15). Served by the open platform process (services/platform); charges
+    go through payments (PaymentService.ChargeAppSubscription / RefundAppCharge), grants through
+    identity (GrantService.GrantAccess / RevokeAccess), both called with the platform's own token
+    (PLATFORM_APP_ID / PLATFORM_APP_SECRET: an identity app of kind service with the scopes
+    payments:app_store and grants:manage).
 
-    A vendor (an app of kind vendor_app calling with its own token) lists apps; an operator
-    reviews each listing (approve, or reject with a reason) before it is public; anyone may
-    search the approved listings. A vendor sees its own listings in every status and never
-    another vendor's unapproved ones (GetListing answers NOT_FOUND for them).
+    Listings. A vendor (an app of kind vendor_app calling with its own token) lists apps; an
+    operator reviews each listing (approve, or reject with a reason) before it is public; anyone
+    may search the approved listings. A vendor sees its own listings in every status and never
+    another vendor's unapproved ones (GetListing answers NOT_FOUND for them). A new version
+    (PublishListingVersion) replaces the listing's scopes and plans and goes back to review;
+    existing subscribers keep the scopes they consented to until they consent to the new plan's
+    (ConsentToScopes).
 
     Bad input is INVALID_ARGUMENT naming the field, and nothing is stored:
     name (1-120 characters), description (at most 2000 characters), category (1-64),
@@ -40,20 +46,47 @@ class AppStoreServiceStub:
     unique), plans[i].plan_id (1-64), plans[i].scopes (at least one, each among the listing's
     scopes), plans[i].price (a free plan has none; monthly and yearly plans a positive amount
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
-    plans[i].trial_days (0-365).
+    plans[i].trial_days (0-365); instrument (a paid plan: a card number of 12-19 digits).
 
     Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
-    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
-    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
-    uncharged) and the first charge is at its end; without one, the first period is charged at
-    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
-    seconds, default 60) charges the next period, once per (subscription, period): the charge id
-    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
-    platform's database, so two runners, or a run repeated, charge once.
+    listing, naming the instrument to charge (the payments provider's test cards; stored by the
+    platform to charge renewals, never logged, published or answered: the seller sees its last
+    four digits). A free plan never charges and never ends by itself. A paid plan's period is 30
+    days (monthly) or 365 days (yearly) of PLATFORM_APP_STORE_DAY_SECONDS; with a trial, the first
+    period is the trial (trial_days, uncharged) and the first charge is at its end; without one,
+    the subscription is PENDING until payments takes the first period's charge (declined: it
+    ends, reason "first charge declined", nothing granted).
+
+    Grants. While a subscription is ACTIVE, PAST_DUE or CANCELLING, the app holds exactly the
+    subscription's scopes on the seller's shop through an identity grant made for the seller
+    (it replaces a grant the seller had given the app itself); when it ends or is suspended the
+    grant is revoked, so the app's tokens for the seller stop working in every service and its
+    open platform streams end (AccessRevoked). The subscription's scopes are its plan's when it
+    subscribed; a new listing version asking for more changes nothing until the seller consents.
+
+    Billing. The platform records each charge it needs (charge due, at most one per
+    subscription and period, under a deterministic id: a UUIDv5 of "<subscription_id>:<period>")
+    in the same transaction as the subscription, then asks payments; the answer is recorded in
+    another. A worker (every PLATFORM_APP_STORE_RENEWAL_INTERVAL seconds, default 5) renews the
+    periods that ended and performs whatever a subscription still needs of payments or identity,
+    with keys derived from those ids: killed at any point, it asks again and is answered with
+    the first answer, so each period is charged once and each grant made once. The RPCs that
+    change a subscription perform its calls at once too and answer the state after them (the
+    worker finishes what they could not: payments or identity unavailable).
+
+    Grace and suspension. A declined renewal makes the subscription PAST_DUE (the app keeps its
+    scopes): the charge is tried again every billing day until PLATFORM_APP_STORE_GRACE_DAYS
+    (default 3) days after the period's end; declined then, the subscription is SUSPENDED and the
+    grant revoked. A new instrument (UpdatePaymentInstrument) is tried at once: taken, the
+    subscription is ACTIVE again (a suspended one from then, for a whole period) and the grant
+    made again. Events: AppSubscriptionChargeDeclined, AppSubscriptionSuspended,
+    AppSubscriptionReactivated, AppSubscriptionAccessGranted / AccessRevoked.
 
     Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
     go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
-    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+    included (999 at 3000 bp: platform 299, vendor 700). The platform sends amount, platform_share
+    and vendor_share to payments, which credits the vendor's payable (paid out in payments'
+    RunVendorPayoutBatch) and posts the platform's share as app-store revenue.
 
     Cancelling: at period end (the subscription ends when its period does, without a charge), or
     at once, with a pro-rata refund of the current period's charge:
@@ -62,16 +95,16 @@ class AppStoreServiceStub:
     (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
     The refund reverses the split the same way: the platform gives back
     PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
-    (AppSubscriptionRefunded).
+    (AppSubscriptionRefunded; payments' RefundAppCharge, once per refund id). A PAST_DUE or
+    SUSPENDED subscription cancelled ends at once with nothing to refund (its period is unpaid).
+    Uninstalling is cancelling at once. A PENDING subscription cannot be cancelled
+    (FAILED_PRECONDITION) until its first charge is answered.
 
     Install counts: a listing's subscriptions that have not ended.
 
-    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
-    them): the charge through payments (the test cards: here a charge is recorded as an event
-    only) and the grant of the plan's scopes on the seller's shop through identity's grants
-    (and its revocation on cancel/uninstall); failed renewals with a grace period and
-    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
-    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
+    Views: a vendor sees its own listings' subscribers, revenue (its charges: gross, the
+    platform's and its own share, refunds) and churn; another vendor's listing is NOT_FOUND, as
+    an unknown one. A seller sees its subscriptions with their scopes, grant and next charge.
     """
 
     def __init__(self, channel):
@@ -120,16 +153,47 @@ class AppStoreServiceStub:
                 request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.SerializeToString,
                 response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.FromString,
                 _registered_method=True)
+        self.UpdatePaymentInstrument = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/UpdatePaymentInstrument',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentResponse.FromString,
+                _registered_method=True)
+        self.ConsentToScopes = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/ConsentToScopes',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesResponse.FromString,
+                _registered_method=True)
+        self.PublishListingVersion = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/PublishListingVersion',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionResponse.FromString,
+                _registered_method=True)
+        self.ListAppSubscribers = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/ListAppSubscribers',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersResponse.FromString,
+                _registered_method=True)
+        self.GetVendorRevenue = channel.unary_unary(
+                '/mercato.platform.v1.AppStoreService/GetVendorRevenue',
+                request_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueRequest.SerializeToString,
+                response_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueResponse.FromString,
+                _registered_method=True)
 
 
 class AppStoreServiceServicer:
-    """The app store (issue 15), first slice: listings. Served by the open platform process
-    (services/platform).
+    """The app store (issue 15). Served by the open platform process (services/platform); charges
+    go through payments (PaymentService.ChargeAppSubscription / RefundAppCharge), grants through
+    identity (GrantService.GrantAccess / RevokeAccess), both called with the platform's own token
+    (PLATFORM_APP_ID / PLATFORM_APP_SECRET: an identity app of kind service with the scopes
+    payments:app_store and grants:manage).
 
-    A vendor (an app of kind vendor_app calling with its own token) lists apps; an operator
-    reviews each listing (approve, or reject with a reason) before it is public; anyone may
-    search the approved listings. A vendor sees its own listings in every status and never
-    another vendor's unapproved ones (GetListing answers NOT_FOUND for them).
+    Listings. A vendor (an app of kind vendor_app calling with its own token) lists apps; an
+    operator reviews each listing (approve, or reject with a reason) before it is public; anyone
+    may search the approved listings. A vendor sees its own listings in every status and never
+    another vendor's unapproved ones (GetListing answers NOT_FOUND for them). A new version
+    (PublishListingVersion) replaces the listing's scopes and plans and goes back to review;
+    existing subscribers keep the scopes they consented to until they consent to the new plan's
+    (ConsentToScopes).
 
     Bad input is INVALID_ARGUMENT naming the field, and nothing is stored:
     name (1-120 characters), description (at most 2000 characters), category (1-64),
@@ -137,20 +201,47 @@ class AppStoreServiceServicer:
     unique), plans[i].plan_id (1-64), plans[i].scopes (at least one, each among the listing's
     scopes), plans[i].price (a free plan has none; monthly and yearly plans a positive amount
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
-    plans[i].trial_days (0-365).
+    plans[i].trial_days (0-365); instrument (a paid plan: a card number of 12-19 digits).
 
     Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
-    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
-    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
-    uncharged) and the first charge is at its end; without one, the first period is charged at
-    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
-    seconds, default 60) charges the next period, once per (subscription, period): the charge id
-    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
-    platform's database, so two runners, or a run repeated, charge once.
+    listing, naming the instrument to charge (the payments provider's test cards; stored by the
+    platform to charge renewals, never logged, published or answered: the seller sees its last
+    four digits). A free plan never charges and never ends by itself. A paid plan's period is 30
+    days (monthly) or 365 days (yearly) of PLATFORM_APP_STORE_DAY_SECONDS; with a trial, the first
+    period is the trial (trial_days, uncharged) and the first charge is at its end; without one,
+    the subscription is PENDING until payments takes the first period's charge (declined: it
+    ends, reason "first charge declined", nothing granted).
+
+    Grants. While a subscription is ACTIVE, PAST_DUE or CANCELLING, the app holds exactly the
+    subscription's scopes on the seller's shop through an identity grant made for the seller
+    (it replaces a grant the seller had given the app itself); when it ends or is suspended the
+    grant is revoked, so the app's tokens for the seller stop working in every service and its
+    open platform streams end (AccessRevoked). The subscription's scopes are its plan's when it
+    subscribed; a new listing version asking for more changes nothing until the seller consents.
+
+    Billing. The platform records each charge it needs (charge due, at most one per
+    subscription and period, under a deterministic id: a UUIDv5 of "<subscription_id>:<period>")
+    in the same transaction as the subscription, then asks payments; the answer is recorded in
+    another. A worker (every PLATFORM_APP_STORE_RENEWAL_INTERVAL seconds, default 5) renews the
+    periods that ended and performs whatever a subscription still needs of payments or identity,
+    with keys derived from those ids: killed at any point, it asks again and is answered with
+    the first answer, so each period is charged once and each grant made once. The RPCs that
+    change a subscription perform its calls at once too and answer the state after them (the
+    worker finishes what they could not: payments or identity unavailable).
+
+    Grace and suspension. A declined renewal makes the subscription PAST_DUE (the app keeps its
+    scopes): the charge is tried again every billing day until PLATFORM_APP_STORE_GRACE_DAYS
+    (default 3) days after the period's end; declined then, the subscription is SUSPENDED and the
+    grant revoked. A new instrument (UpdatePaymentInstrument) is tried at once: taken, the
+    subscription is ACTIVE again (a suspended one from then, for a whole period) and the grant
+    made again. Events: AppSubscriptionChargeDeclined, AppSubscriptionSuspended,
+    AppSubscriptionReactivated, AppSubscriptionAccessGranted / AccessRevoked.
 
     Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
     go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
-    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+    included (999 at 3000 bp: platform 299, vendor 700). The platform sends amount, platform_share
+    and vendor_share to payments, which credits the vendor's payable (paid out in payments'
+    RunVendorPayoutBatch) and posts the platform's share as app-store revenue.
 
     Cancelling: at period end (the subscription ends when its period does, without a charge), or
     at once, with a pro-rata refund of the current period's charge:
@@ -159,16 +250,16 @@ class AppStoreServiceServicer:
     (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
     The refund reverses the split the same way: the platform gives back
     PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
-    (AppSubscriptionRefunded).
+    (AppSubscriptionRefunded; payments' RefundAppCharge, once per refund id). A PAST_DUE or
+    SUSPENDED subscription cancelled ends at once with nothing to refund (its period is unpaid).
+    Uninstalling is cancelling at once. A PENDING subscription cannot be cancelled
+    (FAILED_PRECONDITION) until its first charge is answered.
 
     Install counts: a listing's subscriptions that have not ended.
 
-    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
-    them): the charge through payments (the test cards: here a charge is recorded as an event
-    only) and the grant of the plan's scopes on the seller's shop through identity's grants
-    (and its revocation on cancel/uninstall); failed renewals with a grace period and
-    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
-    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
+    Views: a vendor sees its own listings' subscribers, revenue (its charges: gross, the
+    platform's and its own share, refunds) and churn; another vendor's listing is NOT_FOUND, as
+    an unknown one. A seller sees its subscriptions with their scopes, grant and next charge.
     """
 
     def CreateListing(self, request, context):
@@ -225,7 +316,46 @@ class AppStoreServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSellerSubscriptions(self, request, context):
-        """The calling seller's subscriptions, with their periods and next charge dates.
+        """The calling seller's subscriptions, with their periods, scopes, grant and next charge.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePaymentInstrument(self, request, context):
+        """The subscribing seller names another instrument; a declined charge (PAST_DUE, SUSPENDED)
+        is tried with it at once. Idempotent by key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConsentToScopes(self, request, context):
+        """The subscribing seller consents to the scopes the listing's approved version asks for its
+        plan: the grant is made again with them. FAILED_PRECONDITION when the listing has no
+        approved version of the plan. Idempotent by key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishListingVersion(self, request, context):
+        """The vendor publishes a new version of its listing (the fields of CreateListing, checked the
+        same way): back to PENDING_REVIEW. NOT_FOUND for another vendor's listing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAppSubscribers(self, request, context):
+        """The vendor's subscribers of one of its listings (NOT_FOUND for another vendor's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetVendorRevenue(self, request, context):
+        """The vendor's revenue and churn of one of its listings (NOT_FOUND for another vendor's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -274,6 +404,31 @@ def add_AppStoreServiceServicer_to_server(servicer, server):
                     request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.FromString,
                     response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.SerializeToString,
             ),
+            'UpdatePaymentInstrument': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePaymentInstrument,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentResponse.SerializeToString,
+            ),
+            'ConsentToScopes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConsentToScopes,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesResponse.SerializeToString,
+            ),
+            'PublishListingVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishListingVersion,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionResponse.SerializeToString,
+            ),
+            'ListAppSubscribers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAppSubscribers,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersResponse.SerializeToString,
+            ),
+            'GetVendorRevenue': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetVendorRevenue,
+                    request_deserializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueRequest.FromString,
+                    response_serializer=mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'mercato.platform.v1.AppStoreService', rpc_method_handlers)
@@ -283,13 +438,19 @@ def add_AppStoreServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AppStoreService:
-    """The app store (issue 15), first slice: listings. Served by the open platform process
-    (services/platform).
+    """The app store (issue 15). Served by the open platform process (services/platform); charges
+    go through payments (PaymentService.ChargeAppSubscription / RefundAppCharge), grants through
+    identity (GrantService.GrantAccess / RevokeAccess), both called with the platform's own token
+    (PLATFORM_APP_ID / PLATFORM_APP_SECRET: an identity app of kind service with the scopes
+    payments:app_store and grants:manage).
 
-    A vendor (an app of kind vendor_app calling with its own token) lists apps; an operator
-    reviews each listing (approve, or reject with a reason) before it is public; anyone may
-    search the approved listings. A vendor sees its own listings in every status and never
-    another vendor's unapproved ones (GetListing answers NOT_FOUND for them).
+    Listings. A vendor (an app of kind vendor_app calling with its own token) lists apps; an
+    operator reviews each listing (approve, or reject with a reason) before it is public; anyone
+    may search the approved listings. A vendor sees its own listings in every status and never
+    another vendor's unapproved ones (GetListing answers NOT_FOUND for them). A new version
+    (PublishListingVersion) replaces the listing's scopes and plans and goes back to review;
+    existing subscribers keep the scopes they consented to until they consent to the new plan's
+    (ConsentToScopes).
 
     Bad input is INVALID_ARGUMENT naming the field, and nothing is stored:
     name (1-120 characters), description (at most 2000 characters), category (1-64),
@@ -297,20 +458,47 @@ class AppStoreService:
     unique), plans[i].plan_id (1-64), plans[i].scopes (at least one, each among the listing's
     scopes), plans[i].price (a free plan has none; monthly and yearly plans a positive amount
     in a supported currency: plans[i].price.minor_units, plans[i].price.currency),
-    plans[i].trial_days (0-365).
+    plans[i].trial_days (0-365); instrument (a paid plan: a card number of 12-19 digits).
 
     Subscriptions. A seller (its own account token) subscribes its shop to a plan of an approved
-    listing. A free plan never charges and never ends by itself. A paid plan's period is 30 days
-    (monthly) or 365 days (yearly); with a trial, the first period is the trial (trial_days,
-    uncharged) and the first charge is at its end; without one, the first period is charged at
-    once. At the end of each period a periodic task (every PLATFORM_APP_STORE_RENEWAL_INTERVAL
-    seconds, default 60) charges the next period, once per (subscription, period): the charge id
-    is "<subscription_id>:<period_number>" (period 0 is the first), a unique key in the
-    platform's database, so two runners, or a run repeated, charge once.
+    listing, naming the instrument to charge (the payments provider's test cards; stored by the
+    platform to charge renewals, never logged, published or answered: the seller sees its last
+    four digits). A free plan never charges and never ends by itself. A paid plan's period is 30
+    days (monthly) or 365 days (yearly) of PLATFORM_APP_STORE_DAY_SECONDS; with a trial, the first
+    period is the trial (trial_days, uncharged) and the first charge is at its end; without one,
+    the subscription is PENDING until payments takes the first period's charge (declined: it
+    ends, reason "first charge declined", nothing granted).
+
+    Grants. While a subscription is ACTIVE, PAST_DUE or CANCELLING, the app holds exactly the
+    subscription's scopes on the seller's shop through an identity grant made for the seller
+    (it replaces a grant the seller had given the app itself); when it ends or is suspended the
+    grant is revoked, so the app's tokens for the seller stop working in every service and its
+    open platform streams end (AccessRevoked). The subscription's scopes are its plan's when it
+    subscribed; a new listing version asking for more changes nothing until the seller consents.
+
+    Billing. The platform records each charge it needs (charge due, at most one per
+    subscription and period, under a deterministic id: a UUIDv5 of "<subscription_id>:<period>")
+    in the same transaction as the subscription, then asks payments; the answer is recorded in
+    another. A worker (every PLATFORM_APP_STORE_RENEWAL_INTERVAL seconds, default 5) renews the
+    periods that ended and performs whatever a subscription still needs of payments or identity,
+    with keys derived from those ids: killed at any point, it asks again and is answered with
+    the first answer, so each period is charged once and each grant made once. The RPCs that
+    change a subscription perform its calls at once too and answer the state after them (the
+    worker finishes what they could not: payments or identity unavailable).
+
+    Grace and suspension. A declined renewal makes the subscription PAST_DUE (the app keeps its
+    scopes): the charge is tried again every billing day until PLATFORM_APP_STORE_GRACE_DAYS
+    (default 3) days after the period's end; declined then, the subscription is SUSPENDED and the
+    grant revoked. A new instrument (UpdatePaymentInstrument) is tried at once: taken, the
+    subscription is ACTIVE again (a suspended one from then, for a whole period) and the grant
+    made again. Events: AppSubscriptionChargeDeclined, AppSubscriptionSuspended,
+    AppSubscriptionReactivated, AppSubscriptionAccessGranted / AccessRevoked.
 
     Revenue share: of each charge, PLATFORM_APP_STORE_SHARE_BPS (default 3000 = 30 %) basis points
     go to the platform, rounded DOWN to a minor unit; the vendor gets the rest, remainder
-    included (999 at 3000 bp: platform 299, vendor 700). Published as AppSubscriptionCharged.
+    included (999 at 3000 bp: platform 299, vendor 700). The platform sends amount, platform_share
+    and vendor_share to payments, which credits the vendor's payable (paid out in payments'
+    RunVendorPayoutBatch) and posts the platform's share as app-store revenue.
 
     Cancelling: at period end (the subscription ends when its period does, without a charge), or
     at once, with a pro-rata refund of the current period's charge:
@@ -319,16 +507,16 @@ class AppStoreService:
     (a subscription cancelled at once in its trial, or on a free plan, is refunded nothing).
     The refund reverses the split the same way: the platform gives back
     PLATFORM_APP_STORE_SHARE_BPS of the refund rounded down, the vendor the rest
-    (AppSubscriptionRefunded).
+    (AppSubscriptionRefunded; payments' RefundAppCharge, once per refund id). A PAST_DUE or
+    SUSPENDED subscription cancelled ends at once with nothing to refund (its period is unpaid).
+    Uninstalling is cancelling at once. A PENDING subscription cannot be cancelled
+    (FAILED_PRECONDITION) until its first charge is answered.
 
     Install counts: a listing's subscriptions that have not ended.
 
-    NOT in this slice (next steps of issue 15, whose Deliver 2 and 4 are incomplete without
-    them): the charge through payments (the test cards: here a charge is recorded as an event
-    only) and the grant of the plan's scopes on the seller's shop through identity's grants
-    (and its revocation on cancel/uninstall); failed renewals with a grace period and
-    suspension; ledger entries (app_store_share, vendor_payable, reversals); vendor payouts;
-    new listing versions asking for more scopes; vendor views of subscribers, revenue and churn.
+    Views: a vendor sees its own listings' subscribers, revenue (its charges: gross, the
+    platform's and its own share, refunds) and churn; another vendor's listing is NOT_FOUND, as
+    an unknown one. A seller sees its subscriptions with their scopes, grant and next charge.
     """
 
     @staticmethod
@@ -537,6 +725,141 @@ class AppStoreService:
             '/mercato.platform.v1.AppStoreService/ListSellerSubscriptions',
             mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsRequest.SerializeToString,
             mercato_dot_platform_dot_v1_dot_app__store__pb2.ListSellerSubscriptionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePaymentInstrument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/UpdatePaymentInstrument',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.UpdatePaymentInstrumentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConsentToScopes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/ConsentToScopes',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ConsentToScopesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishListingVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/PublishListingVersion',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.PublishListingVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAppSubscribers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/ListAppSubscribers',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.ListAppSubscribersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetVendorRevenue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mercato.platform.v1.AppStoreService/GetVendorRevenue',
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueRequest.SerializeToString,
+            mercato_dot_platform_dot_v1_dot_app__store__pb2.GetVendorRevenueResponse.FromString,
             options,
             channel_credentials,
             insecure,
