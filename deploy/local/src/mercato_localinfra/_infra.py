@@ -14,6 +14,7 @@ from mercato_localinfra._errors import InfraError
 from mercato_localinfra._kafka import KafkaProcess, LocalKafka
 from mercato_localinfra._postgres import LocalPostgres, PostgresProcess
 from mercato_localinfra._process import wait_port_closed
+from mercato_localinfra._prometheus import install_prometheus
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class LocalInfra:
         return self.state_dir / "state.json"
 
     def install(self) -> None:
-        """Fetch the broker and install the database server where missing."""
+        """Fetch the broker and install the database server and Prometheus where missing."""
         self.kafka.install()
         self.postgres.install()
+        install_prometheus()
 
     def _load(self) -> tuple[KafkaProcess | None, PostgresProcess | None]:
         try:

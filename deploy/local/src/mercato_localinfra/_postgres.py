@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mercato_localinfra._errors import InfraError
+from mercato_localinfra._packages import apt_install
 from mercato_localinfra._process import (
     pid_alive,
     port_open,
@@ -86,23 +87,7 @@ class LocalPostgres:
         """Install Debian's server package when the binaries are missing."""
         if self.installed():
             return
-        if os.geteuid() == 0:
-            prefix: list[str] = []
-        elif shutil.which("sudo"):
-            prefix = ["sudo", "-n"]
-        else:
-            raise InfraError(
-                "PostgreSQL is not installed and this user cannot install it: "
-                "run `apt-get install postgresql` as root"
-            )
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        install = [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends"]
-        try:
-            run([*install, "postgresql"], what="installing PostgreSQL", env=env)
-        except InfraError:
-            # A fresh machine has no package lists yet.
-            run([*prefix, "apt-get", "update", "-q"], what="apt-get update", env=env)
-            run([*install, "postgresql"], what="installing PostgreSQL", env=env)
+        apt_install("postgresql", what="PostgreSQL")
         if not self.installed():
             raise InfraError("apt-get installed postgresql but no initdb was found")
 
