@@ -37,11 +37,13 @@ def test_topics_are_read_as_a_trimmed_comma_separated_list(
     assert load_settings(LedgerSettings).topics == MONEY_TOPICS
 
 
-def test_the_default_topics_include_marketings_money_topics() -> None:
+def test_the_default_topics_include_marketings_and_the_app_stores_money_topics() -> None:
     assert MONEY_TOPICS.split(",") == [
         "mercato.payments.payment",
         "mercato.payments.payout",
         "mercato.payments.budget",
+        "mercato.payments.app_charge",
+        "mercato.payments.vendor_payout",
         "mercato.orders.order",
         "mercato.marketing.click",
         "mercato.marketing.conversion",

@@ -2,8 +2,9 @@
 
 - `LEDGER_TOPICS`: the topics whose money events the ledger posts, comma-separated (default
   mercato.payments.payment, mercato.payments.payout, mercato.payments.budget,
-  mercato.orders.order, mercato.marketing.click, mercato.marketing.conversion,
-  mercato.marketing.payout; tests name their own).
+  mercato.payments.app_charge, mercato.payments.vendor_payout, mercato.orders.order,
+  mercato.marketing.click, mercato.marketing.conversion, mercato.marketing.payout; tests name
+  their own).
 - `LEDGER_CONSUMER_BATCH`: records per partition applied in one transaction (default 200).
 - `LEDGER_AUDIT_INTERVAL_S`: how often the running service checks the invariants and the new
   part of the hash chain, logging what does not hold (default 60 s).
@@ -23,6 +24,8 @@ MONEY_TOPICS = ",".join(
         "payments.payment",
         "payments.payout",
         "payments.budget",
+        "payments.app_charge",
+        "payments.vendor_payout",
         "orders.order",
         "marketing.click",
         "marketing.conversion",

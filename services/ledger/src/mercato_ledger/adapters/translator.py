@@ -21,6 +21,8 @@ from mercato_kit.money import Money
 from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
 from mercato_ledger.domain import (
     AdClicked,
+    AppCharged,
+    AppChargeRefunded,
     AsOf,
     BrokenLink,
     BudgetDeposited,
@@ -37,6 +39,7 @@ from mercato_ledger.domain import (
     PublisherPaidOut,
     RefundIssued,
     Source,
+    VendorPaidOut,
     Violation,
 )
 from mercato_ledger.domain.projections import (
@@ -103,6 +106,25 @@ def _paid_out(envelope: EventEnvelope) -> Fact:
 def _deposited(envelope: EventEnvelope) -> Fact:
     e = envelope.unpack(payments.BudgetDeposited)
     return BudgetDeposited(e.advertiser_id, money_of(e.amount))
+
+
+def _app_charged(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.AppCharged)
+    return AppCharged(
+        e.vendor_id, money_of(e.amount), money_of(e.platform_share), money_of(e.vendor_share)
+    )
+
+
+def _app_charge_refunded(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.AppChargeRefunded)
+    return AppChargeRefunded(
+        e.vendor_id, money_of(e.amount), money_of(e.platform_share), money_of(e.vendor_share)
+    )
+
+
+def _vendor_paid_out(envelope: EventEnvelope) -> Fact:
+    e = envelope.unpack(payments.VendorPaidOut)
+    return VendorPaidOut(e.vendor_id, money_of(e.amount))
 
 
 def _ad_clicked(envelope: EventEnvelope) -> Fact | None:
@@ -177,6 +199,11 @@ _FACTS: dict[str, Callable[[EventEnvelope], Fact | None]] = {
     payments.EscrowReleased.DESCRIPTOR.full_name: _released,
     payments.PayoutSent.DESCRIPTOR.full_name: _paid_out,
     payments.BudgetDeposited.DESCRIPTOR.full_name: _deposited,
+    # The app store (its declines and batch closings post nothing; its processing fee is
+    # ProcessingFeeCharged above).
+    payments.AppCharged.DESCRIPTOR.full_name: _app_charged,
+    payments.AppChargeRefunded.DESCRIPTOR.full_name: _app_charge_refunded,
+    payments.VendorPaidOut.DESCRIPTOR.full_name: _vendor_paid_out,
     # Marketing: its other types (campaigns, budgets, attributions, lapses, rejected clicks,
     # batch closings) post nothing.
     marketing.AdClicked.DESCRIPTOR.full_name: _ad_clicked,

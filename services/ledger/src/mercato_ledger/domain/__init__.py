@@ -6,6 +6,8 @@ from mercato_ledger.domain.audit import NOW, AsOf, BrokenLink, Violation, first_
 from mercato_ledger.domain.facts import (
     FINAL_WITH_EMPTY_ESCROW,
     AdClicked,
+    AppCharged,
+    AppChargeRefunded,
     BudgetDeposited,
     ClickInvalidated,
     CommissionCharged,
@@ -19,6 +21,7 @@ from mercato_ledger.domain.facts import (
     ProcessingFeeCharged,
     PublisherPaidOut,
     RefundIssued,
+    VendorPaidOut,
 )
 from mercato_ledger.domain.journal import (
     GENESIS,
@@ -37,6 +40,8 @@ __all__ = [
     "GENESIS",
     "NOW",
     "AdClicked",
+    "AppChargeRefunded",
+    "AppCharged",
     "AsOf",
     "BrokenLink",
     "BudgetDeposited",
@@ -58,6 +63,7 @@ __all__ = [
     "RefundIssued",
     "Source",
     "UnbalancedEntry",
+    "VendorPaidOut",
     "Violation",
     "accounts",
     "entry_hash",

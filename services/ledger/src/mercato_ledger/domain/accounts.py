@@ -7,14 +7,17 @@
                                                 in debit: the audit checks it is not overspent)
     liability:publisher_payable:<publisher_id>  earned by a publisher, not yet paid out (in
                                                 debit after a reversal following a payout)
-    liability:vendor_payable:<vendor_id>        (the app store, later)
+    liability:vendor_payable:<vendor_id>        an app vendor's shares of app-store charges, not
+                                                yet paid out (in debit after a refund following
+                                                a payout: the vendor owes it back)
     liability:carrier_payable:<carrier_id>      (logistics, later)
     revenue:sale_commission                     commission on released orders
     revenue:advertising                         CPC clicks, gross (the publisher's share is an
                                                 expense: the network sells the click)
     revenue:affiliate                           the platform's share of CPS commissions (an
                                                 agency: the publisher's share is never revenue)
-    revenue:app_store_share                     (the app store, later)
+    revenue:app_store_share                     the platform's share of app-store subscription
+                                                charges (less refunds)
     expense:payment_processing                  the payment provider's fees
     expense:publisher_share                     publishers' shares of CPC clicks
     expense:promotions                          (later)
@@ -34,11 +37,13 @@ __all__ = [
     "ADVERTISER_BUDGET_PREFIX",
     "ADVERTISING",
     "AFFILIATE",
+    "APP_STORE_SHARE",
     "PAYMENT_CLEARING",
     "PAYMENT_PROCESSING",
     "PUBLISHER_PAYABLE_PREFIX",
     "PUBLISHER_SHARE",
     "SALE_COMMISSION",
+    "VENDOR_PAYABLE_PREFIX",
     "AccountKind",
     "InvalidAccount",
     "account_kind",
@@ -48,6 +53,7 @@ __all__ = [
     "publisher_payable",
     "seller_payable",
     "stream_of",
+    "vendor_payable",
 ]
 
 
@@ -68,12 +74,14 @@ PAYMENT_CLEARING = "asset:payment_clearing"
 SALE_COMMISSION = "revenue:sale_commission"
 ADVERTISING = "revenue:advertising"
 AFFILIATE = "revenue:affiliate"
+APP_STORE_SHARE = "revenue:app_store_share"
 PAYMENT_PROCESSING = "expense:payment_processing"
 PUBLISHER_SHARE = "expense:publisher_share"
 ESCROW_PREFIX = "liability:escrow:"
 SELLER_PAYABLE_PREFIX = "liability:seller_payable:"
 ADVERTISER_BUDGET_PREFIX = "liability:advertiser_budget:"
 PUBLISHER_PAYABLE_PREFIX = "liability:publisher_payable:"
+VENDOR_PAYABLE_PREFIX = "liability:vendor_payable:"
 
 
 def escrow(order_id: str) -> str:
@@ -90,6 +98,10 @@ def advertiser_budget(advertiser_id: str) -> str:
 
 def publisher_payable(publisher_id: str) -> str:
     return f"{PUBLISHER_PAYABLE_PREFIX}{publisher_id}"
+
+
+def vendor_payable(vendor_id: str) -> str:
+    return f"{VENDOR_PAYABLE_PREFIX}{vendor_id}"
 
 
 def account_kind(account: str) -> AccountKind:

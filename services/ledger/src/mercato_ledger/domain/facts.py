@@ -12,6 +12,8 @@ from mercato_kit.money import Money
 
 __all__ = [
     "AdClicked",
+    "AppChargeRefunded",
+    "AppCharged",
     "BudgetDeposited",
     "ClickInvalidated",
     "CommissionCharged",
@@ -25,6 +27,7 @@ __all__ = [
     "ProcessingFeeCharged",
     "PublisherPaidOut",
     "RefundIssued",
+    "VendorPaidOut",
 ]
 
 
@@ -63,6 +66,37 @@ class PayoutSent:
 @dataclass(frozen=True)
 class BudgetDeposited:
     advertiser_id: str
+    amount: Money
+
+
+# --- the app store (payments) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppCharged:
+    """A seller paid one period of an app subscription: the platform keeps `platform_share`
+    (revenue), the vendor is owed `vendor_share` (amount = the two shares)."""
+
+    vendor_id: str
+    amount: Money
+    platform_share: Money
+    vendor_share: Money
+
+
+@dataclass(frozen=True)
+class AppChargeRefunded:
+    """(Part of) an app charge given back to the seller, its split reversed (the vendor's
+    payable may go into debit when it had been paid out)."""
+
+    vendor_id: str
+    amount: Money
+    platform_share: Money
+    vendor_share: Money
+
+
+@dataclass(frozen=True)
+class VendorPaidOut:
+    vendor_id: str
     amount: Money
 
 
@@ -134,6 +168,9 @@ MoneyFact = (
     | CommissionCharged
     | ConversionReversed
     | PublisherPaidOut
+    | AppCharged
+    | AppChargeRefunded
+    | VendorPaidOut
 )
 
 

@@ -16,6 +16,10 @@ document them).
                                                          Cr publisher_payable:<pub>  publisher_share
     ConversionReversed    the CommissionCharged lines reversed
     PublisherPaidOut      Dr publisher_payable:<pub>     Cr payment clearing         amount
+    AppCharged            Dr payment clearing amount     Cr revenue app_store_share  platform_share
+                                                         Cr vendor_payable:<vendor>  vendor_share
+    AppChargeRefunded     the AppCharged lines reversed (its own amounts)
+    VendorPaidOut         Dr vendor_payable:<vendor>     Cr payment clearing         amount
 
 A click is gross (the network sells it: all of it is advertising revenue, the publisher's share
 an expense); a commission is an agency's (only the platform's share is revenue, the publisher's
@@ -24,8 +28,8 @@ is owed to it straight from the budget).
 Lines of zero are left out; a fact whose lines are all zero posts no entry. A negative amount,
 amounts in more than one currency, or parts that do not add up to their whole (a release whose
 gross is not commission + seller_net, a click or commission that is not publisher_share +
-platform_share) make the event poison: InvalidMoneyFact, which the consumer sends to the
-dead-letter topic.
+platform_share, an app charge or refund that is not platform_share + vendor_share) make the
+event poison: InvalidMoneyFact, which the consumer sends to the dead-letter topic.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from mercato_kit.money import Money
 from mercato_ledger.domain import accounts
 from mercato_ledger.domain.facts import (
     AdClicked,
+    AppCharged,
+    AppChargeRefunded,
     BudgetDeposited,
     ClickInvalidated,
     CommissionCharged,
@@ -48,6 +54,7 @@ from mercato_ledger.domain.facts import (
     ProcessingFeeCharged,
     PublisherPaidOut,
     RefundIssued,
+    VendorPaidOut,
 )
 from mercato_ledger.domain.journal import Line, imbalances
 
@@ -154,6 +161,34 @@ def _publisher_paid(fact: PublisherPaidOut) -> list[Line]:
     )
 
 
+def _app_charge_lines(fact: AppCharged | AppChargeRefunded) -> list[Line]:
+    parts = fact.platform_share.minor_units + fact.vendor_share.minor_units
+    if parts != fact.amount.minor_units:
+        raise InvalidMoneyFact(
+            f"{type(fact).__name__} does not add up: {fact} splits "
+            f"{fact.amount.minor_units} into {parts}"
+        )
+    return [
+        _line(accounts.PAYMENT_CLEARING, fact.amount),
+        _line(accounts.APP_STORE_SHARE, -fact.platform_share),
+        _line(accounts.vendor_payable(fact.vendor_id), -fact.vendor_share),
+    ]
+
+
+def _app_charged(fact: AppCharged) -> list[Line]:
+    return _app_charge_lines(fact)
+
+
+def _app_charge_refunded(fact: AppChargeRefunded) -> list[Line]:
+    return _reversed(_app_charge_lines(fact))
+
+
+def _vendor_paid(fact: VendorPaidOut) -> list[Line]:
+    return _transfer(
+        accounts.vendor_payable(fact.vendor_id), accounts.PAYMENT_CLEARING, fact.amount
+    )
+
+
 _RULES: dict[type[Any], Callable[[Any], list[Line]]] = {
     PaymentCaptured: _captured,
     ProcessingFeeCharged: _fee,
@@ -166,6 +201,9 @@ _RULES: dict[type[Any], Callable[[Any], list[Line]]] = {
     CommissionCharged: _commissioned,
     ConversionReversed: _conversion_reversed,
     PublisherPaidOut: _publisher_paid,
+    AppCharged: _app_charged,
+    AppChargeRefunded: _app_charge_refunded,
+    VendorPaidOut: _vendor_paid,
 }
 
 

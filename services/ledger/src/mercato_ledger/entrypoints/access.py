@@ -1,4 +1,6 @@
-"""Who may read what: operators everything; a seller only their own payable account.
+"""Who may read what: operators everything; a seller only their own payable account; an app
+vendor only its own payable account (liability:vendor_payable:<vendor app id>, read with the
+vendor app's own token).
 
 A seller is their own account, or an app acting for them with payments:read (the scope a
 seller grants for reading their money). Any other account is PERMISSION_DENIED, decided
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from mercato_kit.auth import Caller
 from mercato_kit.errors import PermissionDenied
-from mercato_ledger.domain.accounts import SELLER_PAYABLE_PREFIX, owner_of
+from mercato_ledger.domain.accounts import SELLER_PAYABLE_PREFIX, VENDOR_PAYABLE_PREFIX, owner_of
 
 OPERATOR = "operator"
 READ = "payments:read"
@@ -21,4 +23,7 @@ def require_account_reader(caller: Caller, account: str) -> None:
     seller = owner_of(account, SELLER_PAYABLE_PREFIX)
     if seller and caller.acts_for(seller, READ if caller.kind == "app" else None):
         return
-    raise PermissionDenied("only operators, or the seller whose payable it is, may read it")
+    vendor = owner_of(account, VENDOR_PAYABLE_PREFIX)
+    if vendor and caller.kind == "app" and caller.subject == vendor:
+        return
+    raise PermissionDenied("only operators, or the payee whose payable it is, may read it")
