@@ -351,6 +351,10 @@ def partition_lags(admin: Any, reader: Any, prefixes: Sequence[str]) -> list[Par
         offsets = admin.list_group_offsets({group: None}).get(group, {})
         if not offsets:
             continue
+        # kafka-python leaves out of end_offsets a partition whose leader it has not looked up
+        # yet (a KeyError below): look up the topics first.
+        for topic in sorted({tp.topic for tp in offsets}):
+            reader.partitions_for_topic(topic)
         ends = reader.end_offsets(list(offsets))
         lags.extend(
             PartitionLag(group, tp.topic, tp.partition, meta.offset, ends[tp])
