@@ -23,6 +23,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "dlq": ("mercato_cli.dlq", "dlq_app"),
     "demo": ("mercato_cli.demo.command", "demo"),
     "verify": ("mercato_cli.verify", "verify"),
+    "chaos": ("mercato_cli.chaos.command", "chaos"),
 }
 """Command name -> (module, attribute): a Typer app, or a function that is one command."""
 

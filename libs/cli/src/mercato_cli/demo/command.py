@@ -124,6 +124,9 @@ class Options:
     clicks: int | None = None
     """Visitors' clicks besides the flood; None: two per order."""
     attributed_share: float = 0.3
+    carrier_time_scale: float = 14400
+    """Simulated seconds per real second of the carrier simulators (a parcel's 34 simulated
+    hours take 8.5 s at 14400)."""
 
 
 def demo(
@@ -502,8 +505,7 @@ class _Demo:
                 {
                     "LOGISTICS_SIMULATOR_TOKEN": app.token,
                     "LOGISTICS_GRPC_ADDR": self.addresses["logistics"],
-                    # A parcel's 34 simulated hours take 8.5 seconds.
-                    "LOGISTICS_SIMULATOR_TIME_SCALE": "14400",
+                    "LOGISTICS_SIMULATOR_TIME_SCALE": str(self.options.carrier_time_scale),
                     "LOGISTICS_SIMULATOR_LOSS_RATE": str(loss_rate),
                     "LOGISTICS_SIMULATOR_SEED": str(self.options.seed),
                     "LOGISTICS_SIMULATOR_POLL_INTERVAL": "0.5",

@@ -11,6 +11,7 @@ behind.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -70,12 +71,15 @@ os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
 
 @dataclass
 class Process:
-    """One started child: what it is, its address (services), its log."""
+    """One started child: what it is, its address (services), its log, and what started it
+    (its module's argv and its own environment, so `Fleet.restart` can start it again)."""
 
     name: str
     popen: subprocess.Popen[bytes]
     log: Path
     address: str = ""
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -96,6 +100,8 @@ class Fleet:
     grace: float = 15.0
     processes: list[Process] = field(default_factory=list)
     keep_logs_hint: bool = False
+    metrics: dict[str, str] = field(default_factory=dict)
+    """Each service's metrics address (`<SERVICE>_METRICS_ADDR`) by name, for Prometheus."""
 
     def __enter__(self) -> Fleet:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -127,15 +133,49 @@ class Fleet:
                 cwd=self.workdir,
                 start_new_session=True,  # Ctrl-C reaches the demo, which stops them in order
             )
-        process = Process(name, popen, log, address)
+        process = Process(name, popen, log, address, list(argv), dict(env))
         self.processes.append(process)
         return process
 
+    def restart(self, process: Process) -> Process:
+        """Start `process` again (it must have stopped) with the same command, environment and
+        address, in its place among the fleet's processes; its log goes on in the same file."""
+        if process.alive():
+            raise DemoError(f"{process.name} is still running (pid {process.popen.pid})")
+        index = self.processes.index(process)
+        self.processes.remove(process)
+        again = self.spawn(process.name, process.argv, process.env, process.address)
+        self.processes.remove(again)
+        self.processes.insert(index, again)
+        return again
+
     def serve(self, service: str, env: Mapping[str, str], *, address: str) -> Process:
         """Start `mercato serve <service>` listening on `address` (`<SERVICE>_GRPC_ADDR`, a
-        hyphen made an underscore: `MARKETING_TRAFFIC_GRPC_ADDR`)."""
-        variables = {**env, f"{variable_prefix(service)}_GRPC_ADDR": address}
-        return self.spawn(service, ["-m", "mercato_cli", "serve", service], variables, address)
+        hyphen made an underscore: `MARKETING_TRAFFIC_GRPC_ADDR`), serving its metrics on a
+        free port (`<SERVICE>_METRICS_ADDR`, unless `env` names one) that the run's
+        `prometheus-targets.json` lists."""
+        prefix = variable_prefix(service)
+        metrics = env.get(f"{prefix}_METRICS_ADDR") or free_address()
+        variables = {**env, f"{prefix}_GRPC_ADDR": address, f"{prefix}_METRICS_ADDR": metrics}
+        process = self.spawn(service, ["-m", "mercato_cli", "serve", service], variables, address)
+        self.metrics[service] = metrics
+        self.write_prometheus_targets()
+        return process
+
+    @property
+    def prometheus_targets(self) -> Path:
+        """The run's services as Prometheus file_sd targets (see deploy/prometheus)."""
+        return self.workdir / "prometheus-targets.json"
+
+    def write_prometheus_targets(self) -> None:
+        """List every service's metrics address in `prometheus_targets` (file_sd format)."""
+        targets = [
+            {"targets": [address], "labels": {"job": "mercato"}}
+            for address in self.metrics.values()
+        ]
+        partial = self.prometheus_targets.with_suffix(".tmp")
+        partial.write_text(json.dumps(targets, indent=2) + "\n")
+        partial.replace(self.prometheus_targets)  # Prometheus never reads half a file
 
     def wait_serving(self, process: Process, timeout: float = 120.0) -> None:
         """Wait until the process's gRPC health check answers SERVING.

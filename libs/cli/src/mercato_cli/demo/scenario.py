@@ -281,13 +281,15 @@ def run_scenario(
     poll_interval: float = 0.5,
     placers: int = 4,
     attribution_tokens: Mapping[int, str] | None = None,
+    spread: float = 0.0,
 ) -> list[Outcome]:
     """Place the planned orders (`placers` at a time) while watching them until every one is
     final (or `timeout` seconds pass: DemoError), acting for the buyers as soon as their parcels
     arrive: the watch starts with the first order, so no parcel waits for the last order to be
     placed (and the auto-confirm deadline never beats a buyer who means to ask for a refund).
     `attribution_tokens` (order number -> the token a click's redirect carried): those orders
-    arrive through an ad."""
+    arrive through an ad. With `spread` (seconds), the k-th of n orders is placed no sooner than
+    k/n of it after the start: a load that flows for that long rather than all at once."""
     tokens = attribution_tokens or {}
     stub = orders_pb2_grpc.OrderServiceStub(channel)  # type: ignore[no-untyped-call]
     placed: dict[int, Outcome] = {}
@@ -306,7 +308,12 @@ def run_scenario(
         placing = progress.add_task("placing orders", total=len(planned), states="")
         settling = progress.add_task("orders final", total=len(planned), states="")
 
+        started = time.monotonic()
+
         def place(order: PlannedOrder) -> None:
+            if spread:
+                not_before = started + spread * order.number / len(planned)
+                time.sleep(max(0.0, not_before - time.monotonic()))
             order_id = _place(
                 stub,
                 order,
