@@ -17,7 +17,11 @@ repeat so that the machine's noise hits them alike:
   response, served by a bare `grpc.aio.server()` with no interceptors;
 - empty kit edge: the same no-op handler served by the kit's `create_server` (health,
   reflection, correlation, JSON access log to a file, error mapping, validation; no auth), to
-  show what the edge costs before any catalog code runs.
+  show what the edge costs before any catalog code runs;
+- empty kit edge with metrics: the same with the kit's metrics on (`create_server(...,
+  metrics=...)`: every call observed in `mercato_rpc_duration_seconds`), measured in the same
+  run, so the two rows' ratio is what metrics cost a call. `--backends none` measures only the
+  three empty handlers (~1 min).
 
 Each measurement is a closed loop of `--concurrency` callers on one grpc.aio channel sending
 `--requests` calls (after a warm-up of a tenth as many): p50 and p99 of the per-call latency
@@ -232,7 +236,7 @@ async def seed(address: str, issuer: LocalIssuer, products: int, rng: random.Ran
 
 
 @contextmanager
-def echo_server(edge: str, workdir: Path) -> Iterator[str]:
+def echo_server(edge: str, workdir: Path) -> Iterator[str]:  # edge: bare, kit, kit-metrics
     """An empty Echo server in its own process (see `serve_echo`); yields its address."""
     address = f"127.0.0.1:{free_port()}"
     log = workdir / f"echo-{edge}.log"
@@ -290,9 +294,12 @@ async def serve_echo(address: str, edge: str) -> None:
         return
     from mercato_kit.grpc import create_server, serve
     from mercato_kit.logging import configure_logging
+    from mercato_kit.metrics import Metrics, install_metrics
 
     configure_logging("bench-echo", "INFO")
-    kit_server = create_server(address)
+    metrics = Metrics("bench-echo") if edge == "kit-metrics" else None
+    install_metrics(metrics)
+    kit_server = create_server(address, metrics=metrics)
     kit_server.add_service(echo_pb2_grpc.add_EchoServiceServicer_to_server, EmptyEcho())
     await serve(kit_server)
 
@@ -310,6 +317,23 @@ async def bench_backend(
         Target("SearchProducts", catalog.address, search_products),
         Target("empty grpc.aio handler (baseline)", echo_addresses["bare"], echo),
         Target("empty handler on the kit's edge", echo_addresses["kit"], echo),
+    ]
+    for repeat in range(args.repeats):
+        for target in targets:
+            target.samples.append(
+                await measure(
+                    target.address, target.call, args.requests, args.concurrency, seed=repeat
+                )
+            )
+    return targets
+
+
+async def bench_edges(echo_addresses: dict[str, str], args: argparse.Namespace) -> list[Target]:
+    """The three empty handlers alone: bare grpc.aio, the kit's edge, the edge with metrics."""
+    targets = [
+        Target("empty grpc.aio handler (baseline)", echo_addresses["bare"], echo),
+        Target("empty handler on the kit's edge, metrics off", echo_addresses["kit"], echo),
+        Target("empty handler on the kit's edge, metrics on", echo_addresses["kit-metrics"], echo),
     ]
     for repeat in range(args.repeats):
         for target in targets:
@@ -340,7 +364,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="callers in flight")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--serve-echo", metavar="ADDRESS", help=argparse.SUPPRESS)
-    parser.add_argument("--edge", choices=("bare", "kit"), default="bare", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--edge", choices=("bare", "kit", "kit-metrics"), default="bare", help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.serve_echo:
         asyncio.run(serve_echo(args.serve_echo, args.edge))
@@ -357,8 +383,26 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
         workdir = Path(tmp)
-        with echo_server("bare", workdir) as bare, echo_server("kit", workdir) as kit:
-            for backend in args.backends.split(","):
+        with (
+            echo_server("bare", workdir) as bare,
+            echo_server("kit", workdir) as kit,
+            echo_server("kit-metrics", workdir) as kit_metrics,
+        ):
+            edges = asyncio.run(
+                bench_edges({"bare": bare, "kit": kit, "kit-metrics": kit_metrics}, args)
+            )
+            print("### the kit's edge, metrics off and on\n")
+            print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
+            print("|---|---|---|---|---|")
+            for target in edges:
+                print(target.row(edges[0]))
+            on = median([s.per_second for s in edges[2].samples])
+            off = median([s.per_second for s in edges[1].samples])
+            print(f"\nmetrics on / off, requests/s: {on / off:.3f}\n")
+            for target in edges:
+                print(f"- raw, {target.raw()}")
+            print()
+            for backend in [b for b in args.backends.split(",") if b != "none"]:
                 issuer = LocalIssuer()
                 with database(backend, server_url, workdir) as url:
                     catalog = start_catalog(url, kafka, issuer, workdir / backend)

@@ -2,7 +2,9 @@
 
 Every service test starts its service the way an operator does — `python -m mercato_cli serve
 <name>`, configured only by environment variables — waits until its health check answers
-SERVING, and stops it with SIGTERM (a clean stop exits 0).
+SERVING, and stops it with SIGTERM (a clean stop exits 0). Each serves its metrics on a free
+port of its own (`<NAME>_METRICS_ADDR`, `ServiceProcess.metrics_address`), so a test can scrape
+any of them.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ class ServiceProcess:
         log: Path,
         *,
         health_service: str = "",
+        metrics_address: str = "",
     ) -> None:
         self.name = name
         self.process = process
         self.address = address
         self.log = log
         self.health_service = health_service
+        self.metrics_address = metrics_address
         self.channel = grpc.insecure_channel(address)
 
     @classmethod
@@ -57,8 +61,14 @@ class ServiceProcess:
     ) -> ServiceProcess:
         """Start the service with `settings` added to this environment (DATABASE_URL removed,
         so only the service's own variables choose its database) and wait until it serves."""
-        variable = f"{name.upper().replace('-', '_')}_GRPC_ADDR"
-        env = {**os.environ, variable: f"127.0.0.1:{free_port()}", **settings}
+        prefix = name.upper().replace("-", "_")
+        variable = f"{prefix}_GRPC_ADDR"
+        env = {
+            **os.environ,
+            variable: f"127.0.0.1:{free_port()}",
+            f"{prefix}_METRICS_ADDR": f"127.0.0.1:{free_port()}",
+            **settings,
+        }
         env.pop("DATABASE_URL", None)
         workdir.mkdir(parents=True, exist_ok=True)
         address = env[variable]
@@ -71,7 +81,14 @@ class ServiceProcess:
                 stderr=subprocess.STDOUT,
                 cwd=workdir,
             )
-        service = cls(name, process, address, log, health_service=health_service)
+        service = cls(
+            name,
+            process,
+            address,
+            log,
+            health_service=health_service,
+            metrics_address=env[f"{prefix}_METRICS_ADDR"],
+        )
         try:
             service.wait_serving()
         except BaseException:
