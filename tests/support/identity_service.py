@@ -63,6 +63,8 @@ class IdentityProcess(ServiceProcess):
     def register(
         self, role: int = accounts_pb2.ROLE_BUYER, *, email: str | None = None
     ) -> accounts_pb2.Account:
+        """A new account, learnt as a caller learns it: registering answers the same for a new
+        address and a taken one, so signing in tells the account."""
         answer = self.accounts.RegisterAccount(
             accounts_pb2.RegisterAccountRequest(
                 idempotency_key=new_key(),
@@ -72,7 +74,7 @@ class IdentityProcess(ServiceProcess):
             ),
             timeout=TIMEOUT,
         )
-        return answer.account
+        return self.sign_in_as(answer.email).account
 
     def signed_in(
         self, role: int = accounts_pb2.ROLE_BUYER, *, password: str = PASSWORD

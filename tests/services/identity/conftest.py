@@ -22,7 +22,16 @@ def identity(
 ) -> Iterator[IdentityProcess]:
     folder = tmp_path_factory.mktemp("identity")
     with identity_database("postgresql", postgres_url, folder) as url:
-        running = start_identity(url, kafka_bootstrap_servers, folder)
+        # The tests stand in for a trusted edge: their x-forwarded-for is a caller's address
+        # (without one, every test signs in from 127.0.0.1: its per-address limit is raised).
+        running = start_identity(
+            url,
+            kafka_bootstrap_servers,
+            folder,
+            trusted_proxies="127.0.0.1",
+            sign_in_source_max_failures="1000",
+            cleanup_interval="0.5",  # its expiry task runs often (the retentions are the defaults)
+        )
         try:
             yield running
         finally:

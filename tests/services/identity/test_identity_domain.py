@@ -17,8 +17,8 @@ from mercato_identity.domain import (
     Role,
     ScryptParameters,
     Session,
-    SignInAttempts,
     SignOutReason,
+    Throttle,
     ThrottlePolicy,
     consent,
     normalise_email,
@@ -39,7 +39,7 @@ from mercato_identity.domain.errors import (
 )
 from mercato_identity.domain.partner_sign_in import s256
 from mercato_identity.domain.scopes import check_scopes, narrowed
-from mercato_identity.domain.throttling import throttle_key
+from mercato_identity.domain.throttling import account_key, source_key
 from mercato_kit.auth import (
     SCOPES,
     buyer_consentable_scopes,
@@ -189,38 +189,50 @@ def test_random_secrets_are_long_prefixed_and_kept_as_digests() -> None:
 # throttling
 
 
-def test_failures_lock_sign_in_for_the_lockout_after_the_limit() -> None:
+def test_failures_block_for_a_delay_doubling_past_the_limit() -> None:
     policy = ThrottlePolicy(
-        max_failures=3, window=timedelta(minutes=15), lockout=timedelta(minutes=5)
+        account_max_failures=3,
+        window=timedelta(minutes=15),
+        base_delay=timedelta(seconds=30),
+        max_delay=timedelta(minutes=1),
     )
-    attempts = SignInAttempts(throttle_key("ann@shop.example"))
+    throttle = Throttle(account_key("ann@shop.example", "203.0.113.9"))
 
-    for minute in range(3):
-        assert not attempts.is_locked(NOW + timedelta(minutes=minute))
-        attempts.record_failure(NOW + timedelta(minutes=minute), policy)
+    started = [throttle.record_failure(NOW, 3, policy) for _ in range(3)]
+    first = throttle.retry_after(NOW)
+    throttle.record_failure(NOW + timedelta(seconds=30), 3, policy)
+    second = throttle.retry_after(NOW + timedelta(seconds=30))
+    throttle.record_failure(NOW + timedelta(seconds=90), 3, policy)
+    capped = throttle.retry_after(NOW + timedelta(seconds=90))
 
-    assert attempts.is_locked(NOW + timedelta(minutes=3))
-    assert not attempts.is_locked(NOW + timedelta(minutes=2, seconds=1) + policy.lockout)
-
-
-def test_failures_spread_beyond_the_window_do_not_lock() -> None:
-    policy = ThrottlePolicy(
-        max_failures=2, window=timedelta(minutes=1), lockout=timedelta(minutes=5)
+    assert started == [False, False, True]
+    assert (first, second, capped) == (
+        timedelta(seconds=30),
+        timedelta(seconds=60),
+        timedelta(minutes=1),
     )
-    attempts = SignInAttempts("key")
-
-    attempts.record_failure(NOW, policy)
-    attempts.record_failure(NOW + timedelta(minutes=2), policy)
-
-    assert attempts.failures == 1
-    assert not attempts.is_locked(NOW + timedelta(minutes=2))
+    assert throttle.retry_after(NOW + timedelta(seconds=150)) is None
 
 
-def test_attempts_are_kept_under_a_digest_of_the_address() -> None:
-    key = throttle_key("ann@shop.example")
+def test_failures_spread_beyond_the_window_do_not_block() -> None:
+    policy = ThrottlePolicy(window=timedelta(minutes=1))
+    throttle = Throttle("key")
+
+    throttle.record_failure(NOW, 2, policy)
+    throttle.record_failure(NOW + timedelta(minutes=2), 2, policy)
+
+    assert throttle.failures == 1
+    assert throttle.retry_after(NOW + timedelta(minutes=2)) is None
+
+
+def test_counters_are_kept_under_digests_and_ipv6_counts_by_its_64() -> None:
+    key = account_key("ann@shop.example", "2001:db8:1:2:aaaa::1")
 
     assert "ann" not in key
     assert len(key) == 64
+    assert key == account_key("ann@shop.example", "2001:db8:1:2:bbbb::7")
+    assert source_key("2001:db8:1:2::1") != source_key("2001:db8:1:3::1")
+    assert source_key("203.0.113.9") != source_key("203.0.113.10")
 
 
 # sessions

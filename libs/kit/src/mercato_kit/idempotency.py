@@ -33,7 +33,7 @@ from functools import partial
 from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +49,7 @@ __all__ = [
     "InMemoryIdempotencyKeys",
     "SqlIdempotencyKeys",
     "caller_scope",
+    "forget_keys_before",
     "idempotent",
     "request_hash",
     "run_once",
@@ -259,3 +260,13 @@ def _check(scope: str, key: str) -> None:
         raise InvalidArgument("idempotency_key", "is required")
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidArgument("idempotency_key", f"must be at most {MAX_KEY_LENGTH} characters")
+
+
+async def forget_keys_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Delete the keys first used before `cutoff` (a service's retention of its keys, run
+    periodically); how many. A repeat of such a request later runs it again, so the retention
+    must outlast any caller's retries."""
+    done = await session.execute(
+        delete(idempotency_keys).where(idempotency_keys.c.created_at < cutoff)
+    )
+    return int(done.rowcount)  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ from mercato.identity.v1 import (
     keys_pb2_grpc,
     partner_sign_in_pb2,
     partner_sign_in_pb2_grpc,
+    security_pb2,
+    security_pb2_grpc,
 )
 from mercato_identity.adapters.key_encryption import KeySealer, KeyUnsealable
 from mercato_identity.adapters.keyring import SigningKeyRing
@@ -32,6 +34,7 @@ from mercato_identity.adapters.unit_of_work import (
     SqlUnitOfWorkFactory,
     hide_sql_parameters,
 )
+from mercato_identity.application.cleanup import forget_expired
 from mercato_identity.application.keys import ensure_signing_key
 from mercato_identity.application.passwords import Passwords
 from mercato_identity.application.tokens import Tokens
@@ -41,6 +44,7 @@ from mercato_identity.entrypoints.grpc_api import (
     Dependencies,
     GrantService,
     PartnerSignInService,
+    SecurityEventService,
     SigningKeyService,
 )
 from mercato_identity.settings import IdentitySettings
@@ -111,6 +115,7 @@ def bootstrap_with(
             tokens=Tokens(ring, policy),
             throttle=settings.throttle_policy(),
             ring=ring,
+            trusted_proxies=tuple(settings.trusted_proxies),
         )
         for add, servicer, descriptor in (
             (accounts_pb2_grpc.add_AccountServiceServicer_to_server, AccountService, accounts_pb2),
@@ -122,9 +127,25 @@ def bootstrap_with(
                 PartnerSignInService,
                 partner_sign_in_pb2,
             ),
+            (
+                security_pb2_grpc.add_SecurityEventServiceServicer_to_server,
+                SecurityEventService,
+                security_pb2,
+            ),
         ):
             service = descriptor.DESCRIPTOR.services_by_name[servicer.__name__]
             context.add_servicer(add, servicer(deps), service)
+        retention = settings.retention()
+
+        async def cleanup() -> bool:
+            async with unit_of_work() as uow:
+                forgotten = await forget_expired(uow, now=datetime.now(UTC), retention=retention)
+                await uow.commit()
+            if any(forgotten.values()):
+                log.info("expired rows deleted", **forgotten)
+            return False
+
+        context.add_task("cleanup", cleanup, interval=settings.cleanup_interval)
 
     return bootstrap
 

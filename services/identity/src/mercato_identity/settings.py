@@ -7,17 +7,32 @@ Durations are in seconds. `IDENTITY_PASSWORD_HASH_LOG2_N` is scrypt's cost (2**N
 required: the Fernet key(s) that seal the signing keys at rest, the current one first (see
 adapters.key_encryption). identity refuses to start without one rather than make one up: a key
 it invented would live next to the database it protects, or be lost with the process.
+
+Sign-in throttling (domain.throttling): `IDENTITY_SIGN_IN_MAX_FAILURES` per (e-mail, source
+address) and `IDENTITY_SIGN_IN_SOURCE_MAX_FAILURES` per source address within
+`IDENTITY_SIGN_IN_WINDOW`, then blocks from `IDENTITY_SIGN_IN_BASE_DELAY` doubling up to
+`IDENTITY_SIGN_IN_MAX_DELAY`. The source address is the gRPC peer's, unless the peer is one of
+`IDENTITY_TRUSTED_PROXIES` (addresses or networks, comma-separated: the edges in front of
+identity), whose `x-forwarded-for` is then believed.
+
+Retention (application.cleanup), every `IDENTITY_CLEANUP_INTERVAL`: `IDENTITY_SESSION_RETENTION`
+after a session ended or expired, `IDENTITY_AUTHORIZATION_CODE_RETENTION` after a code expired,
+`IDENTITY_SIGN_IN_THROTTLE_RETENTION` after a counter's last failure,
+`IDENTITY_IDEMPOTENCY_KEY_RETENTION` after a key was first used, and
+`IDENTITY_SECURITY_EVENT_RETENTION` for the audit trail's table (Kafka keeps its own).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from mercato_identity.adapters.key_encryption import KeySealer, parse_keys
+from mercato_identity.application.cleanup import Retention
 from mercato_identity.application.tokens import TokenPolicy
 from mercato_identity.domain import ScryptParameters, ThrottlePolicy
 from mercato_kit.runtime import ServiceSettings
@@ -33,8 +48,17 @@ class IdentitySettings(ServiceSettings):
     authorization_code_ttl: int = Field(60, ge=10, le=600)
     password_hash_log2_n: int = Field(17, ge=10, le=20)
     sign_in_max_failures: int = Field(5, ge=1, le=100)
+    sign_in_source_max_failures: int = Field(100, ge=1)
     sign_in_window: int = Field(900, ge=1)
-    sign_in_lockout: int = Field(900, ge=1)
+    sign_in_base_delay: float = Field(30.0, gt=0)
+    sign_in_max_delay: float = Field(900.0, gt=0)
+    trusted_proxies: Annotated[list[IPvAnyNetwork], NoDecode] = Field(default_factory=list)
+    session_retention: int = Field(30 * 24 * 3600, ge=1)
+    authorization_code_retention: int = Field(24 * 3600, ge=1)
+    sign_in_throttle_retention: int = Field(24 * 3600, ge=1)
+    idempotency_key_retention: int = Field(7 * 24 * 3600, ge=1)
+    security_event_retention: int = Field(365 * 24 * 3600, ge=1)
+    cleanup_interval: float = Field(300.0, gt=0)
     key_refresh_interval: float = Field(30.0, gt=0)
     key_encryption_key_file: Path | None = None
     key_encryption_key: SecretStr | None = Field(None, validate_default=True)
@@ -83,11 +107,29 @@ class IdentitySettings(ServiceSettings):
             authorization_code_ttl=timedelta(seconds=self.authorization_code_ttl),
         )
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return (
+            [part for part in value.replace(",", " ").split()] if isinstance(value, str) else value
+        )
+
     def throttle_policy(self) -> ThrottlePolicy:
         return ThrottlePolicy(
-            max_failures=self.sign_in_max_failures,
+            source_max_failures=self.sign_in_source_max_failures,
+            account_max_failures=self.sign_in_max_failures,
             window=timedelta(seconds=self.sign_in_window),
-            lockout=timedelta(seconds=self.sign_in_lockout),
+            base_delay=timedelta(seconds=self.sign_in_base_delay),
+            max_delay=timedelta(seconds=self.sign_in_max_delay),
+        )
+
+    def retention(self) -> Retention:
+        return Retention(
+            sessions=timedelta(seconds=self.session_retention),
+            authorization_codes=timedelta(seconds=self.authorization_code_retention),
+            sign_in_throttles=timedelta(seconds=self.sign_in_throttle_retention),
+            idempotency_keys=timedelta(seconds=self.idempotency_key_retention),
+            security_events=timedelta(seconds=self.security_event_retention),
         )
 
     def scrypt_parameters(self) -> ScryptParameters:

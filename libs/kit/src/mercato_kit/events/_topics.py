@@ -16,6 +16,7 @@ AGGREGATE_TYPES: tuple[str, ...] = (
     "identity.grant",
     "identity.session",
     "identity.signing_key",
+    "identity.security",
     "catalog.shop",
     "catalog.product",
     "catalog.reservation",

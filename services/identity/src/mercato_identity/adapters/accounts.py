@@ -32,6 +32,9 @@ class SqlAccounts(VersionedRows):
             raise EmailTaken() from None
         await self._written(account)
 
+    async def save(self, account: Account) -> None:
+        await self._update(accounts, accounts.c.account_id, account)
+
     async def get(self, account_id: str) -> Account | None:
         return await self._one(accounts.c.account_id == account_id)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_identity.adapters.rows import required_utc, utc
@@ -64,3 +66,10 @@ class SqlAuthorizationCodes:
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise AuthorizationCodeRejected()
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Delete the codes that expired before `cutoff` (used or not: either is refused)."""
+        done = await self._session.execute(
+            delete(authorization_codes).where(authorization_codes.c.expires_at < cutoff)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_identity.adapters.rows import VersionedRows, utc
@@ -80,3 +80,17 @@ class SqlSessions(VersionedRows):
             )
         ).first()
         return None if row is None else (row.session_id, row.generation)
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Delete the sessions (and their refresh tokens) that ended or expired before `cutoff`."""
+        over = or_(sessions.c.ended_at < cutoff, sessions.c.expires_at < cutoff)
+        gone = select(sessions.c.session_id).where(over)
+        await self._session.execute(
+            delete(refresh_tokens).where(refresh_tokens.c.session_id.in_(gone))
+        )
+        done = await self._session.execute(
+            delete(sessions).where(
+                or_(sessions.c.ended_at < cutoff, sessions.c.expires_at < cutoff)
+            )
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]

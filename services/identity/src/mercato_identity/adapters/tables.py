@@ -2,11 +2,12 @@
 (password hashes, secret digests, signing keys) that must never enter the log, and its look-ups
 (by e-mail, by token digest, one active grant per account and app) need unique indexes anyway.
 Every change that is a published fact writes its event to the kit's outbox in the same
-transaction. Created by migrations/versions/identity_0001."""
+transaction. Created by migrations/versions/identity_0001 and 0002."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -38,13 +39,13 @@ accounts = Table(
     Column("version", Integer, nullable=False),
 )
 
-sign_in_attempts = Table(
-    "sign_in_attempts",
+sign_in_throttles = Table(
+    "sign_in_throttles",
     metadata,
-    Column("email_digest", String(64), primary_key=True),
+    Column("key", String(64), primary_key=True),
     Column("failures", Integer, nullable=False),
-    _time("first_failure_at", nullable=True),
-    _time("locked_until", nullable=True),
+    _time("last_failure_at", nullable=True),
+    _time("blocked_until", nullable=True),
 )
 
 sessions = Table(
@@ -134,3 +135,21 @@ signing_keys = Table(
     Column("is_current", Boolean, nullable=True, unique=True),
     Column("version", Integer, nullable=False),
 )
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+_Position = BigInteger().with_variant(Integer(), "sqlite")
+
+security_events = Table(
+    "security_events",
+    metadata,
+    Column("position", _Position, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(200), nullable=False),
+    _time("occurred_at"),
+    Column("account_id", String(36), nullable=True),
+    Column("app_id", String(36), nullable=True),
+    # The event's payload (a mercato.identity.v1 message, never a secret), as published.
+    Column("payload", LargeBinary, nullable=False),
+    sqlite_autoincrement=True,
+)
+"""The audit trail's projection: identity's security events, newest last, by account or app."""

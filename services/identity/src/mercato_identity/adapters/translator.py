@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime, timedelta
 
+from google.protobuf.any_pb2 import Any
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -16,8 +17,10 @@ from mercato.identity.v1 import (
     grants_pb2,
     keys_pb2,
     partner_sign_in_pb2,
+    security_pb2,
     tokens_pb2,
 )
+from mercato_identity.adapters.security_events import AuditedEvent
 from mercato_identity.application.accounts import SessionTokens
 from mercato_identity.application.partner_sign_in import IssuedCode, RedeemedCode
 from mercato_identity.domain import (
@@ -25,9 +28,11 @@ from mercato_identity.domain import (
     App,
     AppKind,
     Grant,
+    OperatorAction,
     PublishedKey,
     RevocationReason,
     Role,
+    SecurityEvent,
     Session,
     SignOutReason,
 )
@@ -72,6 +77,12 @@ _REVOCATION_REASONS = {
 _SIGN_OUT_REASONS = {
     SignOutReason.SIGNED_OUT: events_pb2.SIGN_OUT_REASON_SIGNED_OUT,
     SignOutReason.REFRESH_TOKEN_REUSED: events_pb2.SIGN_OUT_REASON_REFRESH_TOKEN_REUSED,
+}
+_OPERATOR_ACTIONS = {
+    OperatorAction.REGISTERED_OPERATOR: events_pb2.OPERATOR_ACTION_REGISTERED_OPERATOR,
+    OperatorAction.REVOKED_GRANT: events_pb2.OPERATOR_ACTION_REVOKED_GRANT,
+    OperatorAction.ROTATED_SIGNING_KEY: events_pb2.OPERATOR_ACTION_ROTATED_SIGNING_KEY,
+    OperatorAction.RESEALED_SIGNING_KEYS: events_pb2.OPERATOR_ACTION_RESEALED_SIGNING_KEYS,
 }
 
 
@@ -119,6 +130,27 @@ def payload_of(aggregate: Aggregate, event: DomainEvent) -> Message:
             return events_pb2.SignedOut(account_id=account_id, reason=_SIGN_OUT_REASONS[reason])
         case PublishedKey.Rotated(previous_kid=previous_kid):
             return events_pb2.SigningKeyRotated(previous_kid=previous_kid)
+        case Account.RegistrationAttempted(role=role, by_operator=by_operator):
+            return events_pb2.AccountRegistrationAttempted(
+                role=_ROLES[role], by_operator=by_operator
+            )
+        case SecurityEvent.SignedIn(account_id=account_id, session_id=session_id, source=source):
+            return events_pb2.SignInSucceeded(
+                account_id=account_id, session_id=session_id, source_address=source
+            )
+        case SecurityEvent.SignInFailed(account_id=account_id, source=source) as failed:
+            return events_pb2.SignInFailed(
+                account_id=account_id,
+                source_address=source,
+                blocked_seconds=failed.blocked_seconds,
+            )
+        case SecurityEvent.OperatorActed() as acted:
+            return events_pb2.OperatorActed(
+                operator_account_id=acted.operator_account_id,
+                action=_OPERATOR_ACTIONS[acted.action],
+                target_type=acted.target_type,
+                target_id=acted.target_id,
+            )
     raise TypeError(f"no payload for {type(event).__name__}")
 
 
@@ -244,8 +276,8 @@ def register_account_command(request: accounts_pb2.RegisterAccountRequest) -> Re
     return RegisterAccount(request.email, request.password, role_from(request.role))
 
 
-def sign_in_command(request: accounts_pb2.SignInRequest) -> SignIn:
-    return SignIn(request.email, request.password)
+def sign_in_command(request: accounts_pb2.SignInRequest, source: str) -> SignIn:
+    return SignIn(request.email, request.password, source)
 
 
 def refresh_session_command(request: accounts_pb2.RefreshSessionRequest) -> RefreshSession:
@@ -316,4 +348,20 @@ def exchange_code_command(request: partner_sign_in_pb2.ExchangeCodeRequest) -> E
         code=request.code,
         code_verifier=request.code_verifier,
         redirect_uri=request.redirect_uri,
+    )
+
+
+def registration_accepted(account: Account) -> accounts_pb2.RegisterAccountResponse:
+    """The same answer for a new address and a taken one: the normalised address only."""
+    return accounts_pb2.RegisterAccountResponse(email=account.email)
+
+
+def security_event_message(event: AuditedEvent) -> security_pb2.SecurityEvent:
+    return security_pb2.SecurityEvent(
+        event_id=event.event_id,
+        event_type=event.event_type,
+        occurred_at=timestamp_message(event.occurred_at),
+        account_id=event.account_id,
+        app_id=event.app_id,
+        payload=Any(type_url=f"type.googleapis.com/{event.event_type}", value=event.payload),
     )

@@ -1,6 +1,7 @@
 """Identity's unit of work: one transaction over its tables, the kit's outbox and idempotency keys.
 
-Every repository records its aggregates' new events in one AggregateOutbox. Once the transaction
+Every repository records its aggregates' new events in one AuditedOutbox (the kit's outbox, and
+the audit trail's table for the security events among them). Once the transaction
 has committed, the revocations among them (AccessRevoked, SignedOut) also go into this process's
 `InMemoryRevocations`, so this instance refuses the tokens at once; the other instances (and
 services) hear of them from Kafka.
@@ -9,6 +10,7 @@ services) hear of them from Kafka.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,12 +21,14 @@ from mercato_identity.adapters.codes import SqlAuthorizationCodes
 from mercato_identity.adapters.grants import SqlGrants
 from mercato_identity.adapters.key_encryption import KeySealer
 from mercato_identity.adapters.keys import SqlPublishedKeys
+from mercato_identity.adapters.security_events import AuditedOutbox, SqlSecurityEvents
 from mercato_identity.adapters.sessions import SqlSessions
-from mercato_identity.adapters.sign_in_attempts import SqlSignInAttempts
+from mercato_identity.adapters.throttles import SqlThrottles
 from mercato_identity.adapters.translator import payload_of
 from mercato_identity.domain import Grant, Session
 from mercato_kit.auth import InMemoryRevocations
-from mercato_kit.storage import AggregateOutbox, Database
+from mercato_kit.idempotency import forget_keys_before
+from mercato_kit.storage import Database
 from mercato_kit.store import SqlUnitOfWork
 
 PRODUCER = "identity"
@@ -54,14 +58,18 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self._sealer = sealer
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.outbox = AggregateOutbox(session, producer=PRODUCER, payload_of=payload_of)
+        self.outbox = AuditedOutbox(session, producer=PRODUCER, payload_of=payload_of)
         self.accounts = SqlAccounts(session, self.outbox)
-        self.attempts = SqlSignInAttempts(session)
+        self.throttles = SqlThrottles(session)
         self.sessions = SqlSessions(session, self.outbox)
+        self.security = SqlSecurityEvents(session, self.outbox)
         self.apps = SqlApps(session, self.outbox)
         self.grants = SqlGrants(session, self.outbox)
         self.codes = SqlAuthorizationCodes(session)
         self.keys = SqlPublishedKeys(session, self.outbox, self._sealer)
+
+    async def forget_idempotency_keys_before(self, cutoff: datetime) -> int:
+        return await forget_keys_before(self.session, cutoff)
 
     async def commit(self) -> None:
         await super().commit()

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mercato_identity.application.callers import is_operator, require_live_session
 from mercato_identity.application.passwords import Passwords
 from mercato_identity.application.ports import IdentityUnitOfWork, UnitOfWorkFactory
+from mercato_identity.application.security import record_operator_action
 from mercato_identity.application.tokens import Tokens
-from mercato_identity.domain import Account, Session, SignOutReason, ThrottlePolicy
+from mercato_identity.domain import (
+    Account,
+    OperatorAction,
+    Role,
+    SecurityEvent,
+    Session,
+    SignOutReason,
+    ThrottlePolicy,
+)
 from mercato_identity.domain.accounts import normalise_email
 from mercato_identity.domain.commands import (
     GetAccount,
@@ -26,9 +36,9 @@ from mercato_identity.domain.errors import (
     RefreshTokenReused,
     SignInThrottled,
 )
-from mercato_identity.domain.throttling import throttle_key
+from mercato_identity.domain.throttling import account_key, source_key
 from mercato_kit.auth import Caller, IssuedToken
-from mercato_kit.errors import FailedPrecondition, NotFound, PermissionDenied
+from mercato_kit.errors import ConcurrencyError, FailedPrecondition, NotFound, PermissionDenied
 from mercato_kit.ids import new_id
 
 REFRESH_TOKEN_PREFIX = "mrt_"  # noqa: S105 (a prefix that marks refresh tokens, not a secret)
@@ -55,11 +65,20 @@ async def register_account(
     *,
     password_hash: str,
     registered_by_operator: bool,
+    operator_id: str,
     now: datetime,
 ) -> Account:
+    """A new account, or the existing one of that address told of the attempt (unchanged).
+
+    The caller's answer must not tell the two apart, so neither raises: an address taken meanwhile
+    by a concurrent registration is a conflict, and the retry finds the account.
+    """
     email = normalise_email(command.email)
-    if await uow.accounts.with_email(email) is not None:
-        raise EmailTaken()
+    existing = await uow.accounts.with_email(email)
+    if existing is not None:
+        existing.registration_attempted(command.role, by_operator=registered_by_operator)
+        await uow.accounts.save(existing)
+        return existing
     account = Account.register(
         new_id(),
         email,
@@ -68,7 +87,18 @@ async def register_account(
         registered_by_operator=registered_by_operator,
         now=now,
     )
-    await uow.accounts.add(account)
+    try:
+        await uow.accounts.add(account)
+    except EmailTaken:
+        raise ConcurrencyError(Account.aggregate_type, email, 0) from None
+    if account.role is Role.OPERATOR:
+        await record_operator_action(
+            uow,
+            operator_id=operator_id,
+            action=OperatorAction.REGISTERED_OPERATOR,
+            target_type="account",
+            target_id=account.id,
+        )
     return account
 
 
@@ -81,23 +111,41 @@ async def sign_in(
     throttle: ThrottlePolicy,
     now: datetime,
 ) -> SessionTokens:
-    """Two short transactions around the (slow) password check, which holds no lock."""
+    """Two short transactions around the (slow) password check, which holds no lock.
+
+    Refused at once (SignInThrottled, with the delay) while the source address or the pair
+    (e-mail, source address) is blocked; an unknown e-mail is checked against a decoy hash and
+    counted like a known one, so neither the answer nor its timing tells them apart.
+    """
     email = normalise_email(command.email)
-    key = throttle_key(email)
+    limits = (
+        (source_key(command.source), throttle.source_max_failures),
+        (account_key(email, command.source), throttle.account_max_failures),
+    )
     async with unit_of_work(read_only=True) as uow:
-        attempts = await uow.attempts.get(key)
+        counters = [await uow.throttles.get(key) for key, _ in limits]
         account = await uow.accounts.with_email(email)
-    if attempts.is_locked(now):
-        raise SignInThrottled()
+    waits = [wait for counter in counters if (wait := counter.retry_after(now)) is not None]
+    if waits:
+        raise SignInThrottled(max(waits).total_seconds())
     matches = await passwords.verify(command.password, account.password_hash if account else None)
     async with unit_of_work() as uow:
         if account is None or not matches:
-            attempts = await uow.attempts.get_for_update(key)
-            attempts.record_failure(now, throttle)
-            await uow.attempts.save(attempts)
+            blocked = timedelta(0)
+            for key, max_failures in limits:
+                counter = await uow.throttles.get_for_update(key)
+                if counter.record_failure(now, max_failures, throttle):
+                    blocked = max(blocked, counter.retry_after(now) or blocked)
+                await uow.throttles.save(counter)
+            failed = SecurityEvent.SignInFailed(
+                account_id=account.id if account else "",
+                source=command.source,
+                blocked_seconds=math.ceil(blocked.total_seconds()),
+            )
+            await uow.security.record(SecurityEvent.of(new_id(), failed))
             await uow.commit()
             raise InvalidCredentials()
-        await uow.attempts.clear(key)
+        await uow.throttles.clear(limits[1][0])
         session = Session.start(
             new_id(), account.id, now=now, lifetime=tokens.policy.session_lifetime
         )
@@ -106,6 +154,10 @@ async def sign_in(
         await uow.sessions.add_refresh_token(
             digest(refresh_token), session, session.generation, now
         )
+        signed_in = SecurityEvent.SignedIn(
+            account_id=account.id, session_id=session.id, source=command.source
+        )
+        await uow.security.record(SecurityEvent.of(new_id(), signed_in))
         await uow.commit()
     access_token, scopes = await tokens.for_account(account, session.id)
     return SessionTokens(account, session, access_token, scopes, refresh_token)

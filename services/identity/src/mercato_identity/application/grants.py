@@ -11,7 +11,8 @@ from mercato_identity.application.callers import (
     require_live_session,
 )
 from mercato_identity.application.ports import IdentityUnitOfWork
-from mercato_identity.domain import Grant
+from mercato_identity.application.security import record_operator_action
+from mercato_identity.domain import Grant, OperatorAction
 from mercato_identity.domain.accounts import Role
 from mercato_identity.domain.apps import App
 from mercato_identity.domain.commands import GrantAccess, ListGrants, RevokeAccess
@@ -105,6 +106,15 @@ async def revoke_access(
     grant = await uow.grants.get(command.grant_id)
     if grant is None or not grant.visible_to(caller.subject, operator=overseer):
         raise NotFound(f"grant {command.grant_id} does not exist")
+    version = grant.version
     grant.revoke(by_account=caller.subject, by_operator=overseer, now=now)
     await uow.grants.save(grant)
+    if grant.version != version and is_operator(caller) and not manager:
+        await record_operator_action(
+            uow,
+            operator_id=caller.subject,
+            action=OperatorAction.REVOKED_GRANT,
+            target_type="grant",
+            target_id=grant.id,
+        )
     return grant

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mercato_identity.application.ports import IdentityUnitOfWork
-from mercato_identity.domain import PublishedKey
+from mercato_identity.application.security import record_operator_action
+from mercato_identity.domain import OperatorAction, PublishedKey
 from mercato_identity.domain.commands import RotateSigningKey
 from mercato_kit.auth import SigningKey
 
@@ -22,6 +23,21 @@ async def rotate_signing_key(
     pair = SigningKey.generate()
     key = PublishedKey.rotate_in(pair.kid, previous, now)
     await uow.keys.rotate(previous, key, pair)
+    return key, previous
+
+
+async def rotate_signing_key_as_operator(
+    command: RotateSigningKey, uow: IdentityUnitOfWork, *, operator_id: str, now: datetime
+) -> tuple[PublishedKey, PublishedKey | None]:
+    """An operator's rotation, recorded in the audit trail."""
+    key, previous = await rotate_signing_key(command, uow, now=now)
+    await record_operator_action(
+        uow,
+        operator_id=operator_id,
+        action=OperatorAction.ROTATED_SIGNING_KEY,
+        target_type="signing_key",
+        target_id=key.id,
+    )
     return key, previous
 
 

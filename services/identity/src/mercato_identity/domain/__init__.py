@@ -9,9 +9,10 @@ from mercato_identity.domain.apps import App, AppKind
 from mercato_identity.domain.credentials import ScryptParameters
 from mercato_identity.domain.grants import Grant, RevocationReason, consent
 from mercato_identity.domain.partner_sign_in import AuthorizationCode
+from mercato_identity.domain.security import OperatorAction, SecurityEvent
 from mercato_identity.domain.sessions import Session, SignOutReason
 from mercato_identity.domain.signing_keys import PublishedKey
-from mercato_identity.domain.throttling import SignInAttempts, ThrottlePolicy
+from mercato_identity.domain.throttling import Throttle, ThrottlePolicy
 
 __all__ = [
     "Account",
@@ -19,13 +20,15 @@ __all__ = [
     "AppKind",
     "AuthorizationCode",
     "Grant",
+    "OperatorAction",
     "PublishedKey",
     "RevocationReason",
     "Role",
     "ScryptParameters",
+    "SecurityEvent",
     "Session",
-    "SignInAttempts",
     "SignOutReason",
+    "Throttle",
     "ThrottlePolicy",
     "consent",
     "normalise_email",

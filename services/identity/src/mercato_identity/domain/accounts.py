@@ -29,6 +29,13 @@ class Account(Aggregate):
         email: str
         role: Role
 
+    @dataclass(frozen=True)
+    class RegistrationAttempted(DomainEvent):
+        """Someone asked to register this account's address again (the owner is told)."""
+
+        role: Role
+        by_operator: bool
+
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.email = ""
@@ -56,9 +63,15 @@ class Account(Aggregate):
         account._trigger(Account.Registered(email=normalise_email(email), role=role))
         return account
 
+    def registration_attempted(self, role: Role, *, by_operator: bool) -> None:
+        """A registration for this address: nothing changes, but the owner hears of it."""
+        self._trigger(Account.RegistrationAttempted(role=role, by_operator=by_operator))
+
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case Account.Registered(email=email, role=role):
                 self.email, self.role = email, role
+            case Account.RegistrationAttempted():
+                pass
             case _:
                 raise TypeError(f"Account cannot apply {type(event).__name__}")

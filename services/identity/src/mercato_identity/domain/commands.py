@@ -20,6 +20,8 @@ class RegisterAccount:
 class SignIn:
     email: str
     password: str = field(repr=False)
+    source: str = ""
+    """The caller's network address (see entrypoints: the peer, or a trusted edge's word)."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 Unauthenticated
 ├── InvalidCredentials        unknown e-mail or wrong password (one answer for both)
-├── SignInThrottled           too many failed sign-ins for one e-mail address
 ├── RefreshTokenRejected      unknown, expired or spent refresh token, or an ended session
 │   └── RefreshTokenReused    a spent refresh token came back: the session is ended
 ├── AppCredentialsRejected    unknown app or wrong secret (one answer for both)
@@ -10,11 +9,14 @@ Unauthenticated
 AlreadyExists
 ├── EmailTaken
 └── GrantExists
+ResourceExhausted
+└── SignInThrottled           too many failed sign-ins from this address (for this account or
+                              any): retry after the delay, whichever it is (it says no more)
 """
 
 from __future__ import annotations
 
-from mercato_kit.errors import AlreadyExists, Unauthenticated
+from mercato_kit.errors import AlreadyExists, ResourceExhausted, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -22,9 +24,12 @@ class InvalidCredentials(Unauthenticated):
         super().__init__("the e-mail address or the password is wrong")
 
 
-class SignInThrottled(Unauthenticated):
-    def __init__(self) -> None:
-        super().__init__("too many failed sign-ins for this e-mail address; try again later")
+class SignInThrottled(ResourceExhausted):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            f"too many failed sign-ins; try again in {max(1, round(retry_after))} s",
+            retry_after=retry_after,
+        )
 
 
 class RefreshTokenRejected(Unauthenticated):

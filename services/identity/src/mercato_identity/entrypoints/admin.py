@@ -94,6 +94,7 @@ async def create_operator(settings: IdentitySettings, email: str, password: str)
                 uow,
                 password_hash=password_hash,
                 registered_by_operator=True,
+                operator_id="",
                 now=datetime.now(UTC),
             )
             await uow.commit()

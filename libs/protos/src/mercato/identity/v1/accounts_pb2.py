@@ -27,7 +27,7 @@ from mercato.identity.v1 import tokens_pb2 as mercato_dot_identity_dot_v1_dot_to
 from mercato.validate.v1 import rules_pb2 as mercato_dot_validate_dot_v1_dot_rules__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"mercato/identity/v1/accounts.proto\x12\x13mercato.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a mercato/identity/v1/tokens.proto\x1a\x1fmercato/validate/v1/rules.proto\"\x88\x01\n\x07\x41\x63\x63ount\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\'\n\x04role\x18\x03 \x01(\x0e\x32\x19.mercato.identity.v1.Role\x12\x31\n\rregistered_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xae\x01\n\x16RegisterAccountRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x05\x65mail\x18\x02 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x10\xfe\x01 \x01\x12\x1f\n\x08password\x18\x03 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x08\x0c\x10\x80\x01\x12/\n\x04role\x18\x04 \x01(\x0e\x32\x19.mercato.identity.v1.RoleB\x06\xca\xf3\x18\x02\x08\x01\"H\n\x17RegisterAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.mercato.identity.v1.Account\"L\n\rSignInRequest\x12\x1c\n\x05\x65mail\x18\x01 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x10\xfe\x01 \x01\x12\x1d\n\x08password\x18\x02 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\"s\n\x0eSignInResponse\x12\x32\n\x06tokens\x18\x01 \x01(\x0b\x32\".mercato.identity.v1.SessionTokens\x12-\n\x07\x61\x63\x63ount\x18\x02 \x01(\x0b\x32\x1c.mercato.identity.v1.Account\"K\n\x15RefreshSessionRequest\x12\x32\n\rrefresh_token\x18\x01 \x01(\tB\x1b\xca\xf3\x18\x17\x08\x01\x12\x13\x10\xc8\x01\x1a\x0e[A-Za-z0-9_-]+\"L\n\x16RefreshSessionResponse\x12\x32\n\x06tokens\x18\x01 \x01(\x0b\x32\".mercato.identity.v1.SessionTokens\"6\n\x0eSignOutRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\"%\n\x0fSignOutResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\"E\n\x11GetAccountRequest\x12!\n\naccount_id\x18\x01 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02(\x01H\x00\x88\x01\x01\x42\r\n\x0b_account_id\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.mercato.identity.v1.Account*P\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_BUYER\x10\x01\x12\x0f\n\x0bROLE_SELLER\x10\x02\x12\x11\n\rROLE_OPERATOR\x10\x03\x32\xf1\x03\n\x0e\x41\x63\x63ountService\x12l\n\x0fRegisterAccount\x12+.mercato.identity.v1.RegisterAccountRequest\x1a,.mercato.identity.v1.RegisterAccountResponse\x12Q\n\x06SignIn\x12\".mercato.identity.v1.SignInRequest\x1a#.mercato.identity.v1.SignInResponse\x12i\n\x0eRefreshSession\x12*.mercato.identity.v1.RefreshSessionRequest\x1a+.mercato.identity.v1.RefreshSessionResponse\x12T\n\x07SignOut\x12#.mercato.identity.v1.SignOutRequest\x1a$.mercato.identity.v1.SignOutResponse\x12]\n\nGetAccount\x12&.mercato.identity.v1.GetAccountRequest\x1a\'.mercato.identity.v1.GetAccountResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"mercato/identity/v1/accounts.proto\x12\x13mercato.identity.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a mercato/identity/v1/tokens.proto\x1a\x1fmercato/validate/v1/rules.proto\"\x88\x01\n\x07\x41\x63\x63ount\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\'\n\x04role\x18\x03 \x01(\x0e\x32\x19.mercato.identity.v1.Role\x12\x31\n\rregistered_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xae\x01\n\x16RegisterAccountRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\x12\x1c\n\x05\x65mail\x18\x02 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x10\xfe\x01 \x01\x12\x1f\n\x08password\x18\x03 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x08\x0c\x10\x80\x01\x12/\n\x04role\x18\x04 \x01(\x0e\x32\x19.mercato.identity.v1.RoleB\x06\xca\xf3\x18\x02\x08\x01\"[\n\x17RegisterAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.mercato.identity.v1.AccountB\x02\x18\x01\x12\r\n\x05\x65mail\x18\x02 \x01(\t\"L\n\rSignInRequest\x12\x1c\n\x05\x65mail\x18\x01 \x01(\tB\r\xca\xf3\x18\t\x08\x01\x12\x05\x10\xfe\x01 \x01\x12\x1d\n\x08password\x18\x02 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\"s\n\x0eSignInResponse\x12\x32\n\x06tokens\x18\x01 \x01(\x0b\x32\".mercato.identity.v1.SessionTokens\x12-\n\x07\x61\x63\x63ount\x18\x02 \x01(\x0b\x32\x1c.mercato.identity.v1.Account\"K\n\x15RefreshSessionRequest\x12\x32\n\rrefresh_token\x18\x01 \x01(\tB\x1b\xca\xf3\x18\x17\x08\x01\x12\x13\x10\xc8\x01\x1a\x0e[A-Za-z0-9_-]+\"L\n\x16RefreshSessionResponse\x12\x32\n\x06tokens\x18\x01 \x01(\x0b\x32\".mercato.identity.v1.SessionTokens\"6\n\x0eSignOutRequest\x12$\n\x0fidempotency_key\x18\x01 \x01(\tB\x0b\xca\xf3\x18\x07\x08\x01\x12\x03\x10\x80\x01\"%\n\x0fSignOutResponse\x12\x12\n\nsession_id\x18\x01 \x01(\t\"E\n\x11GetAccountRequest\x12!\n\naccount_id\x18\x01 \x01(\tB\x08\xca\xf3\x18\x04\x12\x02(\x01H\x00\x88\x01\x01\x42\r\n\x0b_account_id\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x1c.mercato.identity.v1.Account*P\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0e\n\nROLE_BUYER\x10\x01\x12\x0f\n\x0bROLE_SELLER\x10\x02\x12\x11\n\rROLE_OPERATOR\x10\x03\x32\xf1\x03\n\x0e\x41\x63\x63ountService\x12l\n\x0fRegisterAccount\x12+.mercato.identity.v1.RegisterAccountRequest\x1a,.mercato.identity.v1.RegisterAccountResponse\x12Q\n\x06SignIn\x12\".mercato.identity.v1.SignInRequest\x1a#.mercato.identity.v1.SignInResponse\x12i\n\x0eRefreshSession\x12*.mercato.identity.v1.RefreshSessionRequest\x1a+.mercato.identity.v1.RefreshSessionResponse\x12T\n\x07SignOut\x12#.mercato.identity.v1.SignOutRequest\x1a$.mercato.identity.v1.SignOutResponse\x12]\n\nGetAccount\x12&.mercato.identity.v1.GetAccountRequest\x1a\'.mercato.identity.v1.GetAccountResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,6 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REGISTERACCOUNTREQUEST'].fields_by_name['password']._serialized_options = b'\312\363\030\t\010\001\022\005\010\014\020\200\001'
   _globals['_REGISTERACCOUNTREQUEST'].fields_by_name['role']._loaded_options = None
   _globals['_REGISTERACCOUNTREQUEST'].fields_by_name['role']._serialized_options = b'\312\363\030\002\010\001'
+  _globals['_REGISTERACCOUNTRESPONSE'].fields_by_name['account']._loaded_options = None
+  _globals['_REGISTERACCOUNTRESPONSE'].fields_by_name['account']._serialized_options = b'\030\001'
   _globals['_SIGNINREQUEST'].fields_by_name['email']._loaded_options = None
   _globals['_SIGNINREQUEST'].fields_by_name['email']._serialized_options = b'\312\363\030\t\010\001\022\005\020\376\001 \001'
   _globals['_SIGNINREQUEST'].fields_by_name['password']._loaded_options = None
@@ -52,30 +54,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNOUTREQUEST'].fields_by_name['idempotency_key']._serialized_options = b'\312\363\030\007\010\001\022\003\020\200\001'
   _globals['_GETACCOUNTREQUEST'].fields_by_name['account_id']._loaded_options = None
   _globals['_GETACCOUNTREQUEST'].fields_by_name['account_id']._serialized_options = b'\312\363\030\004\022\002(\001'
-  _globals['_ROLE']._serialized_start=1134
-  _globals['_ROLE']._serialized_end=1214
+  _globals['_ROLE']._serialized_start=1153
+  _globals['_ROLE']._serialized_end=1233
   _globals['_ACCOUNT']._serialized_start=160
   _globals['_ACCOUNT']._serialized_end=296
   _globals['_REGISTERACCOUNTREQUEST']._serialized_start=299
   _globals['_REGISTERACCOUNTREQUEST']._serialized_end=473
   _globals['_REGISTERACCOUNTRESPONSE']._serialized_start=475
-  _globals['_REGISTERACCOUNTRESPONSE']._serialized_end=547
-  _globals['_SIGNINREQUEST']._serialized_start=549
-  _globals['_SIGNINREQUEST']._serialized_end=625
-  _globals['_SIGNINRESPONSE']._serialized_start=627
-  _globals['_SIGNINRESPONSE']._serialized_end=742
-  _globals['_REFRESHSESSIONREQUEST']._serialized_start=744
-  _globals['_REFRESHSESSIONREQUEST']._serialized_end=819
-  _globals['_REFRESHSESSIONRESPONSE']._serialized_start=821
-  _globals['_REFRESHSESSIONRESPONSE']._serialized_end=897
-  _globals['_SIGNOUTREQUEST']._serialized_start=899
-  _globals['_SIGNOUTREQUEST']._serialized_end=953
-  _globals['_SIGNOUTRESPONSE']._serialized_start=955
-  _globals['_SIGNOUTRESPONSE']._serialized_end=992
-  _globals['_GETACCOUNTREQUEST']._serialized_start=994
-  _globals['_GETACCOUNTREQUEST']._serialized_end=1063
-  _globals['_GETACCOUNTRESPONSE']._serialized_start=1065
-  _globals['_GETACCOUNTRESPONSE']._serialized_end=1132
-  _globals['_ACCOUNTSERVICE']._serialized_start=1217
-  _globals['_ACCOUNTSERVICE']._serialized_end=1714
+  _globals['_REGISTERACCOUNTRESPONSE']._serialized_end=566
+  _globals['_SIGNINREQUEST']._serialized_start=568
+  _globals['_SIGNINREQUEST']._serialized_end=644
+  _globals['_SIGNINRESPONSE']._serialized_start=646
+  _globals['_SIGNINRESPONSE']._serialized_end=761
+  _globals['_REFRESHSESSIONREQUEST']._serialized_start=763
+  _globals['_REFRESHSESSIONREQUEST']._serialized_end=838
+  _globals['_REFRESHSESSIONRESPONSE']._serialized_start=840
+  _globals['_REFRESHSESSIONRESPONSE']._serialized_end=916
+  _globals['_SIGNOUTREQUEST']._serialized_start=918
+  _globals['_SIGNOUTREQUEST']._serialized_end=972
+  _globals['_SIGNOUTRESPONSE']._serialized_start=974
+  _globals['_SIGNOUTRESPONSE']._serialized_end=1011
+  _globals['_GETACCOUNTREQUEST']._serialized_start=1013
+  _globals['_GETACCOUNTREQUEST']._serialized_end=1082
+  _globals['_GETACCOUNTRESPONSE']._serialized_start=1084
+  _globals['_GETACCOUNTRESPONSE']._serialized_end=1151
+  _globals['_ACCOUNTSERVICE']._serialized_start=1236
+  _globals['_ACCOUNTSERVICE']._serialized_end=1733
 # @@protoc_insertion_point(module_scope)

@@ -47,10 +47,12 @@ class RegisterAccountRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., password: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ...) -> None: ...
 
 class RegisterAccountResponse(_message.Message):
-    __slots__ = ("account",)
+    __slots__ = ("account", "email")
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
     account: Account
-    def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ...) -> None: ...
+    email: str
+    def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ..., email: _Optional[str] = ...) -> None: ...
 
 class SignInRequest(_message.Message):
     __slots__ = ("email", "password")

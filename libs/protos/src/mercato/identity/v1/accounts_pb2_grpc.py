@@ -77,7 +77,9 @@ class AccountServiceServicer:
     def RegisterAccount(self, request, context):
         """Registers a buyer or a seller (no token needed), or an operator (operators only).
         Idempotent by `idempotency_key`. An e-mail address is unique after normalisation
-        (trimmed, lower case): ALREADY_EXISTS otherwise.
+        (trimmed, lower case). The answer is the same whether the address was new or taken: it
+        names no account (sign in to learn your account id); a taken address's owner is told by
+        AccountRegistrationAttempted instead, and the existing account is unchanged.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -85,8 +87,10 @@ class AccountServiceServicer:
 
     def SignIn(self, request, context):
         """Signs in with e-mail and password. An unknown e-mail and a wrong password give the same
-        UNAUTHENTICATED answer; after repeated failures for one e-mail address, sign-in for it is
-        refused for a while (UNAUTHENTICATED, "too many failed sign-ins"), known account or not.
+        UNAUTHENTICATED answer, in the same time (an unknown e-mail is checked against a decoy
+        hash). Failures are throttled with back-off per source address and per (e-mail, source
+        address), known account or not: RESOURCE_EXHAUSTED with the delay in the `retry-after`
+        trailer (seconds). Failures from one address never block sign-in from another.
         Not idempotent by key: its answer is a credential, which is never stored; signing in
         twice makes two sessions.
         """

@@ -26,17 +26,19 @@ from mercato.identity.v1 import accounts_pb2 as mercato_dot_identity_dot_v1_dot_
 from mercato.identity.v1 import apps_pb2 as mercato_dot_identity_dot_v1_dot_apps__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/identity/v1/events.proto\x12\x13mercato.identity.v1\x1a\"mercato/identity/v1/accounts.proto\x1a\x1emercato/identity/v1/apps.proto\"K\n\x11\x41\x63\x63ountRegistered\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\'\n\x04role\x18\x02 \x01(\x0e\x32\x19.mercato.identity.v1.Role\"\x8a\x01\n\rAppRegistered\x12\x18\n\x10owner_account_id\x18\x01 \x01(\t\x12*\n\x04kind\x18\x02 \x01(\x0e\x32\x1c.mercato.identity.v1.AppKind\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x15\n\rredirect_uris\x18\x04 \x03(\t\x12\x0e\n\x06scopes\x18\x05 \x03(\t\"\x12\n\x10\x41ppSecretRotated\"a\n\rAccessGranted\x12\x1a\n\x12grantor_account_id\x18\x01 \x01(\t\x12\x14\n\x0cgrantor_role\x18\x02 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0e\n\x06scopes\x18\x04 \x03(\t\"r\n\rAccessRevoked\x12\x1a\n\x12grantor_account_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x02 \x01(\t\x12\x35\n\x06reason\x18\x03 \x01(\x0e\x32%.mercato.identity.v1.RevocationReason\"S\n\tSignedOut\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x32\n\x06reason\x18\x02 \x01(\x0e\x32\".mercato.identity.v1.SignOutReason\")\n\x11SigningKeyRotated\x12\x14\n\x0cprevious_kid\x18\x01 \x01(\t*\xac\x01\n\x10RevocationReason\x12!\n\x1dREVOCATION_REASON_UNSPECIFIED\x10\x00\x12(\n$REVOCATION_REASON_REVOKED_BY_GRANTOR\x10\x01\x12)\n%REVOCATION_REASON_REVOKED_BY_OPERATOR\x10\x02\x12 \n\x1cREVOCATION_REASON_SUPERSEDED\x10\x03*z\n\rSignOutReason\x12\x1f\n\x1bSIGN_OUT_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1aSIGN_OUT_REASON_SIGNED_OUT\x10\x01\x12(\n$SIGN_OUT_REASON_REFRESH_TOKEN_REUSED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n mercato/identity/v1/events.proto\x12\x13mercato.identity.v1\x1a\"mercato/identity/v1/accounts.proto\x1a\x1emercato/identity/v1/apps.proto\"K\n\x11\x41\x63\x63ountRegistered\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\'\n\x04role\x18\x02 \x01(\x0e\x32\x19.mercato.identity.v1.Role\"\x8a\x01\n\rAppRegistered\x12\x18\n\x10owner_account_id\x18\x01 \x01(\t\x12*\n\x04kind\x18\x02 \x01(\x0e\x32\x1c.mercato.identity.v1.AppKind\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x15\n\rredirect_uris\x18\x04 \x03(\t\x12\x0e\n\x06scopes\x18\x05 \x03(\t\"\x12\n\x10\x41ppSecretRotated\"a\n\rAccessGranted\x12\x1a\n\x12grantor_account_id\x18\x01 \x01(\t\x12\x14\n\x0cgrantor_role\x18\x02 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x03 \x01(\t\x12\x0e\n\x06scopes\x18\x04 \x03(\t\"r\n\rAccessRevoked\x12\x1a\n\x12grantor_account_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61pp_id\x18\x02 \x01(\t\x12\x35\n\x06reason\x18\x03 \x01(\x0e\x32%.mercato.identity.v1.RevocationReason\"S\n\tSignedOut\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x32\n\x06reason\x18\x02 \x01(\x0e\x32\".mercato.identity.v1.SignOutReason\")\n\x11SigningKeyRotated\x12\x14\n\x0cprevious_kid\x18\x01 \x01(\t\"\\\n\x1c\x41\x63\x63ountRegistrationAttempted\x12\'\n\x04role\x18\x01 \x01(\x0e\x32\x19.mercato.identity.v1.Role\x12\x13\n\x0b\x62y_operator\x18\x02 \x01(\x08\"Q\n\x0fSignInSucceeded\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x16\n\x0esource_address\x18\x03 \x01(\t\"S\n\x0cSignInFailed\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0esource_address\x18\x02 \x01(\t\x12\x17\n\x0f\x62locked_seconds\x18\x03 \x01(\x03\"\x89\x01\n\rOperatorActed\x12\x1b\n\x13operator_account_id\x18\x01 \x01(\t\x12\x33\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32#.mercato.identity.v1.OperatorAction\x12\x13\n\x0btarget_type\x18\x03 \x01(\t\x12\x11\n\ttarget_id\x18\x04 \x01(\t*\xac\x01\n\x10RevocationReason\x12!\n\x1dREVOCATION_REASON_UNSPECIFIED\x10\x00\x12(\n$REVOCATION_REASON_REVOKED_BY_GRANTOR\x10\x01\x12)\n%REVOCATION_REASON_REVOKED_BY_OPERATOR\x10\x02\x12 \n\x1cREVOCATION_REASON_SUPERSEDED\x10\x03*z\n\rSignOutReason\x12\x1f\n\x1bSIGN_OUT_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1aSIGN_OUT_REASON_SIGNED_OUT\x10\x01\x12(\n$SIGN_OUT_REASON_REFRESH_TOKEN_REUSED\x10\x02*\xd1\x01\n\x0eOperatorAction\x12\x1f\n\x1bOPERATOR_ACTION_UNSPECIFIED\x10\x00\x12\'\n#OPERATOR_ACTION_REGISTERED_OPERATOR\x10\x01\x12!\n\x1dOPERATOR_ACTION_REVOKED_GRANT\x10\x02\x12\'\n#OPERATOR_ACTION_ROTATED_SIGNING_KEY\x10\x03\x12)\n%OPERATOR_ACTION_RESEALED_SIGNING_KEYS\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mercato.identity.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_REVOCATIONREASON']._serialized_start=707
-  _globals['_REVOCATIONREASON']._serialized_end=879
-  _globals['_SIGNOUTREASON']._serialized_start=881
-  _globals['_SIGNOUTREASON']._serialized_end=1003
+  _globals['_REVOCATIONREASON']._serialized_start=1109
+  _globals['_REVOCATIONREASON']._serialized_end=1281
+  _globals['_SIGNOUTREASON']._serialized_start=1283
+  _globals['_SIGNOUTREASON']._serialized_end=1405
+  _globals['_OPERATORACTION']._serialized_start=1408
+  _globals['_OPERATORACTION']._serialized_end=1617
   _globals['_ACCOUNTREGISTERED']._serialized_start=125
   _globals['_ACCOUNTREGISTERED']._serialized_end=200
   _globals['_APPREGISTERED']._serialized_start=203
@@ -51,4 +53,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIGNEDOUT']._serialized_end=661
   _globals['_SIGNINGKEYROTATED']._serialized_start=663
   _globals['_SIGNINGKEYROTATED']._serialized_end=704
+  _globals['_ACCOUNTREGISTRATIONATTEMPTED']._serialized_start=706
+  _globals['_ACCOUNTREGISTRATIONATTEMPTED']._serialized_end=798
+  _globals['_SIGNINSUCCEEDED']._serialized_start=800
+  _globals['_SIGNINSUCCEEDED']._serialized_end=881
+  _globals['_SIGNINFAILED']._serialized_start=883
+  _globals['_SIGNINFAILED']._serialized_end=966
+  _globals['_OPERATORACTED']._serialized_start=969
+  _globals['_OPERATORACTED']._serialized_end=1106
 # @@protoc_insertion_point(module_scope)

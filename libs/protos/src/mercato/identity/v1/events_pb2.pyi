@@ -21,6 +21,14 @@ class SignOutReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIGN_OUT_REASON_UNSPECIFIED: _ClassVar[SignOutReason]
     SIGN_OUT_REASON_SIGNED_OUT: _ClassVar[SignOutReason]
     SIGN_OUT_REASON_REFRESH_TOKEN_REUSED: _ClassVar[SignOutReason]
+
+class OperatorAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    OPERATOR_ACTION_UNSPECIFIED: _ClassVar[OperatorAction]
+    OPERATOR_ACTION_REGISTERED_OPERATOR: _ClassVar[OperatorAction]
+    OPERATOR_ACTION_REVOKED_GRANT: _ClassVar[OperatorAction]
+    OPERATOR_ACTION_ROTATED_SIGNING_KEY: _ClassVar[OperatorAction]
+    OPERATOR_ACTION_RESEALED_SIGNING_KEYS: _ClassVar[OperatorAction]
 REVOCATION_REASON_UNSPECIFIED: RevocationReason
 REVOCATION_REASON_REVOKED_BY_GRANTOR: RevocationReason
 REVOCATION_REASON_REVOKED_BY_OPERATOR: RevocationReason
@@ -28,6 +36,11 @@ REVOCATION_REASON_SUPERSEDED: RevocationReason
 SIGN_OUT_REASON_UNSPECIFIED: SignOutReason
 SIGN_OUT_REASON_SIGNED_OUT: SignOutReason
 SIGN_OUT_REASON_REFRESH_TOKEN_REUSED: SignOutReason
+OPERATOR_ACTION_UNSPECIFIED: OperatorAction
+OPERATOR_ACTION_REGISTERED_OPERATOR: OperatorAction
+OPERATOR_ACTION_REVOKED_GRANT: OperatorAction
+OPERATOR_ACTION_ROTATED_SIGNING_KEY: OperatorAction
+OPERATOR_ACTION_RESEALED_SIGNING_KEYS: OperatorAction
 
 class AccountRegistered(_message.Message):
     __slots__ = ("email", "role")
@@ -90,3 +103,43 @@ class SigningKeyRotated(_message.Message):
     PREVIOUS_KID_FIELD_NUMBER: _ClassVar[int]
     previous_kid: str
     def __init__(self, previous_kid: _Optional[str] = ...) -> None: ...
+
+class AccountRegistrationAttempted(_message.Message):
+    __slots__ = ("role", "by_operator")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    BY_OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    role: _accounts_pb2.Role
+    by_operator: bool
+    def __init__(self, role: _Optional[_Union[_accounts_pb2.Role, str]] = ..., by_operator: _Optional[bool] = ...) -> None: ...
+
+class SignInSucceeded(_message.Message):
+    __slots__ = ("account_id", "session_id", "source_address")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    session_id: str
+    source_address: str
+    def __init__(self, account_id: _Optional[str] = ..., session_id: _Optional[str] = ..., source_address: _Optional[str] = ...) -> None: ...
+
+class SignInFailed(_message.Message):
+    __slots__ = ("account_id", "source_address", "blocked_seconds")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    source_address: str
+    blocked_seconds: int
+    def __init__(self, account_id: _Optional[str] = ..., source_address: _Optional[str] = ..., blocked_seconds: _Optional[int] = ...) -> None: ...
+
+class OperatorActed(_message.Message):
+    __slots__ = ("operator_account_id", "action", "target_type", "target_id")
+    OPERATOR_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    operator_account_id: str
+    action: OperatorAction
+    target_type: str
+    target_id: str
+    def __init__(self, operator_account_id: _Optional[str] = ..., action: _Optional[_Union[OperatorAction, str]] = ..., target_type: _Optional[str] = ..., target_id: _Optional[str] = ...) -> None: ...

@@ -14,6 +14,7 @@ from mercato_identity.entrypoints.grpc_api.apps import AppService
 from mercato_identity.entrypoints.grpc_api.grants import GrantService
 from mercato_identity.entrypoints.grpc_api.keys import SigningKeyService
 from mercato_identity.entrypoints.grpc_api.partner_sign_in import PartnerSignInService
+from mercato_identity.entrypoints.grpc_api.security import SecurityEventService
 
 __all__ = [
     "AccountService",
@@ -21,5 +22,6 @@ __all__ = [
     "Dependencies",
     "GrantService",
     "PartnerSignInService",
+    "SecurityEventService",
     "SigningKeyService",
 ]

@@ -11,6 +11,7 @@ from mercato_identity.adapters.translator import (
     get_account_query,
     refresh_session_command,
     register_account_command,
+    registration_accepted,
     session_tokens_message,
     sign_in_command,
     sign_out_command,
@@ -25,7 +26,7 @@ from mercato_identity.application.accounts import (
     sign_out,
 )
 from mercato_identity.application.callers import is_operator
-from mercato_identity.entrypoints.grpc_api._edge import Dependencies, now
+from mercato_identity.entrypoints.grpc_api._edge import Dependencies, now, source_address
 from mercato_kit.auth import current_caller, public, require_caller, requires
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.idempotency import run_once
@@ -43,7 +44,9 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
     ) -> pb.RegisterAccountResponse:
         command = register_account_command(request)
         password_hash = await hash_new_password(command, passwords=self._deps.passwords)
-        by_operator = is_operator(current_caller())
+        caller = current_caller()
+        by_operator = is_operator(caller)
+        operator_id = caller.subject if by_operator and caller is not None else ""
         # The stored request digest must not be a fast hash of the password: leave it out.
         fingerprint = pb.RegisterAccountRequest()
         fingerprint.CopyFrom(request)
@@ -55,9 +58,10 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
                 uow,
                 password_hash=password_hash,
                 registered_by_operator=by_operator,
+                operator_id=operator_id,
                 now=now(),
             )
-            return pb.RegisterAccountResponse(account=account_message(account))
+            return registration_accepted(account)
 
         return await run_once(
             self._deps.unit_of_work,
@@ -74,7 +78,7 @@ class AccountService(accounts_pb2_grpc.AccountServiceServicer):
     ) -> pb.SignInResponse:
         deps = self._deps
         result = await sign_in(
-            sign_in_command(request),
+            sign_in_command(request, source_address(context, deps.trusted_proxies)),
             deps.unit_of_work,
             passwords=deps.passwords,
             tokens=deps.tokens,

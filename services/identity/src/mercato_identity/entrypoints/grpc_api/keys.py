@@ -12,9 +12,9 @@ from mercato_identity.adapters.translator import (
     rotated_key_message,
 )
 from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork
-from mercato_identity.application.keys import key_set, rotate_signing_key
+from mercato_identity.application.keys import key_set, rotate_signing_key_as_operator
 from mercato_identity.entrypoints.grpc_api._edge import Dependencies, now
-from mercato_kit.auth import public, requires
+from mercato_kit.auth import public, require_caller, requires
 from mercato_kit.idempotency import run_once
 
 
@@ -37,11 +37,14 @@ class SigningKeyService(keys_pb2_grpc.SigningKeyServiceServicer):
     async def RotateSigningKey(
         self, request: pb.RotateSigningKeyRequest, context: grpc.aio.ServicerContext
     ) -> pb.RotateSigningKeyResponse:
+        caller = require_caller()
         command = rotate_signing_key_command(request)
         retention = self._deps.tokens.policy.key_retention
 
         async def decide(uow: SqlIdentityUnitOfWork) -> pb.RotateSigningKeyResponse:
-            key, previous = await rotate_signing_key(command, uow, now=now())
+            key, previous = await rotate_signing_key_as_operator(
+                command, uow, operator_id=caller.subject, now=now()
+            )
             return rotated_key_message(key, previous, retention)
 
         response = await run_once(

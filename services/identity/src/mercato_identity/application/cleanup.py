@@ -1,0 +1,36 @@
+"""Expiry of what accumulates: ended and expired sessions (with their refresh tokens), expired
+authorization codes, idle sign-in throttles, used idempotency keys and old audit lines, each
+kept for its retention (settings), deleted by a periodic task in bounded transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mercato_identity.application.ports import IdentityUnitOfWork
+
+
+@dataclass(frozen=True)
+class Retention:
+    sessions: timedelta = timedelta(days=30)
+    authorization_codes: timedelta = timedelta(days=1)
+    sign_in_throttles: timedelta = timedelta(days=1)
+    idempotency_keys: timedelta = timedelta(days=7)
+    security_events: timedelta = timedelta(days=365)
+
+
+async def forget_expired(
+    uow: IdentityUnitOfWork, *, now: datetime, retention: Retention
+) -> dict[str, int]:
+    """Delete what outlived its retention; how many rows of each kind."""
+    return {
+        "sessions": await uow.sessions.forget_before(now - retention.sessions),
+        "authorization_codes": await uow.codes.forget_before(now - retention.authorization_codes),
+        "sign_in_throttles": await uow.throttles.forget_before(
+            now - retention.sign_in_throttles, now
+        ),
+        "idempotency_keys": await uow.forget_idempotency_keys_before(
+            now - retention.idempotency_keys
+        ),
+        "security_events": await uow.security.forget_before(now - retention.security_events),
+    }
