@@ -30,6 +30,7 @@ Agent concurrency stays 1 (faust #606: with more, a commit can pass a message st
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import time
 from typing import Any
@@ -39,7 +40,9 @@ from mode import Service
 
 from mercato_kit.events import HEADER_EVENT_ID, EnvelopeDecodeError
 from mercato_kit.grpc import GrpcServer, create_server
+from mercato_kit.http import HttpServer
 from mercato_kit.logging import get_logger
+from mercato_kit.metrics import Metrics, metrics_application
 from mercato_marketing.traffic.facts import campaign_tallies, click_tallies, flag_record
 from mercato_marketing.traffic.settings import TrafficSettings
 from mercato_marketing.traffic.windows import (
@@ -68,21 +71,38 @@ def store_url() -> str:
 
 class HealthServer(Service):
     """The worker's health check (gRPC health at MARKETING_TRAFFIC_GRPC_ADDR), registered as
-    faust's web server: faust starts it once the tables are recovered, and stops it first."""
+    faust's web server: faust starts it once the tables are recovered, and stops it first.
+    With a `metrics_address` (MARKETING_TRAFFIC_METRICS_ADDR) it serves the process's metrics
+    there too (`mercato_kit.metrics`: CPU, memory, garbage collection)."""
 
-    def __init__(self, address: str, **kwargs: Any) -> None:
+    def __init__(self, address: str, metrics_address: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.address = address
         self._server: GrpcServer | None = None
+        self._metrics = (
+            HttpServer(
+                "marketing-traffic.metrics",
+                metrics_application(Metrics("marketing-traffic")),
+                metrics_address,
+            )
+            if metrics_address
+            else None
+        )
+        self._serving_metrics: asyncio.Task[None] | None = None
 
     async def on_start(self) -> None:
         self._server = create_server(self.address)
         await self._server.start()
+        if self._metrics is not None:
+            self._serving_metrics = asyncio.create_task(self._metrics.run())
         _log.info("traffic.ready", health=self._server.bound_address)
 
     async def on_stop(self) -> None:
         if self._server is not None:
             await self._server.stop(grace=1.0)
+        if self._metrics is not None and self._serving_metrics is not None:
+            await self._metrics.stop()
+            await self._serving_metrics
 
 
 def build_app(settings: TrafficSettings) -> Any:
@@ -106,7 +126,7 @@ def build_app(settings: TrafficSettings) -> Any:
         broker_session_timeout=settings.traffic_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.traffic_session_timeout / 3),
     )
-    app.web_server(HealthServer(settings.traffic_grpc_addr))
+    app.web_server(HealthServer(settings.traffic_grpc_addr, settings.traffic_metrics_addr))
 
     def raw_topic(name: str, **kwargs: Any) -> Any:
         return app.topic(

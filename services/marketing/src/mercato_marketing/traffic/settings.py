@@ -4,6 +4,8 @@
   tables' partitions), `LOG_LEVEL` (INFO).
 - `MARKETING_TRAFFIC_GRPC_ADDR` (127.0.0.1:50060): where its health check answers (gRPC
   health, SERVING once the tables are recovered and the agents run).
+- `MARKETING_TRAFFIC_METRICS_ADDR` (unset: none): where the process serves its metrics
+  (`mercato_kit.metrics`: CPU, memory, garbage collection) for Prometheus.
 - `MARKETING_TRAFFIC_DATA_DIR` (.mercato/data/marketing-traffic): faust's local table store.
 - `MARKETING_TRAFFIC_GROUP` (marketing-traffic): faust's application id, so its consumer group
   and the prefix of its own topics (`<group>-traffic-keyed`, `<group>-windows-changelog`). Every
@@ -46,6 +48,7 @@ class TrafficSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     traffic_grpc_addr: str = "127.0.0.1:50060"
+    traffic_metrics_addr: str | None = Field(None, pattern=r"^[^\s:]*:[0-9]{1,5}$")
     traffic_data_dir: Path = Path(".mercato/data/marketing-traffic")
     traffic_group: str = Field("marketing-traffic", pattern=r"^[A-Za-z0-9._-]{1,100}$")
     traffic_commit_interval: float = Field(2.8, gt=0, le=600)
