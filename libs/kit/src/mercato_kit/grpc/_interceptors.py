@@ -210,8 +210,8 @@ class CorrelationInterceptor(CallInterceptor):
         """Bind the call's context (and its span) for its whole duration."""
         context = self.context_for(call)
         call.add_trailing_metadata(CORRELATION_ID_KEY, context.correlation_id)
-        if not tracing_enabled():
-            with bind_context(context):
+        if not tracing_enabled() or call.method.startswith(_QUIET_SERVICES):
+            with bind_context(context):  # no span for probes (health) and tooling (reflection)
                 yield
             return
         name = call.method.lstrip("/")
