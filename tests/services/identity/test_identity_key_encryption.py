@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, insert, inspect, select, text, update
 
 from mercato_identity.adapters.key_encryption import KeySealer, KeyUnsealable
 from mercato_identity.adapters.keys import reseal_signing_keys
-from mercato_identity.adapters.tables import signing_keys
+from mercato_identity.adapters.tables import security_events, signing_keys
 from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork
 from mercato_identity.application.keys import ensure_signing_key
 from mercato_identity.bootstrap import MIGRATIONS, reseal_keys
@@ -213,6 +213,18 @@ async def test_the_admin_command_reseals_and_a_key_that_opens_nothing_is_refused
 
     assert rotated.returncode == 0, rotated.stderr
     assert rotated.stdout.strip().splitlines()[-1] == "1"
+    async for database in _migrated(fresh_sqlite_url):
+        async with SqlUnitOfWork(database, read_only=True) as uow:
+            audited = (
+                (
+                    await uow.session.execute(
+                        select(security_events.c.event_type).order_by(security_events.c.position)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    assert audited[-1] == "mercato.identity.v1.OperatorActed"
     assert "IDENTITY_KEY_ENCRYPTION_KEY does not open the stored signing keys" in str(refused.value)
     assert OLD not in str(refused.value)
 

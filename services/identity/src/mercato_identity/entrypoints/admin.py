@@ -11,8 +11,9 @@ it. Prints the new account's id.
     IDENTITY_KEY_ENCRYPTION_KEY=new,old python -m mercato_identity.entrypoints.admin rekey
 
 re-encrypts every stored signing key with the current (first) key-encryption key while the
-service runs (a start does the same); prints how many keys it re-encrypted. Once it prints 0
-with `new` alone configured, the old KEK can be destroyed (docs/operations.md).
+service runs (a start does the same); prints how many keys it re-encrypted, and records the
+action in the audit trail (OperatorActed, with no operator account: the command line). Once it
+prints 0 with `new` alone configured, the old KEK can be destroyed (docs/operations.md).
 
 Configuration is the service's own (IDENTITY_DATABASE_URL, DATABASE_URL,
 IDENTITY_KEY_ENCRYPTION_KEY, ...). Exit status 1 (with the reason) when refused, 2 for bad
@@ -32,8 +33,9 @@ from mercato.identity.v1 import accounts_pb2
 from mercato_identity.adapters.unit_of_work import SqlIdentityUnitOfWork, hide_sql_parameters
 from mercato_identity.application.accounts import hash_new_password, register_account
 from mercato_identity.application.passwords import Passwords
+from mercato_identity.application.security import record_operator_action
 from mercato_identity.bootstrap import MIGRATIONS, reseal_keys
-from mercato_identity.domain import Role
+from mercato_identity.domain import OperatorAction, Role
 from mercato_identity.domain.commands import RegisterAccount
 from mercato_identity.settings import IdentitySettings
 from mercato_kit.auth import InMemoryRevocations
@@ -104,9 +106,23 @@ async def create_operator(settings: IdentitySettings, email: str, password: str)
 
 
 async def rekey(settings: IdentitySettings) -> int:
+    """Reseal the keys, and record the operator's action in the audit trail."""
     database = await _database(settings)
+    sealer = settings.key_sealer()
     try:
-        return await reseal_keys(database, settings.key_sealer())
+        resealed = await reseal_keys(database, sealer)
+        async with SqlIdentityUnitOfWork(
+            database, revocations=InMemoryRevocations(), sealer=sealer
+        ) as uow:
+            await record_operator_action(
+                uow,
+                operator_id="",
+                action=OperatorAction.RESEALED_SIGNING_KEYS,
+                target_type="signing_keys",
+                target_id="",
+            )
+            await uow.commit()
+        return resealed
     finally:
         await database.dispose()
 
