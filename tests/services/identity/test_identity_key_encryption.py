@@ -186,7 +186,7 @@ def _admin(
         variables.pop("IDENTITY_KEY_ENCRYPTION_KEY")
     variables.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "mercato_identity.entrypoints.admin", *arguments],
+        [sys.executable, "-m", "mercato_cli", "identity", *arguments],  # `mercato identity`
         env=variables,
         capture_output=True,
         text=True,
