@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench demo infra-up infra-down clean
+.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench demo chaos infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,11 @@ bench: install ## the benchmarks in docs/benchmarks.md, each against a baseline 
 	$(BIN)/python -m bench.bench_consume_apply
 	$(BIN)/python -m bench.bench_consumers
 	$(BIN)/python -m bench.bench_catalog
+
+# Chaos starts a broker and a PostgreSQL of its own in a temp state directory (never a developer's).
+CHAOS_ARGS ?= --orders 200 --duration 60
+chaos: install ## F1-F14 faults with orders flowing, then mercato verify (long: CHAOS_ARGS="--orders 200 --duration 60")
+	$(BIN)/mercato chaos $(CHAOS_ARGS)
 
 # The demo's own broker (and database with DEMO_POSTGRES=1), empty every run: never a developer's.
 DEMO_STATE ?= /tmp/mercato-demo-$(shell id -u)
