@@ -33,7 +33,7 @@ from functools import partial
 from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -262,11 +262,13 @@ def _check(scope: str, key: str) -> None:
         raise InvalidArgument("idempotency_key", f"must be at most {MAX_KEY_LENGTH} characters")
 
 
-async def forget_keys_before(session: AsyncSession, cutoff: datetime) -> int:
-    """Delete the keys first used before `cutoff` (a service's retention of its keys, run
-    periodically); how many. A repeat of such a request later runs it again, so the retention
-    must outlast any caller's retries."""
+async def forget_keys_before(session: AsyncSession, cutoff: datetime, *, limit: int) -> int:
+    """Delete up to `limit` keys first used before `cutoff` (a service's retention of its keys,
+    run periodically); how many. A repeat of such a request later runs it again, so the
+    retention must outlast any caller's retries."""
+    table = idempotency_keys.c
+    oldest = select(table.scope, table.key).where(table.created_at < cutoff).limit(limit)
     done = await session.execute(
-        delete(idempotency_keys).where(idempotency_keys.c.created_at < cutoff)
+        delete(idempotency_keys).where(tuple_(table.scope, table.key).in_(oldest))
     )
     return int(done.rowcount)  # type: ignore[attr-defined]

@@ -59,6 +59,9 @@ MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
 
 log = get_logger(__name__)
 
+_CLEANUP_BATCH = 1000
+"""Rows of each kind one expiry transaction deletes at most."""
+
 
 def unit_of_work_factory(
     context: ServiceContext[IdentitySettings], sealer: KeySealer
@@ -139,11 +142,13 @@ def bootstrap_with(
 
         async def cleanup() -> bool:
             async with unit_of_work() as uow:
-                forgotten = await forget_expired(uow, now=datetime.now(UTC), retention=retention)
+                forgotten = await forget_expired(
+                    uow, now=datetime.now(UTC), retention=retention, batch=_CLEANUP_BATCH
+                )
                 await uow.commit()
             if any(forgotten.values()):
                 log.info("expired rows deleted", **forgotten)
-            return False
+            return max(forgotten.values()) >= _CLEANUP_BATCH  # more waiting: again at once
 
         context.add_task("cleanup", cleanup, interval=settings.cleanup_interval)
 

@@ -67,9 +67,12 @@ class SqlAuthorizationCodes:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise AuthorizationCodeRejected()
 
-    async def forget_before(self, cutoff: datetime) -> int:
-        """Delete the codes that expired before `cutoff` (used or not: either is refused)."""
+    async def forget_before(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to `limit` codes that expired before `cutoff` (used or not: either is
+        refused)."""
+        table = authorization_codes.c
+        oldest = select(table.digest).where(table.expires_at < cutoff).limit(limit)
         done = await self._session.execute(
-            delete(authorization_codes).where(authorization_codes.c.expires_at < cutoff)
+            delete(authorization_codes).where(table.digest.in_(oldest))
         )
         return int(done.rowcount)  # type: ignore[attr-defined]

@@ -114,8 +114,10 @@ class SqlSecurityEvents:
             for row in await self._session.execute(query)
         ]
 
-    async def forget_before(self, cutoff: datetime) -> int:
+    async def forget_before(self, cutoff: datetime, *, limit: int) -> int:
+        table = security_events.c
+        oldest = select(table.position).where(table.occurred_at < cutoff).limit(limit)
         done = await self._session.execute(
-            delete(security_events).where(security_events.c.occurred_at < cutoff)
+            delete(security_events).where(table.position.in_(oldest))
         )
         return int(done.rowcount)  # type: ignore[attr-defined]

@@ -81,16 +81,17 @@ class SqlSessions(VersionedRows):
         ).first()
         return None if row is None else (row.session_id, row.generation)
 
-    async def forget_before(self, cutoff: datetime) -> int:
-        """Delete the sessions (and their refresh tokens) that ended or expired before `cutoff`."""
+    async def forget_before(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to `limit` sessions (and their refresh tokens) that ended or expired before
+        `cutoff`."""
         over = or_(sessions.c.ended_at < cutoff, sessions.c.expires_at < cutoff)
-        gone = select(sessions.c.session_id).where(over)
+        gone = list(
+            (await self._session.execute(select(sessions.c.session_id).where(over).limit(limit)))
+            .scalars()
+            .all()
+        )
         await self._session.execute(
             delete(refresh_tokens).where(refresh_tokens.c.session_id.in_(gone))
         )
-        done = await self._session.execute(
-            delete(sessions).where(
-                or_(sessions.c.ended_at < cutoff, sessions.c.expires_at < cutoff)
-            )
-        )
+        done = await self._session.execute(delete(sessions).where(sessions.c.session_id.in_(gone)))
         return int(done.rowcount)  # type: ignore[attr-defined]

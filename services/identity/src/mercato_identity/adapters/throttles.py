@@ -57,13 +57,16 @@ class SqlThrottles:
     async def clear(self, key: str) -> None:
         await self._session.execute(delete(sign_in_throttles).where(sign_in_throttles.c.key == key))
 
-    async def forget_before(self, cutoff: datetime, now: datetime) -> int:
-        """Delete the counters with no failure since `cutoff` and no block still running."""
+    async def forget_before(self, cutoff: datetime, now: datetime, *, limit: int) -> int:
+        """Delete up to `limit` counters with no failure since `cutoff` and no block running."""
         table = sign_in_throttles.c
-        done = await self._session.execute(
-            delete(sign_in_throttles).where(
+        idle = (
+            select(table.key)
+            .where(
                 or_(table.last_failure_at.is_(None), table.last_failure_at < cutoff),
                 or_(table.blocked_until.is_(None), table.blocked_until <= now),
             )
+            .limit(limit)
         )
+        done = await self._session.execute(delete(sign_in_throttles).where(table.key.in_(idle)))
         return int(done.rowcount)  # type: ignore[attr-defined]

@@ -68,8 +68,8 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self.codes = SqlAuthorizationCodes(session)
         self.keys = SqlPublishedKeys(session, self.outbox, self._sealer)
 
-    async def forget_idempotency_keys_before(self, cutoff: datetime) -> int:
-        return await forget_keys_before(self.session, cutoff)
+    async def forget_idempotency_keys_before(self, cutoff: datetime, *, limit: int) -> int:
+        return await forget_keys_before(self.session, cutoff, limit=limit)
 
     async def commit(self) -> None:
         await super().commit()

@@ -20,17 +20,22 @@ class Retention:
 
 
 async def forget_expired(
-    uow: IdentityUnitOfWork, *, now: datetime, retention: Retention
+    uow: IdentityUnitOfWork, *, now: datetime, retention: Retention, batch: int = 1000
 ) -> dict[str, int]:
-    """Delete what outlived its retention; how many rows of each kind."""
+    """Delete what outlived its retention, at most `batch` rows of each kind (the periodic task
+    runs again at once while any kind filled its batch); how many rows of each kind."""
     return {
-        "sessions": await uow.sessions.forget_before(now - retention.sessions),
-        "authorization_codes": await uow.codes.forget_before(now - retention.authorization_codes),
+        "sessions": await uow.sessions.forget_before(now - retention.sessions, limit=batch),
+        "authorization_codes": await uow.codes.forget_before(
+            now - retention.authorization_codes, limit=batch
+        ),
         "sign_in_throttles": await uow.throttles.forget_before(
-            now - retention.sign_in_throttles, now
+            now - retention.sign_in_throttles, now, limit=batch
         ),
         "idempotency_keys": await uow.forget_idempotency_keys_before(
-            now - retention.idempotency_keys
+            now - retention.idempotency_keys, limit=batch
         ),
-        "security_events": await uow.security.forget_before(now - retention.security_events),
+        "security_events": await uow.security.forget_before(
+            now - retention.security_events, limit=batch
+        ),
     }
