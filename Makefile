@@ -24,7 +24,7 @@ $(UV):
 sync: $(UV) ## install the Python workspace from the committed lock file
 	$(UV) sync --all-packages --locked --quiet
 
-infra-install: sync ## fetch Apache Kafka (Maven Central); install PostgreSQL and Prometheus where missing
+infra-install: sync ## fetch Apache Kafka (Maven Central); install PostgreSQL, Prometheus and Chromium where missing
 	$(BIN)/mercato infra install
 
 install: sync infra-install ## everything the project needs

@@ -7,6 +7,7 @@ free loopback ports, reports their endpoints and stops them.
 """
 
 from mercato_localinfra._check import Health, check
+from mercato_localinfra._chromium import chromium_binary, install_chromium
 from mercato_localinfra._errors import InfraError
 from mercato_localinfra._infra import Endpoints, LocalInfra, default_cache_dir, default_state_dir
 from mercato_localinfra._kafka import KAFKA_VERSION, KafkaProcess, LocalKafka, fetch_metadata
@@ -24,9 +25,12 @@ __all__ = [
     "LocalPostgres",
     "PostgresProcess",
     "check",
+    "chromium_binary",
+    "chromium_binary",
     "default_cache_dir",
     "default_state_dir",
     "fetch_metadata",
+    "install_chromium",
     "install_prometheus",
     "prometheus_binary",
 ]

@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from mercato_localinfra._chromium import install_chromium
 from mercato_localinfra._errors import InfraError
 from mercato_localinfra._kafka import KafkaProcess, LocalKafka
 from mercato_localinfra._postgres import LocalPostgres, PostgresProcess
@@ -72,10 +73,12 @@ class LocalInfra:
         return self.state_dir / "state.json"
 
     def install(self) -> None:
-        """Fetch the broker and install the database server and Prometheus where missing."""
+        """Fetch the broker and install the database server, Prometheus and Chromium (the
+        console's browser tests) where missing."""
         self.kafka.install()
         self.postgres.install()
         install_prometheus()
+        install_chromium()
 
     def _load(self) -> tuple[KafkaProcess | None, PostgresProcess | None]:
         try:

@@ -23,7 +23,8 @@ def install(
         False, "--tools", help="Also fetch Kafka's performance tools (for bench/)."
     ),
 ) -> None:
-    """Fetch Apache Kafka from Maven Central; install PostgreSQL and Prometheus where missing."""
+    """Fetch Apache Kafka from Maven Central; install PostgreSQL, Prometheus and Chromium where
+    missing."""
     infra = LocalInfra()
     try:
         infra.install()
