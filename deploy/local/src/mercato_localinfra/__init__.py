@@ -26,7 +26,6 @@ __all__ = [
     "PostgresProcess",
     "check",
     "chromium_binary",
-    "chromium_binary",
     "default_cache_dir",
     "default_state_dir",
     "fetch_metadata",
