@@ -7,6 +7,8 @@ database. Each check says how many things it looked at and the first violations 
 - captures once: every paid order has exactly one PaymentCaptured, and no order more than one;
 - ledger once: every money event of an order (capture, refund, release) is on the order's
   escrow statement exactly once, and every payout on the seller's payable statement once;
+- app store once: every app-store charge and refund with a vendor share, and every vendor
+  payout, is on the vendor's payable statement exactly once;
 - final escrow zero: a completed, cancelled or refunded order leaves nothing in escrow;
 - reservations: the units catalog says are reserved equal what the log's open reservations
   hold, SKU by SKU;
@@ -93,9 +95,16 @@ class Scope:
 
     order_ids: frozenset[str] | None = None
     product_ids: frozenset[str] | None = None
+    vendor_ids: frozenset[str] | None = None
+    """App vendors to reconcile; None: every vendor when the scope is everything, else none."""
 
     def order(self, order_id: str) -> bool:
         return self.order_ids is None or order_id in self.order_ids
+
+    def vendor(self, vendor_id: str) -> bool:
+        if self.vendor_ids is None:
+            return self.order_ids is None
+        return vendor_id in self.vendor_ids
 
     def product(self, product_id: str) -> bool:
         return self.product_ids is None or product_id in self.product_ids
@@ -203,6 +212,32 @@ class Reconciliation:
         for seller_id, event_ids in sorted(payouts.items()):
             finding.checked += 1
             self._compare(finding, f"liability:seller_payable:{seller_id}", event_ids)
+        return finding
+
+    def app_store_once(self) -> Finding:
+        finding = Finding("app store once")
+        posted: dict[str, list[str]] = defaultdict(list)
+        for events in self.log.of("payments.app_charge").values():
+            for event in events:
+                if event.name == "AppCharged":
+                    money: Any = event.envelope.unpack(payments_pb2.AppCharged)
+                elif event.name == "AppChargeRefunded":
+                    money = event.envelope.unpack(payments_pb2.AppChargeRefunded)
+                else:
+                    continue
+                if money.vendor_share.minor_units and self.scope.vendor(money.vendor_id):
+                    posted[money.vendor_id].append(event.event_id)
+        for events in self.log.of("payments.vendor_payout").values():
+            for event in events:
+                if event.name == "VendorPaidOut":
+                    paid = event.envelope.unpack(payments_pb2.VendorPaidOut)
+                    if paid.amount.minor_units and self.scope.vendor(paid.vendor_id):
+                        posted[paid.vendor_id].append(event.event_id)
+        for vendor_id, event_ids in sorted(posted.items()):
+            finding.checked += 1
+            self._compare(finding, f"liability:vendor_payable:{vendor_id}", event_ids)
+        if not posted:
+            finding.note = "no app-store money in scope"
         return finding
 
     def _compare(self, finding: Finding, account: str, event_ids: list[str]) -> None:
@@ -438,6 +473,8 @@ def run_checks(
             "orders.order",
             "payments.payment",
             "payments.payout",
+            "payments.app_charge",
+            "payments.vendor_payout",
             "catalog.reservation",
             "catalog.product",
             "marketing.conversion",
@@ -457,6 +494,7 @@ def run_checks(
             lag,
             checks.captures_once(),
             checks.ledger_once(),
+            checks.app_store_once(),
             checks.final_escrow_zero(trial),
             checks.reservations(),
             checks.ledger_audit(trial),
