@@ -39,8 +39,9 @@ def app_metadata(world: Ecosystem, kind: int, *scopes: str) -> tuple[str, list[t
 
 
 def settled(world: Ecosystem, account: str, expected: dict[str, int]) -> dict[str, int]:
-    """The account's ledger balance once it shows `expected` (the ledger follows the log)."""
-    deadline = time.monotonic() + 60
+    """The account's ledger balance once it shows `expected` (the ledger follows the log; a
+    ledger new to a shared broker reads the log's history first, hence the generous bound)."""
+    deadline = time.monotonic() + 180
     balance = world.balance(account)
     while balance != expected and time.monotonic() < deadline:
         time.sleep(0.3)

@@ -13,6 +13,14 @@ What it does (the contract, with every message, is protos/mercato/payments/v1/pa
   per batch (PayoutSent..., PayoutBatchClosed).
 - DepositBudget charges an advertiser and credits their prepaid marketing budget
   (BudgetDeposited, then ProcessingFeeCharged); a declined deposit records nothing.
+- ChargeAppSubscription (the app store, scope payments:app_store) charges a seller for one
+  subscription period, once per charge id, and records the caller's split: the platform's
+  share (revenue) and the vendor's (credited to its payable) must add up to the amount
+  (AppCharged, then ProcessingFeeCharged; or AppChargeDeclined, answered as `charged` false).
+  RefundAppCharge reverses part of the split once per refund id, never beyond the charge or
+  either share (AppChargeRefunded). RunVendorPayoutBatch pays vendors' positive payables like
+  RunPayoutBatch pays sellers' (VendorPaidOut..., VendorPayoutBatchClosed; the same PayoutRun);
+  GetVendorPayable: the vendor itself, the app store, operators.
 
 Money is integer minor units with a currency (`mercato_kit.money.Money`). Every split goes
 through `Money.split`: the share (commission, processing fee) is rate x amount / 10000 rounded
@@ -32,12 +40,14 @@ Configuration (environment; besides the kit's, see mercato_kit.runtime.ServiceSe
     PAYMENTS_PROVIDER_FAILURE_DELAY_MS  the failing instrument's delay, default 1000
 
 Layout:
-    domain/        Payment (escrow per order), PayoutBatch, AdvertiserBudget; the tariff
+    domain/        Payment (escrow per order), AppCharge, PayoutBatch and VendorPayoutBatch (one
+                   PayoutRun), AdvertiserBudget; the tariff
     application/   handlers (load, decide, save, through the unit of work), the provider call
                    with its timeout, the ports
     adapters/      the translator (domain <-> protobuf), the unit of work (uow.payments,
-                   .budgets, .payouts, .payables), the simulated provider, the sellers' payables
-                   table and its migrations
+                   .budgets, .payouts, .payables, .app_charges, .vendor_payouts,
+                   .vendor_payables), the simulated provider, the payees' payables tables
+                   (seller_payables, vendor_payables) and their migrations
     entrypoints/   the gRPC servicer, who may call what (access.py), main()
     bootstrap.py   the composition root; settings.py: PaymentsSettings
 """
