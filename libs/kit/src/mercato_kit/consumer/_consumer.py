@@ -140,6 +140,10 @@ class IdempotentConsumer:
         self._producer: Any = None
         # The next offset to apply per partition, as the database holds it (for the lag).
         self._positions: dict[TopicPartition, int] = {}
+        # Positions Kafka has not been told yet (a commit that failed, positions just sought):
+        # told with the next poll, so the group's committed offsets never stay behind the
+        # database on a partition that receives nothing more.
+        self._untold: dict[TopicPartition, int] = {}
         self._metrics = metrics
         if metrics is not None:
             metrics.track_lag(name, self.lag)
@@ -274,6 +278,8 @@ class IdempotentConsumer:
             position = positions.get(Partition(tp.topic, tp.partition), 0)
             self._consumer.seek(tp, position)
             self._positions[tp] = position
+            if Partition(tp.topic, tp.partition) in positions:
+                self._untold[tp] = position
         self._assigned = frozenset(assigned)
         self._seek_needed = False
         log.info(
@@ -463,17 +469,24 @@ class IdempotentConsumer:
         )
 
     async def _commit_to_kafka(self, offsets: Mapping[TopicPartition, int]) -> None:
-        """Tell Kafka how far the database is, for lag monitoring only (never read back)."""
-        if not self._commit_kafka_offsets or not offsets:
+        """Tell Kafka how far the database is, for lag monitoring only (never read back);
+        what it could not be told before is told now."""
+        if not self._commit_kafka_offsets:
             return
         assigned = self._consumer.assignment()
-        offsets = {tp: offset for tp, offset in offsets.items() if tp in assigned}
-        if not offsets:
+        untold = {**self._untold, **offsets}
+        self._untold = {tp: offset for tp, offset in untold.items() if tp in assigned}
+        telling = dict(self._untold)
+        if not telling:
             return
         try:
-            await asyncio.wait_for(self._consumer.commit(offsets), _KAFKA_COMMIT_TIMEOUT)
+            await asyncio.wait_for(self._consumer.commit(telling), _KAFKA_COMMIT_TIMEOUT)
         except (KafkaError, TimeoutError) as exc:
             log.debug("consumer.kafka_commit_skipped", consumer=self.name, error=str(exc))
+            return
+        for tp, offset in telling.items():  # a rebalance meanwhile may have sought again
+            if self._untold.get(tp) == offset:
+                del self._untold[tp]
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up at once when stopping."""
