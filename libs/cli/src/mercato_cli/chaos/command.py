@@ -53,7 +53,7 @@ def chaos(
         "--duration",
         min=0,
         help="Seconds over which each scenario's orders are placed; its faults strike within "
-        "them (from 15 s on, a repeatable fault strikes more than once).",
+        "them (from 30 s on, a repeatable fault strikes more than once).",
     ),
     seed: int = typer.Option(7, "--seed", help="Decides the orders, the moments and the faults."),
     postgres: bool = typer.Option(

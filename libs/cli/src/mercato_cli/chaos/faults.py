@@ -10,16 +10,19 @@ called `fault.end()` at that moment: recovery is counted from there.
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import random
-import subprocess
-import sys
+import threading
 import time
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import grpc
+import typer
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mercato_cli.chaos.world import World
@@ -112,11 +115,7 @@ def pause_broker(world: World, rng: random.Random, fault: Fault) -> None:
     fault.injected += 1
     try:
         fault.note("state", _process_state(broker.pid))
-        try:
-            fetch_metadata(broker.bootstrap_servers, timeout_ms=1000)
-            fault.note("metadata_answered", True)
-        except Exception:  # any client error: the broker did not answer
-            fault.note("metadata_answered", False)
+        fault.note("metadata_answered", _answers(broker.bootstrap_servers, within=3.0))
         time.sleep(max(0.0, rng.uniform(4.0, 8.0) - (time.monotonic() - began)))
     finally:
         world.resume(broker.pid)
@@ -153,7 +152,7 @@ def rebalance(rounds: int) -> Any:
             extra = world.fleet.spawn(
                 f"ledger-extra-{round_ + 1}",
                 ["-m", "mercato_cli", "serve", "ledger"],
-                {**ledger.env, "LEDGER_GRPC_ADDR": address},
+                {**ledger.env, "LEDGER_GRPC_ADDR": address, "LEDGER_METRICS_ADDR": free_address()},
                 address,
             )
             try:
@@ -237,6 +236,8 @@ def slow_downstream(world: World, rng: random.Random, fault: Fault) -> None:
     """Payments stops answering (SIGSTOP) for longer than the saga's call deadline, so captures
     in flight miss it and are sent again, then it answers again (SIGCONT)."""
     payments = world.process("payments")
+    saga_log = world.process("orders").log
+    logged = saga_log.stat().st_size
     pid = payments.popen.pid
     began = time.monotonic()
     world.pause(pid)
@@ -249,31 +250,39 @@ def slow_downstream(world: World, rng: random.Random, fault: Fault) -> None:
         world.resume(pid)
     fault.end()
     fault.note("stopped_s", round(time.monotonic() - began, 1))
+    with saga_log.open("rb") as log:  # the saga's own account of the calls that missed it
+        log.seek(logged)
+        fault.note("saga_deadlines_missed", log.read().count(b"DEADLINE_EXCEEDED"))
 
 
 def replay_ledger(world: World, fault: Fault) -> None:
     """After the load: `mercato ledger replay` rebuilds the ledger from offset zero into a fresh
-    store and compares every balance and entry with the live one."""
+    store and compares every balance and entry with the live one (run in this process, as the
+    demo runs it, with the ledger's settings)."""
+    from mercato_cli.app import app  # chaos is one of app's commands: imported when run
+
     ledger = world.process("ledger")
-    env = {**world.demo.base_env, **ledger.env}
-    env.pop("DATABASE_URL", None)
+    saved = dict(os.environ)
+    os.environ.update(ledger.env)
+    os.environ.pop("DATABASE_URL", None)
+    said = io.StringIO()
     began = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "mercato_cli", "ledger", "replay"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=Path(world.options.workdir),
-    )
+    try:
+        with contextlib.redirect_stdout(said):
+            code = typer.main.get_command(app).main(
+                ["ledger", "replay"], prog_name="mercato", standalone_mode=False
+            )
+    except typer.Exit as exit_:
+        code = exit_.exit_code
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     fault.injected += 1
     fault.evidence["replay_s"] = round(time.monotonic() - began, 1)
-    fault.evidence["replay"] = [line for line in done.stdout.splitlines() if line][:3]
-    if done.returncode != 0:
+    fault.evidence["replay"] = [line for line in said.getvalue().splitlines() if line][:3]
+    if code:
         fault.violations.append(
-            f"mercato ledger replay exited {done.returncode}: "
-            + " ".join((done.stdout + done.stderr).split())[-300:]
+            f"mercato ledger replay exited {code}: " + " ".join(said.getvalue().split())[-300:]
         )
 
 
@@ -291,8 +300,7 @@ def _wait_members(bootstrap: str, group: str, at_least: int, timeout: float = 30
     try:
         deadline = time.monotonic() + timeout
         while True:
-            [described] = admin.describe_consumer_groups([group])
-            members = len(described.members)
+            members = len(admin.describe_groups([group])[group]["members"])
             if members >= at_least or time.monotonic() > deadline:
                 return members
             time.sleep(0.5)
@@ -300,13 +308,38 @@ def _wait_members(bootstrap: str, group: str, at_least: int, timeout: float = 30
         admin.close()
 
 
-def _process_state(pid: int) -> str:
-    """The kernel's state letter for the process (T: stopped)."""
+def _process_state(pid: int, expect: str = "T", within: float = 2.0) -> str:
+    """The kernel's state letter for the process (T: stopped), once it is `expect` (a signal
+    is delivered asynchronously) or after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return "?"
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if state == expect or time.monotonic() > deadline:
+            return state
+        time.sleep(0.05)
+
+
+def _answers(bootstrap: str, within: float) -> bool:
+    """Whether the broker answers a metadata request within `within` seconds (the client is
+    left to give up by itself in a thread of its own: its constructor does not time out)."""
+    asked: Future[list[str]] = Future()
+
+    def ask() -> None:
+        try:
+            asked.set_result(fetch_metadata(bootstrap, timeout_ms=int(within * 1000)))
+        except Exception as error:  # any client error: no answer
+            asked.set_exception(error)
+
+    threading.Thread(target=ask, name="chaos-probe", daemon=True).start()
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return "?"
-    return stat.rsplit(")", 1)[1].split()[0]
+        asked.result(timeout=within)
+    except Exception:  # timed out, or the client gave up
+        return False
+    return True
 
 
 def _probe(address: str) -> str:
