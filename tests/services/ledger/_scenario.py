@@ -219,6 +219,8 @@ def default_topics() -> dict[str, str]:
         "payments.payment",
         "payments.payout",
         "payments.budget",
+        "payments.app_charge",
+        "payments.vendor_payout",
         "orders.order",
         "marketing.click",
         "marketing.conversion",

@@ -1,12 +1,16 @@
 """The app store's posting rules and their translation from payments' published events,
-without I/O: exact amounts, by hand."""
+without I/O: exact amounts, by hand; who may read a vendor's payable account."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from google.protobuf.message import Message
 
 from mercato.payments.v1 import payments_pb2 as payments
+from mercato_kit.auth import Caller
+from mercato_kit.errors import PermissionDenied
 from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money
 from mercato_ledger.adapters.translator import fact_from_event
@@ -18,6 +22,7 @@ from mercato_ledger.domain import (
     VendorPaidOut,
     lines_for,
 )
+from mercato_ledger.entrypoints.access import require_account_reader
 
 from ._scenario import cny as cny_message
 
@@ -99,3 +104,26 @@ def test_payments_events_translate_to_the_facts_with_every_amount() -> None:
         payments.VendorPayoutBatchClosed(batch_id="b", currency="CNY"),
     ):
         assert fact_from_event(_envelope(nothing_to_post)) is None
+
+
+def _caller(subject: str, kind: str, roles: str) -> Caller:
+    return Caller(
+        subject=subject,
+        kind=kind,  # type: ignore[arg-type]
+        roles=frozenset({roles}),
+        scopes=frozenset(),
+        token_id="t",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+
+
+def test_a_vendor_app_reads_its_own_payable_account_and_no_other() -> None:
+    require_account_reader(_caller(VENDOR, "app", "vendor_app"), PAYABLE)
+    for stranger in (
+        _caller("vendor-2", "app", "vendor_app"),
+        _caller(VENDOR, "account", "seller"),  # an account is not the vendor app
+    ):
+        with pytest.raises(PermissionDenied):
+            require_account_reader(stranger, PAYABLE)
+    with pytest.raises(PermissionDenied):
+        require_account_reader(_caller(VENDOR, "app", "vendor_app"), SHARE)
