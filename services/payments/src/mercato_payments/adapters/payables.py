@@ -136,17 +136,6 @@ class SqlPayables:
         )
         return [Money(minor_units=row.balance_minor, currency=row.currency) for row in rows]
 
-    async def totals(self) -> list[Money]:
-        """Every payee's balance summed, per currency (what the ledger's payables must show)."""
-        table = self._table
-        rows = await self._session.execute(
-            select(table.c.currency, table.c.balance_minor).order_by(table.c.currency)
-        )
-        totals: dict[str, int] = {}
-        for row in rows:
-            totals[row.currency] = totals.get(row.currency, 0) + row.balance_minor
-        return [Money(minor_units=total, currency=c) for c, total in totals.items()]
-
 
 class SqlSellerPayables(SqlPayables):
     """Sellers' payables (`seller_payables`)."""
