@@ -197,19 +197,30 @@ class Backend:
                 raise Unauthenticated(error.details() or "not signed in") from None
             raise ServiceRefused(service, error.code(), error.details() or "") from None
 
-    async def business(self, token: str) -> Business:
+    async def business(self, token: str, as_of: ledger_pb2.AsOf | None) -> Business:
+        """The monthly result, GMV per day and the escrow float (as of a point, when given)."""
         ledger = self._ledger()
         monthly, gmv, escrow = await asyncio.gather(
             self._call(
-                "ledger", ledger.GetMonthlyResult, ledger_pb2.GetMonthlyResultRequest(), token
+                "ledger",
+                ledger.GetMonthlyResult,
+                ledger_pb2.GetMonthlyResultRequest(as_of=as_of),
+                token,
             ),
             self._call(
                 "ledger",
                 ledger.GetGrossMerchandiseVolume,
-                ledger_pb2.GetGrossMerchandiseVolumeRequest(period=ledger_pb2.PERIOD_DAY),
+                ledger_pb2.GetGrossMerchandiseVolumeRequest(
+                    period=ledger_pb2.PERIOD_DAY, as_of=as_of
+                ),
                 token,
             ),
-            self._call("ledger", ledger.GetEscrowFloat, ledger_pb2.GetEscrowFloatRequest(), token),
+            self._call(
+                "ledger",
+                ledger.GetEscrowFloat,
+                ledger_pb2.GetEscrowFloatRequest(as_of=as_of),
+                token,
+            ),
         )
         return Business(list(monthly.months), list(gmv.amounts), list(escrow.floats))
 
@@ -342,6 +353,9 @@ class Backend:
             outboxes if isinstance(outboxes, list) else [],
             problems,
         )
+
+    async def dead_letters(self) -> list[DeadLetterRecord]:
+        return await asyncio.to_thread(_fabric.dead_letters, self.endpoints)
 
     async def redrive(self, dlq_topic: str, partition: int, offset: int) -> _fabric.Redriven:
         return await asyncio.to_thread(

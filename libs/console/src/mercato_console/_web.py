@@ -216,7 +216,10 @@ def _chart_data(months: list[MonthLine]) -> dict[str, Any]:
 
 
 async def business(request: web.Request, caller: Caller, token: str) -> web.Response:
-    found = await request.app[_BACKEND].business(token)
+    as_of, problem = _as_of(request.query)
+    if problem:
+        return _page(request, "business.html", token, problem=problem, found=None, **_form(request))
+    found = await request.app[_BACKEND].business(token, as_of)
     months = sorted((MonthLine.of(line) for line in found.months), key=lambda m: m.month)
     gmv: dict[str, Any] = defaultdict(lambda: {"days": [], "values": []})
     for row in sorted(found.gmv_days, key=lambda row: row.period):
@@ -232,7 +235,18 @@ async def business(request: web.Request, caller: Caller, token: str) -> web.Resp
         gmv_days=sorted(found.gmv_days, key=lambda row: row.period),
         escrow=found.escrow,
         charts=json.dumps({"monthly": _chart_data(months), "gmv": gmv}),
+        problem="",
+        found=found,
+        **_form(request),
     )
+
+
+def _form(request: web.Request) -> dict[str, str]:
+    """The as-of form's fields as the operator filled them."""
+    return {
+        "as_of_time": request.query.get("as_of_time", ""),
+        "as_of_sequence": request.query.get("as_of_sequence", ""),
+    }
 
 
 def _as_of(query: Any) -> tuple[ledger_pb2.AsOf | None, str]:
@@ -264,8 +278,7 @@ async def ledger(request: web.Request, caller: Caller, token: str) -> web.Respon
         token,
         state=state,
         problem=problem,
-        as_of_time=request.query.get("as_of_time", ""),
-        as_of_sequence=request.query.get("as_of_sequence", ""),
+        **_form(request),
     )
 
 
@@ -325,7 +338,7 @@ def _letter_position(source: Any) -> tuple[str, int, int]:
 
 async def confirm_redrive(request: web.Request, caller: Caller, token: str) -> web.Response:
     topic, partition, offset = _letter_position(request.query)
-    letters = (await request.app[_BACKEND].fabric()).letters
+    letters = await request.app[_BACKEND].dead_letters()
     wanted = (topic, partition, offset)
     letter = next(
         (x for x in letters if (x.dlq_topic, x.dlq_partition, x.dlq_offset) == wanted),
@@ -380,7 +393,8 @@ async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse
         "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: with no-referrer a form POST says "Origin: null".
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.content_type == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
