@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,3 +164,18 @@ def test_the_ledger_rebuilt_from_offset_zero_is_identical(run: dict[str, Any]) -
 
 def test_verify_over_the_whole_run_holds(run: dict[str, Any]) -> None:
     row(run, "all")
+
+
+def test_an_unknown_scenario_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mercato_cli", "chaos", "--scenario", "F99"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 2
+    assert "'F99' is not a scenario" in done.stderr
+    assert "mercato chaos:" not in done.stdout  # nothing was started
