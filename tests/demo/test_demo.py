@@ -1,7 +1,9 @@
 """`mercato demo` end to end, the project's end-to-end test: every service its own process on the
 session's Kafka, a small seeded scenario with its marketing act (clicks, a flood, orders through
-clicks, a commission reversed) and its platform act (a partner app following one seller's
-orders over a stream and a signed webhook), the ledger's trial balance and the replay audit;
+clicks, a commission reversed), its platform act (a partner app following one seller's orders
+over a stream and a signed webhook, granted by the seller's app-store subscription) and its app
+store act (two vendors' apps sold, a renewal suspended, a cancel refunded, vendors paid), the
+ledger's trial balance and the replay audit;
 and nothing left running afterwards, however the demo ends."""
 
 from __future__ import annotations
@@ -167,8 +169,24 @@ def test_the_demo_runs_the_seeded_scenario_to_the_end_and_the_ledger_balances(
         assert summary["ledger"]["replay_matches"] is (True if replay_built else None), output
     _check_marketing(kafka_bootstrap_servers, summary, output)
     _check_platform(kafka_bootstrap_servers, summary, output)
+    _check_app_store(summary, output)
     assert _left_running(summary) == []
     assert "Traceback" not in output
+
+
+def _check_app_store(summary: dict[str, Any], output: str) -> None:
+    """Two vendors' apps sold: the order desk's subscription granted what the platform act's
+    stream followed, a trial's declined renewal suspended it, a cancel refunded, the vendors
+    were paid their shares less refunds."""
+    store = summary["app_store"]
+    assert store["ok"] is True, output
+    desk, printer = store["vendors"]["order desk"], store["vendors"]["label printer"]
+    assert desk["vendor_share"] + desk["platform_share"] == desk["gross"] > 0
+    assert desk["platform_share"] == desk["gross"] * 3000 // 10_000  # rounded down
+    assert (printer["suspended"], printer["cancelled"]) == (1, 1)
+    assert 0 < printer["refunded"] < printer["gross"]
+    assert desk["paid_out"] == desk["vendor_share"]
+    assert printer["paid_out"] == printer["vendor_share"] - printer["vendor_refunded"]
 
 
 def _check_marketing(kafka: str, summary: dict[str, Any], output: str) -> None:

@@ -51,6 +51,7 @@ from rich.console import Console
 
 from mercato.identity.v1 import accounts_pb2, apps_pb2
 from mercato_cli.demo import report
+from mercato_cli.demo.app_store import APP_STORE_SCOPES, AppStoreAct, app_store_settings
 from mercato_cli.demo.launcher import (
     DemoError,
     Fleet,
@@ -363,7 +364,7 @@ class _Demo:
                     [len(seller.skus) for seller in sellers],
                     self.options.shares,
                 )
-                partners = self._partners(identity, planned, sellers, apps)
+                partners = self._partners(identity, operator, planned, sellers, apps)
                 marketing = self._marketing(planned, sellers, operator, apps)
                 if marketing is not None:
                     if partners is not None:
@@ -374,6 +375,8 @@ class _Demo:
                 ok, settled, outcomes = self._scenario(
                     fleet, operator, sellers, buyers, planned, tokens
                 )
+                if partners is not None and partners.app_store is not None:
+                    settled += partners.app_store.settle()
                 if marketing is not None:
                     settled += marketing.settle(outcomes)
             view, findings = None, None
@@ -399,6 +402,14 @@ class _Demo:
                 self.console.rule("Partners")
                 found = partners.report(outcomes, sellers, publisher_counts)
                 self.summary["platform"] = found
+                ok = found["ok"] and ok
+            if partners is not None and partners.app_store is not None:
+                self.console.rule("App store")
+                share = None
+                if findings is not None:
+                    share = sum(m.by_stream.get("app_store_share", 0) for m in findings.months)
+                found = partners.app_store.report(share)
+                self.summary["app_store"] = found
                 ok = found["ok"] and ok
         finally:
             if partners is not None:
@@ -443,7 +454,13 @@ class _Demo:
             apps["vendor"] = identity.register_app(
                 operator, apps_pb2.APP_KIND_VENDOR_APP, "Demo Order Desk", VENDOR_SCOPES
             )
-            partners.append("a software vendor's app")
+            apps["label-printer"] = identity.register_app(
+                operator, apps_pb2.APP_KIND_VENDOR_APP, "Demo Label Printer", VENDOR_SCOPES
+            )
+            apps["app-store"] = identity.register_app(
+                operator, apps_pb2.APP_KIND_SERVICE, "Mercato app store", APP_STORE_SCOPES
+            )
+            partners.append("two software vendors' apps, the app store's service app")
         self.console.print(
             "✓ the first operator, the orders service's app, two carrier apps"
             + "".join(f", {partner}" for partner in partners)
@@ -475,6 +492,11 @@ class _Demo:
             "platform": {
                 **platform_settings(),
                 "PLATFORM_HTTP_ADDR": self.addresses["platform-http"],
+                **(
+                    app_store_settings(apps["app-store"], self.addresses["payments"])
+                    if "app-store" in apps
+                    else {}
+                ),
             },
         }
         started = [
@@ -541,11 +563,14 @@ class _Demo:
     def _partners(
         self,
         identity: Identity,
+        operator: SignedIn,
         planned: list[PlannedOrder],
         sellers: list[Seller],
         apps: dict[str, App],
     ) -> PartnersAct | None:
-        """The platform act, set up before the first order (None when it does not run)."""
+        """The platform act, set up before the first order (None when it does not run): the
+        app store opens (vendors list, sellers subscribe) and the order desk follows the
+        orders of the seller whose subscription granted it."""
         if not self.options.platform:
             return None
         if "platform" not in self.running:
@@ -560,7 +585,19 @@ class _Demo:
             run_key=self.run_key,
         )
         try:
-            act.follow_orders(apps["vendor"], sellers[granted_shop(planned, len(sellers))])
+            first = granted_shop(planned, len(sellers))
+            grant_id = ""
+            if "payments" in self.running:
+                act.app_store = AppStoreAct(
+                    self.channels["platform"],
+                    self.channels["payments"],
+                    identity,
+                    operator,
+                    self.console,
+                    self.run_key,
+                )
+                grant_id = act.app_store.open(apps["vendor"], apps["label-printer"], sellers, first)
+            act.follow_orders(apps["vendor"], sellers[first], grant_id)
         except BaseException:
             act.close()
             raise

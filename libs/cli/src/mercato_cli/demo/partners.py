@@ -35,6 +35,7 @@ from rich.table import Table
 from mercato.orders.v1 import orders_pb2
 from mercato.platform.v1 import platform_pb2 as pb
 from mercato.platform.v1 import platform_pb2_grpc
+from mercato_cli.demo.app_store import AppStoreAct
 from mercato_cli.demo.launcher import DemoError
 from mercato_cli.demo.scenario import Outcome, PlannedOrder
 from mercato_cli.demo.seed import App, Identity, Metadata, Seller
@@ -297,16 +298,20 @@ class PartnersAct:
     receiver: WebhookReceiver | None = None
     endpoint_id: str = ""
     readers: list[StreamReader] = field(default_factory=list)
+    app_store: AppStoreAct | None = None
+    """The app store act, when the platform can charge and grant (see demo/app_store.py)."""
 
     def __post_init__(self) -> None:
         self._subscriptions = platform_pb2_grpc.SubscriptionServiceStub(self.platform)  # type: ignore[no-untyped-call]
         self._webhooks = platform_pb2_grpc.WebhookServiceStub(self.platform)  # type: ignore[no-untyped-call]
 
-    def follow_orders(self, vendor: App, seller: Seller) -> None:
-        """The seller grants the vendor's app orders:read; the app subscribes, registers its
-        webhook endpoint and opens its stream."""
+    def follow_orders(self, vendor: App, seller: Seller, grant_id: str = "") -> None:
+        """The vendor's app holds orders:read on the seller's shop (the grant of the seller's
+        app-store subscription, `grant_id`; without one the seller grants it directly); the app
+        subscribes, registers its webhook endpoint and opens its stream."""
         began = time.monotonic()
-        grant_id = self.identity.grant(seller.who, vendor.app_id, ["orders:read"])
+        how = "its app-store subscription granted" if grant_id else "granted"
+        grant_id = grant_id or self.identity.grant(seller.who, vendor.app_id, ["orders:read"])
         # The platform follows identity's grants: the grant is applied before any order.
         wait_consumed(
             self.kafka, f"{self.group_prefix}.grants", topic_for("identity.grant"), grant_id
@@ -331,7 +336,7 @@ class PartnersAct:
         self.receiver.secret, self.endpoint_id = answer.secret, answer.endpoint.endpoint_id
         self.order_stream = self._open(self.vendor, "order desk")
         self.console.print(
-            f"✓ a partner app (vendor_app) follows {seller.who.email}'s orders (granted "
+            f"✓ a partner app (vendor_app) follows {seller.who.email}'s orders ({how} "
             f"orders:read): a gRPC stream and a webhook to {self.receiver.url} "
             f"({time.monotonic() - began:.1f} s)"
         )
