@@ -22,7 +22,8 @@ database of its own there (`mercato_demo_<run>_<service>`). In order:
    the publisher; the ledger's projections (with the month's ad revenue against expenditure),
    trial balance and audit; the replay audit; what marketing counted and what each partner
    received;
-8. everything stopped (or left running with --keep-running until Ctrl-C).
+8. everything stopped, or, with --keep-running, left running until Ctrl-C with the operators'
+   console (`mercato console`) beside them: its address is printed and in the summary.
 
 What happened is also written to `<workdir>/summary.json`. Exit status 0 when every order ended
 as seeded, the trial balance is zero, the audit passes, the replay matches and every check of
@@ -38,6 +39,7 @@ import json
 import os
 import secrets
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,6 +93,7 @@ from mercato_cli.demo.scenario import (
 )
 from mercato_cli.demo.seed import (
     ORDERS_APP_SCOPES,
+    PASSWORD,
     App,
     Identity,
     Seller,
@@ -697,6 +700,45 @@ class _Demo:
 
         return replay
 
+    def _start_console(self, fleet: Fleet, timeout: float = 120.0) -> str | None:
+        """`mercato console` on this run's services (when a package provides it); its URL,
+        also in the summary."""
+        if "console" not in service_commands():
+            return None
+        address = free_address()
+        env = {
+            "CONSOLE_HTTP_ADDR": address,
+            **{
+                f"{variable_prefix(name)}_GRPC_ADDR": self.addresses[name]
+                for name in self.running
+                if name in self.addresses
+            },
+            **{
+                f"{variable_prefix(name)}_CONSUMER_GROUP_PREFIX": self.group_prefix(name)
+                for name in self.running
+            },
+            **{
+                f"{variable_prefix(name)}_METRICS_ADDR": metrics
+                for name, metrics in fleet.metrics.items()
+            },
+        }
+        process = fleet.spawn("console", ["-m", "mercato_cli", "console"], env, address)
+        url = f"http://{address}/"
+        deadline = time.monotonic() + timeout
+        while not _answers(f"{url}signin"):
+            if not process.alive() or time.monotonic() > deadline:
+                self.console.print(
+                    f"[yellow]- the console did not start; the end of {process.log}:[/]\n"
+                    f"{process.log_tail()}"
+                )
+                fleet.stop(process)
+                fleet.processes.remove(process)  # the services run on without it
+                return None
+            time.sleep(0.2)
+        self.summary["console"] = {"url": url, "operator": _OPERATOR}
+        self.write_summary()
+        return url
+
     def _wait(self, fleet: Fleet, process: Process) -> None:
         began = time.monotonic()
         fleet.wait_serving(process)
@@ -705,16 +747,30 @@ class _Demo:
         )
 
     def _keep_running(self, fleet: Fleet) -> None:
+        url = self._start_console(fleet)
         self.console.print("the services keep running; Ctrl-C stops them:")
         for process in fleet.processes:
-            if process.address:
+            if process.address and process.name != "console":
                 self.console.print(f"  {process.name:<10} {process.address}")
+        if url:
+            self.console.print(
+                f"[bold]the operators' console: {url}[/] (sign in as {_OPERATOR}, password "
+                f"{PASSWORD!r}; the address is in {self.options.workdir / 'summary.json'})"
+            )
         try:
             while True:
                 fleet.check_alive()
                 time.sleep(1)
         except KeyboardInterrupt:
             self.console.print("stopping")
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (our own http URL)
+            return bool(answer.status == 200)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
