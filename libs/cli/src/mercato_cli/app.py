@@ -24,6 +24,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "demo": ("mercato_cli.demo.command", "demo"),
     "verify": ("mercato_cli.verify", "verify"),
     "chaos": ("mercato_cli.chaos.command", "chaos"),
+    "load": ("mercato_cli.load.command", "load"),
 }
 """Command name -> (module, attribute): a Typer app, or a function that is one command."""
 
