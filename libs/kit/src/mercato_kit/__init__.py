@@ -16,6 +16,8 @@ Subpackages and modules (each with its own `__all__`):
 - `mercato_kit.grpc`: the gRPC edge: server with health and reflection, interceptors (correlation,
   access log, error mapping, validation from proto rules), graceful shutdown.
 - `mercato_kit.runtime`: what every service process does around its own code (`run_service_main`).
+- `mercato_kit.metrics`, `mercato_kit.tracing`: Prometheus metrics (`<SERVICE>_METRICS_ADDR`) and
+  OpenTelemetry spans (`OTEL_EXPORTER_OTLP_ENDPOINT`), both off unless configured.
 - `mercato_kit.settings`, `mercato_kit.logging`: typed settings from the environment, structlog.
 """
 
