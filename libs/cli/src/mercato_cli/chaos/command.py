@@ -85,7 +85,10 @@ def chaos(
     folder = (workdir or Path(tempfile.mkdtemp(prefix="mercato-chaos-"))).resolve()
     options = WorldOptions(
         seed=seed,
-        orders=orders * (len(chosen) + 1),
+        # What the demo's seeding scales with: each SKU gets ten times this in stock (twenty
+        # times a scenario's orders: many times what all fourteen take from one SKU), and a
+        # small run seeds a few buyers rather than sixteen.
+        orders=max(12, 2 * orders),
         postgres=postgres,
         workdir=folder,
         timeout=timeout,
@@ -112,7 +115,7 @@ def chaos(
         console.print(f"logs: {folder}")
         _write(json_path, results, settings, postgres, folder, began, failure=str(error))
         raise typer.Exit(code=1) from None
-    console.print(table(results))
+    console.print(table(results), width=max(console.width, 132))  # a pipe is 80 wide
     _write(json_path, results, settings, postgres, folder, began)
     if not all(result.held for result in results):
         console.print(f"[red]an invariant did not hold[/]; logs: {folder}")

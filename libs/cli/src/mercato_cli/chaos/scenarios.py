@@ -23,6 +23,7 @@ from rich.console import Console
 from mercato_cli.chaos import faults
 from mercato_cli.chaos.faults import Fault
 from mercato_cli.chaos.world import Retrying, World
+from mercato_cli.demo.launcher import DemoError
 from mercato_cli.demo.scenario import Outcome, Shares, plan_orders, run_scenario
 from mercato_cli.verify import Finding, Scope, run_checks
 
@@ -153,12 +154,20 @@ class _Load:
             run_key=self.run_key,
             console=Console(quiet=True),
             timeout=self.settings.timeout,
-            check_alive=lambda: None,  # chaos kills services on purpose; it checks them itself
+            check_alive=self._check_stopping,  # chaos kills services on purpose: not checked
             placers=self.settings.clients,
             spread=self.settings.duration,
         )
         self.finished = time.monotonic()
         return outcomes
+
+    def stop(self) -> None:
+        """Give up at once: no call retried, the watch ended (the run is being stopped)."""
+        self.interceptor.stopping.set()
+
+    def _check_stopping(self) -> None:
+        if self.interceptor.stopping.is_set():
+            raise DemoError("the load was stopped")
 
     def wait(self) -> list[Outcome]:
         assert self._future is not None
@@ -189,25 +198,18 @@ def run_scenario_once(
     load.start()
     outcomes: list[Outcome] = []
     try:
-        if scenario.inject is not None:
-            for moment in moments:
-                time.sleep(max(0.0, began + moment - time.monotonic()))
-                scenario.inject(world, rng, fault)
-        healthy = world.wait_healthy(settings.timeout)
-        outcomes = load.wait()
-        if fault.ended:
-            result.recovery_s = round(max(healthy, load.finished) - fault.ended, 1)
-        if scenario.after is not None:
-            scenario.after(world, fault)
-        findings = _checks(world, Scope(order_ids=frozenset(o.order_id for o in outcomes)))
-        result.findings = [_finding(f) for f in findings]
-        result.violations += [f"{f.check}: {v}" for f in findings for v in f.violations]
+        outcomes = _run(world, scenario, settings, fault, load, moments, rng, result)
     except Exception as error:  # the row says what broke; the next scenario still runs
         result.violations.append(f"{type(error).__name__}: {_describe(error)}")
         _log_error(world, scenario.code, error)
         if not outcomes:
             with contextlib.suppress(Exception):  # its failure, if any, is the one above
                 outcomes = load.wait()
+    except BaseException:  # Ctrl-C, SIGTERM: the load's thread must not outlive the run
+        load.stop()
+        with contextlib.suppress(Exception):
+            load.wait()
+        raise
     result.faults = fault.injected
     result.evidence = fault.evidence
     result.violations += fault.violations
@@ -221,6 +223,34 @@ def run_scenario_once(
     result.held = not result.violations
     result.seconds = round(time.monotonic() - began, 1)
     return result
+
+
+def _run(
+    world: World,
+    scenario: Scenario,
+    settings: RunSettings,
+    fault: Fault,
+    load: _Load,
+    moments: list[float],
+    rng: random.Random,
+    result: Result,
+) -> list[Outcome]:
+    """The faults at their moments, the recovery, the checks; the batch's outcomes."""
+    began = time.monotonic()
+    if scenario.inject is not None:
+        for moment in moments:
+            time.sleep(max(0.0, began + moment - time.monotonic()))
+            scenario.inject(world, rng, fault)
+    healthy = world.wait_healthy(settings.timeout)
+    outcomes = load.wait()
+    if fault.ended:
+        result.recovery_s = round(max(healthy, load.finished) - fault.ended, 1)
+    if scenario.after is not None:
+        scenario.after(world, fault)
+    findings = _checks(world, Scope(order_ids=frozenset(o.order_id for o in outcomes)))
+    result.findings = [_finding(f) for f in findings]
+    result.violations += [f"{f.check}: {v}" for f in findings for v in f.violations]
+    return outcomes
 
 
 def verify_all(world: World) -> Result:

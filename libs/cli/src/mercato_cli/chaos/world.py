@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -63,6 +64,8 @@ class Retrying(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
         self.budget = budget
         self.pause = pause
         self.answers: Counter[str] = Counter()
+        self.stopping = threading.Event()
+        """Set: retry nothing more (the run is being stopped)."""
 
     def intercept_unary_unary(
         self, continuation: Callable[[Any, Any], Any], details: Any, request: Any
@@ -75,7 +78,8 @@ class Retrying(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
             self.answers[code.name] += 1
             if code not in RETRIED or time.monotonic() > deadline:
                 return call
-            time.sleep(self.pause)
+            if self.stopping.wait(self.pause):
+                return call
 
 
 @dataclass
