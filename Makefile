@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench demo chaos infra-up infra-down clean
+.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,6 +57,13 @@ bench: install ## the benchmarks in docs/benchmarks.md, each against a baseline 
 	$(BIN)/python -m bench.bench_consume_apply
 	$(BIN)/python -m bench.bench_consumers
 	$(BIN)/python -m bench.bench_catalog
+
+# The whole fabric under open-loop load, then the pass-through fabric of the same shape, on a
+# broker and PostgreSQL of its own; the ratio is printed (docs/benchmarks.md, "Whole fabric").
+SAGA_ARGS ?= --rates 5,10,20,40 --step-seconds 30 --slo-ms 1000
+SAGA_OUT ?= bench/results/saga.json
+bench-saga: install ## mercato load on PostgreSQL and its pass-through baseline (~15 min; SAGA_ARGS, SAGA_OUT)
+	$(BIN)/mercato load --postgres --baseline --out $(SAGA_OUT) $(SAGA_ARGS)
 
 # Chaos starts a broker and a PostgreSQL of its own in a temp state directory (never a developer's).
 CHAOS_ARGS ?= --orders 200 --duration 60

@@ -129,8 +129,8 @@ def mercato(
             ]
             skus = [(sku.product_id, sku.sku_id) for seller in sellers for sku in seller.skus]
             console.print(
-                f"✓ seeded {len(sellers)} sellers, {len(skus)} SKUs of {sizes.stock} each, "
-                f"{len(buyers)} buyers"
+                f"✓ seeded sellers: {len(sellers)}, SKUs: {len(skus)} of {sizes.stock} each, "
+                f"buyers: {len(buyers)}"
             )
             yield Target(
                 name="mercato",
