@@ -10,7 +10,13 @@ from mercato_localinfra._check import Health, check
 from mercato_localinfra._chromium import chromium_binary, install_chromium
 from mercato_localinfra._errors import InfraError
 from mercato_localinfra._infra import Endpoints, LocalInfra, default_cache_dir, default_state_dir
-from mercato_localinfra._kafka import KAFKA_VERSION, KafkaProcess, LocalKafka, fetch_metadata
+from mercato_localinfra._kafka import (
+    KAFKA_VERSION,
+    KafkaProcess,
+    LocalKafka,
+    LocalKafkaCluster,
+    fetch_metadata,
+)
 from mercato_localinfra._postgres import LocalPostgres, PostgresProcess
 from mercato_localinfra._prometheus import install_prometheus, prometheus_binary
 
@@ -22,6 +28,7 @@ __all__ = [
     "KafkaProcess",
     "LocalInfra",
     "LocalKafka",
+    "LocalKafkaCluster",
     "LocalPostgres",
     "PostgresProcess",
     "check",

@@ -1,11 +1,15 @@
-"""A real single-node Apache Kafka broker (KRaft), fetched from Maven Central with Maven."""
+"""Real Apache Kafka (KRaft): one broker or a cluster of them, fetched from Maven Central."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
 import time
+import uuid
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -46,10 +50,13 @@ class LocalKafka:
     The jars are cached in `cache_dir` (outside git) and fetched only once per version.
     """
 
-    def __init__(self, home: Path, cache_dir: Path, heap: str = "512m") -> None:
+    def __init__(
+        self, home: Path, cache_dir: Path, heap: str = "512m", *, node_id: int = 1
+    ) -> None:
         self.home = home
         self.cache_dir = cache_dir
         self.heap = heap
+        self.node_id = node_id
 
     @property
     def libs_dir(self) -> Path:
@@ -146,29 +153,60 @@ class LocalKafka:
         path = self.home / "cluster.id"
         if path.exists():
             return path.read_text().strip()
-        out = run(self._java("kafka.tools.StorageTool", "random-uuid"), what="Kafka random-uuid")
-        cluster_id = out.strip().splitlines()[-1].strip()
+        cluster_id = random_cluster_id()
         path.write_text(cluster_id + "\n")
         return cluster_id
+
+    def reserve_ports(self, taken: Collection[int] = ()) -> tuple[int, int]:
+        """The node's client and controller ports: the ones it had last time when free."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        port, controller_port = sticky_ports(self.home / "ports", 2, taken)
+        return port, controller_port
 
     def start(self) -> KafkaProcess:
         """Format storage if new, start the broker (on the ports it had last time when they are
         free, else on new free ones), wait until it serves metadata."""
         self.install()
+        port, controller_port = self.reserve_ports()
+        broker = self.launch(
+            port,
+            controller_port,
+            voters=f"{self.node_id}@127.0.0.1:{controller_port}",
+            cluster_id=self._cluster_id(),
+            replication=1,
+        )
+        try:
+            self.wait_ready(broker)
+        except BaseException:
+            terminate(broker.pid, timeout=10)
+            raise
+        return broker
+
+    def launch(
+        self, port: int, controller_port: int, *, voters: str, cluster_id: str, replication: int
+    ) -> KafkaProcess:
+        """Format storage if new and start the node without waiting for it: a cluster's
+        nodes must all be up before any of them has a quorum."""
+        self.install()
         self.home.mkdir(parents=True, exist_ok=True)
-        port, controller_port = sticky_ports(self.home / "ports", 2)
         template = resources.files(__package__) / "resources" / "server.properties.template"
         config = self.home / "server.properties"
         config.write_text(
             template.read_text().format(
-                port=port, controller_port=controller_port, log_dirs=self.home / "data"
+                node_id=self.node_id,
+                voters=voters,
+                port=port,
+                controller_port=controller_port,
+                log_dirs=self.home / "data",
+                replication=replication,
+                min_insync=min_insync_replicas(replication),
             )
         )
         run(
             self._java(
                 "kafka.tools.StorageTool",
                 "format",
-                f"--cluster-id={self._cluster_id()}",
+                f"--cluster-id={cluster_id}",
                 "--ignore-formatted",
                 "-c",
                 str(config),
@@ -184,13 +222,7 @@ class LocalKafka:
                 start_new_session=True,
                 cwd=self.home,
             )
-        broker = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
-        try:
-            self.wait_ready(broker)
-        except BaseException:
-            terminate(proc.pid, timeout=10)
-            raise
-        return broker
+        return KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
 
     def wait_ready(self, broker: KafkaProcess, timeout: float = _READY_TIMEOUT) -> None:
         """Wait until a client can fetch metadata from the broker."""
@@ -225,6 +257,122 @@ class LocalKafka:
     def purge(self) -> None:
         """Delete the broker's data (topics, offsets) but keep the cached jars."""
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+class LocalKafkaCluster:
+    """`size` brokers on this machine, each broker and controller, each under `home/node-<id>`.
+
+    Every node keeps its own sticky ports; all nodes are started before any is waited for
+    (a node serves nothing until a majority of controllers is up). The internal topics and
+    topics created without a replication factor get min(3, size) replicas.
+    """
+
+    def __init__(self, home: Path, cache_dir: Path, size: int, heap: str = "256m") -> None:
+        self.home = home
+        self.size = size
+        self.nodes = [
+            LocalKafka(home / f"node-{i}", cache_dir, heap, node_id=i) for i in range(1, size + 1)
+        ]
+
+    @property
+    def replication(self) -> int:
+        """The replication factor of the cluster's topics."""
+        return min(3, self.size)
+
+    def _cluster_id(self) -> str:
+        path = self.home / "cluster.id"
+        if path.exists():
+            return path.read_text().strip()
+        cluster_id = random_cluster_id()
+        self.home.mkdir(parents=True, exist_ok=True)
+        path.write_text(cluster_id + "\n")
+        return cluster_id
+
+    def start(self) -> list[KafkaProcess]:
+        """Start every node, then wait until each serves metadata."""
+        taken: list[int] = []
+        addresses: list[tuple[int, int]] = []
+        for node in self.nodes:
+            port, controller_port = node.reserve_ports(taken)
+            taken += [port, controller_port]
+            addresses.append((port, controller_port))
+        voters = ",".join(
+            f"{node.node_id}@127.0.0.1:{controller}"
+            for node, (_, controller) in zip(self.nodes, addresses, strict=True)
+        )
+        cluster_id = self._cluster_id()
+        started: list[KafkaProcess] = []  # in any order: for clean-up
+
+        def launch(node: LocalKafka, port: int, controller_port: int) -> KafkaProcess:
+            broker = node.launch(
+                port,
+                controller_port,
+                voters=voters,
+                cluster_id=cluster_id,
+                replication=self.replication,
+            )
+            started.append(broker)
+            return broker
+
+        try:
+            # Each node's storage format is a JVM of its own: side by side, not one by one.
+            with ThreadPoolExecutor(len(self.nodes)) as pool:
+                launched = list(pool.map(launch, self.nodes, *zip(*addresses, strict=True)))
+            for node, broker in zip(self.nodes, launched, strict=True):
+                node.wait_ready(broker)
+        except BaseException:
+            for broker in started:
+                terminate(broker.pid, timeout=10)
+            raise
+        return launched
+
+    def restart_stopped(self, brokers: list[KafkaProcess]) -> list[KafkaProcess]:
+        """Start again, on the addresses they had, the nodes of a running cluster that stopped
+        (the others keep their quorum); wait until they serve metadata."""
+        voters = ",".join(
+            f"{node.node_id}@127.0.0.1:{broker.controller_port}"
+            for node, broker in zip(self.nodes, brokers, strict=True)
+        )
+        cluster_id = self._cluster_id()
+        restarted: list[KafkaProcess] = []
+        for node, broker in zip(self.nodes, brokers, strict=True):
+            if pid_alive(broker.pid):  # running, perhaps slow to answer: never a second one
+                node.wait_ready(broker)
+                restarted.append(broker)
+                continue
+            again = node.launch(
+                broker.port,
+                broker.controller_port,
+                voters=voters,
+                cluster_id=cluster_id,
+                replication=self.replication,
+            )
+            try:
+                node.wait_ready(again)
+            except BaseException:
+                terminate(again.pid, timeout=10)
+                raise
+            restarted.append(again)
+        return restarted
+
+    def purge(self) -> None:
+        """Delete every node's data."""
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def random_cluster_id() -> str:
+    """A new KRaft cluster id as Kafka's `Uuid.randomUuid()` makes one: 16 random bytes in
+    URL-safe base64 without padding, never starting with '-' (no JVM started for it)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def min_insync_replicas(replication: int) -> int:
+    """How many replicas must have a write before it is acknowledged (acks=all): 2 of 3, so
+    one broker may be down and a write still lives on two; 1 below three replicas."""
+    return 2 if replication >= 3 else 1
 
 
 def fetch_metadata(bootstrap_servers: str, timeout_ms: int = 5000) -> list[str]:

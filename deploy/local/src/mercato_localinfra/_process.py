@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from mercato_localinfra._errors import InfraError
@@ -32,21 +32,23 @@ def can_bind(port: int) -> bool:
         return True
 
 
-def sticky_ports(path: Path, count: int) -> list[int]:
+def sticky_ports(path: Path, count: int, taken: Collection[int] = ()) -> list[int]:
     """`count` distinct free ports, the same ones as last time when they are still free.
 
     The ports are remembered in `path`: a server restarted on its state directory comes back
     on the address its clients already dial (a fresh port would strand every running service).
+    `taken`: ports reserved for other servers not listening yet (a cluster's other nodes).
     """
     with contextlib.suppress(OSError, ValueError):
         remembered = [int(word) for word in path.read_text().split()]
         distinct = len(remembered) == count and len(set(remembered)) == count
-        if distinct and all(can_bind(port) for port in remembered):
+        fresh = not set(remembered) & set(taken)
+        if distinct and fresh and all(can_bind(port) for port in remembered):
             return remembered
     ports: list[int] = []
     while len(ports) < count:
         port = free_port()
-        if port not in ports:
+        if port not in ports and port not in taken:
             ports.append(port)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(" ".join(str(port) for port in ports) + "\n")

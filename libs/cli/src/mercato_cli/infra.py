@@ -40,16 +40,24 @@ def up(
     kafka_only: bool = typer.Option(
         False, "--kafka-only", help="Start the broker alone (no DATABASE_URL is printed)."
     ),
+    brokers: int = typer.Option(
+        1,
+        "--brokers",
+        min=1,
+        max=9,
+        help="A KRaft cluster of this many brokers (replication factor min(3, N), "
+        "min.insync.replicas 2 from 3 up; 256 MB heap each).",
+    ),
 ) -> None:
-    """Start the broker and the database (if not running); print their addresses as exports."""
+    """Start the broker(s) and the database (if not running); print their addresses as
+    exports."""
     infra = LocalInfra()
     try:
-        endpoints = infra.up(kafka_only=kafka_only)
+        endpoints = infra.up(kafka_only=kafka_only, brokers=brokers)
     except InfraError as exc:
         raise _fail(exc) from exc
-    what = (
-        f"Kafka {KAFKA_VERSION} is" if kafka_only else f"Kafka {KAFKA_VERSION} and PostgreSQL are"
-    )
+    kafka = f"Kafka {KAFKA_VERSION}" + (f" ({brokers} brokers)" if brokers > 1 else "")
+    what = f"{kafka} is" if kafka_only else f"{kafka} and PostgreSQL are"
     typer.echo(f"# {what} up (state: {infra.state_dir})", err=True)
     typer.echo(endpoints.exports(), nl=False)
 

@@ -108,7 +108,9 @@ class ServiceSettings(BaseSettings):
     - `<SERVICE>_DATABASE_URL`: the service's own database. Without it, `DATABASE_URL` (a
       PostgreSQL URL) gives the server, and the service uses database `<name>_<service>` on it;
       without either, an SQLite file `<MERCATO_DATA_DIR>/<service>.db` (default `.mercato/data`).
-    - `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_TOPIC_PARTITIONS` (default 3).
+    - `KAFKA_BOOTSTRAP_SERVERS` (required), `KAFKA_TOPIC_PARTITIONS` (default 3),
+      `KAFKA_REPLICATION_FACTOR` (default: the cluster's size, at most 3) for the topics the
+      service creates (min.insync.replicas 2 from 3 replicas up: `ensure_topics`).
     - `IDENTITY_GRPC_ADDR` (default 127.0.0.1:50051): where token-signing keys are fetched;
       `AUTH_TRUSTED_KEYS` (`<kid>=<base64url raw Ed25519 public key>,...`) pins the keys instead
       (a service tested or run without identity).
@@ -136,6 +138,9 @@ class ServiceSettings(BaseSettings):
     data_dir: Path = Field(Path(".mercato/data"), validation_alias="MERCATO_DATA_DIR")
     kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_topic_partitions: int = Field(3, ge=1, le=1000, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    kafka_replication_factor: int | None = Field(
+        None, ge=1, le=10, validation_alias="KAFKA_REPLICATION_FACTOR"
+    )
     identity_grpc_addr: str = Field("127.0.0.1:50051", validation_alias="IDENTITY_GRPC_ADDR")
     auth_trusted_keys: str | None = Field(None, validation_alias="AUTH_TRUSTED_KEYS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -390,10 +395,12 @@ def trusted_keys_setting(keys: Sequence[tuple[str, bytes]]) -> str:
     )
 
 
-def _topics_to_provision(service: str, consumed: Sequence[str], partitions: int) -> list[TopicSpec]:
+def _topics_to_provision(
+    service: str, consumed: Sequence[str], partitions: int, replication_factor: int | None = None
+) -> list[TopicSpec]:
     own = [topic_for(kind) for kind in AGGREGATE_TYPES if kind.startswith(f"{service}.")]
     names = sorted({*own, *consumed, *REVOCATION_TOPICS} | {dlq_topic(topic) for topic in consumed})
-    return [TopicSpec(name, partitions) for name in names]
+    return [TopicSpec(name, partitions, replication_factor) for name in names]
 
 
 async def run_service(
@@ -453,7 +460,9 @@ async def run_service(
     consumed = sorted({topic for consumer in context.consumers for topic in consumer.topics})
     await ensure_topics(
         settings.kafka_bootstrap_servers,
-        _topics_to_provision(name, consumed, settings.kafka_topic_partitions),
+        _topics_to_provision(
+            name, consumed, settings.kafka_topic_partitions, settings.kafka_replication_factor
+        ),
     )
     failed: list[str] = []
 

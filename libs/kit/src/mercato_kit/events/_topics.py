@@ -43,11 +43,13 @@ AGGREGATE_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class TopicSpec:
-    """A topic to provision: name, partitions, and whether it is a dead-letter topic."""
+    """A topic to provision: name, partitions, replicas, and whether it is compacted."""
 
     name: str
     partitions: int
-    replication_factor: int = 1
+    replication_factor: int | None = None
+    """None: the cluster's size, at most 3 (1 on one broker, 3 on three or more); the topic's
+    `min.insync.replicas` is 2 from 3 replicas up, else 1 (`ensure_topics`)."""
     compacted: bool = False
     """A table's changelog: only the latest record per key is kept (`cleanup.policy=compact`)."""
 
@@ -66,7 +68,7 @@ def dlq_topic(topic: str) -> str:
     return f"{topic}.dlq"
 
 
-def all_topics(partitions: int, replication_factor: int = 1) -> list[TopicSpec]:
+def all_topics(partitions: int, replication_factor: int | None = None) -> list[TopicSpec]:
     """Every event topic and its dead-letter topic, for provisioning."""
     specs: list[TopicSpec] = []
     for aggregate_type in AGGREGATE_TYPES:

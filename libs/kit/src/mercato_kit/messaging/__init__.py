@@ -1,6 +1,7 @@
 """Getting events out: topic provisioning, the publisher port, and the transactional outbox relay.
 
-- `ensure_topics(bootstrap_servers, specs)`: create missing topics with their partition counts.
+- `ensure_topics(bootstrap_servers, specs)`: create missing topics with their partition counts
+  and replicas (the cluster's size, at most 3, unless a spec names them).
 - `create_producer(bootstrap_servers)`: an aiokafka producer, idempotent with `acks="all"`.
 - `Publisher`: publish a batch of `KafkaRecord` and wait for every acknowledgement;
   `KafkaPublisher` is the real one, `InMemoryPublisher` the test double.

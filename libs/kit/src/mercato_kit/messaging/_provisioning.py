@@ -1,9 +1,10 @@
-"""Topic provisioning: create the topics a service needs, with their partition counts."""
+"""Topic provisioning: create the topics a service needs, with their partitions and replicas."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from kafka.admin import KafkaAdminClient
@@ -36,8 +37,22 @@ async def ensure_topics(
     partition count differs from the spec it is logged, because adding partitions would
     move keys to other partitions and break per-key order. Returns once every topic of
     `specs` has a leader for each partition.
+
+    A spec without a replication factor gets the cluster's size, at most 3 (one broker: 1;
+    three or more: 3). Each created topic's `min.insync.replicas` is 2 when it has 3 or more
+    replicas, so an acks=all write (the kit's producer) lives on two brokers before it is
+    acknowledged and one broker may be down; with fewer replicas it is 1.
     """
     return await asyncio.to_thread(_ensure_topics, bootstrap_servers, list(specs), timeout)
+
+
+MAX_DEFAULT_REPLICATION = 3
+"""Replicas of a topic whose spec names none, on a cluster of at least this many brokers."""
+
+
+def min_insync_replicas(replication_factor: int) -> int:
+    """2 from 3 replicas up (one broker may fail, a write still lives on two), else 1."""
+    return 2 if replication_factor >= 3 else 1
 
 
 def _ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], timeout: float) -> list[str]:
@@ -67,6 +82,13 @@ def _ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], timeout: floa
                     configured=spec.partitions,
                 )
         missing = [spec for spec in specs if spec.name not in existing]
+        if any(spec.replication_factor is None for spec in missing):
+            brokers = len(admin.describe_cluster()["brokers"])
+            default = max(1, min(MAX_DEFAULT_REPLICATION, brokers))
+            missing = [
+                spec if spec.replication_factor else replace(spec, replication_factor=default)
+                for spec in missing
+            ]
         created = _create(admin, missing, timeout_ms) if missing else []
         admin.wait_for_topics([spec.name for spec in specs], timeout_ms=timeout_ms)
     except KafkaError as exc:
@@ -78,13 +100,20 @@ def _ensure_topics(bootstrap_servers: str, specs: list[TopicSpec], timeout: floa
     return created
 
 
+def _configs(spec: TopicSpec) -> dict[str, str]:
+    configs = {"min.insync.replicas": str(min_insync_replicas(spec.replication_factor or 1))}
+    if spec.compacted:
+        configs["cleanup.policy"] = "compact"
+    return configs
+
+
 def _create(admin: Any, specs: list[TopicSpec], timeout_ms: int) -> list[str]:
     response = admin.create_topics(
         {
             spec.name: {
                 "num_partitions": spec.partitions,
                 "replication_factor": spec.replication_factor,
-                **({"configs": {"cleanup.policy": "compact"}} if spec.compacted else {}),
+                "configs": _configs(spec),
             }
             for spec in specs
         },
