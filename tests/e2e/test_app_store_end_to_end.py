@@ -306,6 +306,13 @@ def test_list_review_subscribe_stream_renew_and_uninstall(
     assert cny_revenue.charges == len(refunded)
     assert cny_revenue.refunded.minor_units == back
     assert revenue.churn[-1].cancelled == 1
+    [subscriber] = store.ListAppSubscribers(
+        pb.ListAppSubscribersRequest(listing_id=listing.listing_id),
+        metadata=vendor.metadata,
+        timeout=TIMEOUT,
+    ).subscriptions
+    assert subscriber.seller_id == seller.account.account_id
+    assert subscriber.instrument_last4 == ""  # the seller's card is not the vendor's to see
     other = Vendor(world)
     with pytest.raises(grpc.RpcError) as hidden:
         store.GetVendorRevenue(

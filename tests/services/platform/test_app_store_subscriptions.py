@@ -274,3 +274,56 @@ def test_concurrent_billing_runners_make_a_period_due_once(
     ).subscriptions
     assert renewed.status == pb.APP_SUBSCRIPTION_STATUS_ACTIVE  # in its trial until charged
     assert renewed.period_number == 0
+
+
+def test_a_new_version_asking_more_waits_for_the_sellers_consent(
+    store: app_store_pb2_grpc.AppStoreServiceStub, issuer: LocalIssuer
+) -> None:
+    vendor = new_partner(issuer)
+    listing = approved_listing(store, issuer, vendor)
+    seller = str(uuid.uuid4())
+    subscription = subscribe(store, issuer, seller, listing.listing_id, "trial")
+    plans = list(listing.plans)
+    for plan in plans:
+        plan.scopes.append("catalog:read")
+    version = pb.PublishListingVersionRequest(
+        idempotency_key=key(),
+        listing_id=listing.listing_id,
+        name=listing.name,
+        description=listing.description,
+        category=listing.category,
+        scopes=["orders:read", "catalog:read"],
+        plans=plans,
+    )
+    with pytest.raises(grpc.RpcError) as hidden:
+        store.PublishListingVersion(version, metadata=new_partner(issuer).metadata, timeout=TIMEOUT)
+    assert hidden.value.code() == grpc.StatusCode.NOT_FOUND  # another vendor's listing
+    published = store.PublishListingVersion(version, metadata=vendor.metadata, timeout=TIMEOUT)
+    assert published.listing.status == pb.LISTING_STATUS_PENDING_REVIEW
+
+    def mine() -> pb.AppSubscription:
+        [found] = store.ListSellerSubscriptions(
+            pb.ListSellerSubscriptionsRequest(),
+            metadata=seller_metadata(issuer, seller),
+            timeout=TIMEOUT,
+        ).subscriptions
+        return found
+
+    assert list(mine().consent_scopes) == []  # not approved yet: nothing to consent to
+    store.ReviewListing(
+        pb.ReviewListingRequest(idempotency_key=key(), listing_id=listing.listing_id, approve=True),
+        metadata=operator_metadata(issuer),
+        timeout=TIMEOUT,
+    )
+    waiting = mine()
+    assert list(waiting.scopes) == ["orders:read"]  # kept until the seller consents
+    assert list(waiting.consent_scopes) == ["orders:read", "catalog:read"]
+    consented = store.ConsentToScopes(
+        pb.ConsentToScopesRequest(
+            idempotency_key=key(), subscription_id=subscription.subscription_id
+        ),
+        metadata=seller_metadata(issuer, seller),
+        timeout=TIMEOUT,
+    ).subscription
+    assert list(consented.scopes) == ["orders:read", "catalog:read"]
+    assert list(consented.consent_scopes) == []

@@ -300,9 +300,10 @@ class AppStoreService(app_store_pb2_grpc.AppStoreServiceServicer):
                 uow, listing_id=request.listing_id, vendor_app_id=vendor.subject
             )
             listing = await uow.listings.get(request.listing_id)
-        return pb.ListAppSubscribersResponse(
-            subscriptions=[tr.app_subscription_message(x, listing) for x in found]
-        )
+        messages = [tr.app_subscription_message(x, listing) for x in found]
+        for message in messages:
+            message.ClearField("instrument_last4")  # the seller's, not the vendor's to see
+        return pb.ListAppSubscribersResponse(subscriptions=messages)
 
     @requires(roles=(VENDOR,))
     async def GetVendorRevenue(
