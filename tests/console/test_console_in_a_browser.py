@@ -35,6 +35,8 @@ from tests.support.identity_service import PASSWORD
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(900)]
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or ""
+ARTIFACTS = os.environ.get("MERCATO_TEST_ARTIFACTS", "")
+"""A folder for the screenshots besides the test's own temporary one, when set."""
 PAYMENTS = topic_for("payments.payment")
 
 
@@ -108,11 +110,17 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def shoot(tmp_path: Path, record_property: Callable[[str, object], None]) -> Callable[..., None]:
-    """Save a full-page screenshot in the test's folder (named in the JUnit report)."""
+    """Save a full-page screenshot in the test's folder, and in $MERCATO_TEST_ARTIFACTS/console
+    when set (named in the JUnit report either way)."""
 
     def take(page: Page, name: str) -> None:
         path = tmp_path / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if ARTIFACTS:  # kept beyond pytest's last three temporary folders (CI uploads them)
+            kept = Path(ARTIFACTS) / "console" / tmp_path.name / path.name
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, kept)
+            path = kept
         record_property(f"screenshot-{name}", str(path))
 
     return take

@@ -38,7 +38,9 @@
       data: chart.expenditure,
       borderColor: "#cf222e",
       backgroundColor: "#cf222e",
-      borderWidth: 3
+      borderWidth: 3,
+      pointRadius: 7,
+      pointStyle: "rectRot"
     });
     new Chart(canvas(monthly, "Revenue by stream and expenditure per month, " + currency), {
       data: { labels: chart.months, datasets: datasets },
