@@ -55,7 +55,7 @@ def run(kafka_bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory) 
             "--step-seconds",
             "5",
             "--drain-seconds",
-            "20",
+            "5",
             "--sellers",
             "1",
             "--products-per-shop",
