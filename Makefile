@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
+.PHONY: help install sync deploy-tools infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -27,7 +27,27 @@ sync: $(UV) ## install the Python workspace from the committed lock file
 infra-install: sync ## fetch Apache Kafka (Maven Central); install PostgreSQL, Prometheus and Chromium where missing
 	$(BIN)/mercato infra install
 
-install: sync infra-install ## everything the project needs
+# The deployment checks' tools (tests/deploy), from the Go module proxy into .tools/: kustomize
+# built from source, and the compose-spec JSON schema that compose-go ships.
+KUSTOMIZE_VERSION := v5.8.1
+COMPOSE_GO_VERSION := v2.16.2
+KUSTOMIZE := .tools/bin/kustomize
+COMPOSE_SCHEMA := .tools/schemas/compose-spec.json
+
+$(KUSTOMIZE):
+	@command -v go >/dev/null || { echo "building kustomize needs Go (apt-get install golang-go)"; exit 1; }
+	GOBIN=$(abspath .tools/bin) GOFLAGS=-buildvcs=false go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+$(COMPOSE_SCHEMA): | $(UV)
+	@command -v go >/dev/null || { echo "fetching the compose schema needs Go (apt-get install golang-go)"; exit 1; }
+	mkdir -p $(dir $@)
+	dir="$$(go mod download -json github.com/compose-spec/compose-go/v2@$(COMPOSE_GO_VERSION) \
+	  | $(PYTHON) -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"; \
+	  cp "$$dir/schema/compose-spec.json" $@.partial && mv $@.partial $@
+
+deploy-tools: $(KUSTOMIZE) $(COMPOSE_SCHEMA) ## kustomize and the compose schema for tests/deploy (Go module proxy)
+
+install: sync infra-install deploy-tools ## everything the project needs
 
 protos: sync ## regenerate the Python stubs from protos/
 	$(BIN)/python libs/protos/generate.py

@@ -25,6 +25,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "verify": ("mercato_cli.verify", "verify"),
     "chaos": ("mercato_cli.chaos.command", "chaos"),
     "load": ("mercato_cli.load.command", "load"),
+    "health": ("mercato_cli.health", "health"),
 }
 """Command name -> (module, attribute): a Typer app, or a function that is one command."""
 
@@ -81,7 +82,11 @@ app.add_typer(infra_app, name="infra")
 
 
 @app.command()
-def serve(service: str = typer.Argument(help="The service to start, e.g. catalog.")) -> None:
+def serve(
+    service: str = typer.Argument(
+        envvar="MERCATO_SERVICE", help="The service to start, e.g. catalog ($MERCATO_SERVICE)."
+    ),
+) -> None:
     """Start one service alone, configured only by environment variables (see README)."""
     try:
         start = find_service(service)
