@@ -139,31 +139,39 @@ def restart_postgres(world: World, rng: random.Random, fault: Fault) -> None:
         fault.violations.append(f"PostgreSQL came back on port {after.port}, not {before.port}")
 
 
-def rebalance(rounds: int) -> Any:
-    """Rebalance the ledger's consumer group `rounds` times over: start another ledger instance
-    (same database, same group), wait until it has joined the group, stop it again (SIGTERM)."""
+def rebalance(extra: int) -> Any:
+    """Rebalance the ledger's consumer group 2 x `extra` times: start `extra` more ledger
+    instances at once (same database, same group; they boot side by side), wait until every
+    one has joined the group, then stop them (SIGTERM) one after the other, a seeded while
+    apart. Each join and each leave is a rebalance."""
 
     def inject(world: World, rng: random.Random, fault: Fault) -> None:
         ledger = world.process("ledger")
         group = f"{ledger.env['LEDGER_CONSUMER_GROUP_PREFIX']}.postings"
         fault.evidence["group"] = group
-        for round_ in range(rounds):
-            address = free_address()
-            extra = world.fleet.spawn(
-                f"ledger-extra-{round_ + 1}",
-                ["-m", "mercato_cli", "serve", "ledger"],
-                {**ledger.env, "LEDGER_GRPC_ADDR": address, "LEDGER_METRICS_ADDR": free_address()},
-                address,
-            )
-            try:
-                world.fleet.wait_serving(extra)
+        started = []
+        try:
+            for number in range(1, extra + 1):
+                address = free_address()
+                env = {
+                    **ledger.env,
+                    "LEDGER_GRPC_ADDR": address,
+                    "LEDGER_METRICS_ADDR": free_address(),
+                }
+                argv = ["-m", "mercato_cli", "serve", "ledger"]
+                started.append(world.fleet.spawn(f"ledger-extra-{number}", argv, env, address))
+            for instance in started:
+                world.fleet.wait_serving(instance)
                 fault.injected += 1  # joined: the group rebalances
-                fault.note("members", _wait_members(world.kafka, group, at_least=2))
+            fault.note("members", _wait_members(world.kafka, group, at_least=1 + extra))
+        finally:
+            for left, instance in enumerate(started, start=1):
                 time.sleep(rng.uniform(0.5, 2.0))
-            finally:
-                fault.note("stopped_status", world.fleet.stop(extra))
-                world.fleet.processes.remove(extra)
-            fault.injected += 1  # left: it rebalances again
+                fault.note("stopped_status", world.fleet.stop(instance))
+                world.fleet.processes.remove(instance)
+                fault.injected += 1  # left: it rebalances again
+                remaining = 1 + len(started) - left
+                fault.note("members", _wait_members(world.kafka, group, at_most=remaining))
         fault.end()
 
     return inject
@@ -292,8 +300,15 @@ def _records(bootstrap: str, topic: str) -> int:
     return 0
 
 
-def _wait_members(bootstrap: str, group: str, at_least: int, timeout: float = 30.0) -> int:
-    """The group's member count once it reaches `at_least` (or what it is after `timeout`)."""
+def _wait_members(
+    bootstrap: str,
+    group: str,
+    at_least: int = 0,
+    at_most: int = 1_000_000,
+    timeout: float = 30.0,
+) -> int:
+    """The group's member count once it is within [at_least, at_most] (or what it is after
+    `timeout`)."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="mercato-chaos")
@@ -301,7 +316,7 @@ def _wait_members(bootstrap: str, group: str, at_least: int, timeout: float = 30
         deadline = time.monotonic() + timeout
         while True:
             members = len(admin.describe_groups([group])[group]["members"])
-            if members >= at_least or time.monotonic() > deadline:
+            if at_least <= members <= at_most or time.monotonic() > deadline:
                 return members
             time.sleep(0.5)
     finally:

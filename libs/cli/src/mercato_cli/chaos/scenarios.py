@@ -65,7 +65,7 @@ class Scenario:
 
 
 def scenarios(settings: RunSettings) -> list[Scenario]:
-    rounds = max(2, settings.repeats * 2)
+    extra = max(2, settings.repeats * 2)
     return [
         Scenario("F1", "SIGKILL orders", faults.kill_service("orders"), repeatable=True),
         Scenario("F2", "SIGKILL payments", faults.kill_service("payments"), repeatable=True),
@@ -78,8 +78,8 @@ def scenarios(settings: RunSettings) -> list[Scenario]:
         Scenario("F9", "PostgreSQL restarted", faults.restart_postgres, needs_postgres=True),
         Scenario(
             "F10",
-            f"ledger group rebalanced {rounds}x (instances added, removed)",
-            faults.rebalance(rounds),
+            f"ledger group rebalanced {2 * extra}x ({extra} instances added, removed)",
+            faults.rebalance(extra),
         ),
         Scenario(
             "F11",
