@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync deploy-tools infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
+.PHONY: help install sync deploy-tools k8s infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ install: sync infra-install deploy-tools ## everything the project needs
 
 protos: sync ## regenerate the Python stubs from protos/
 	$(BIN)/python libs/protos/generate.py
+
+k8s: sync ## regenerate deploy/k8s's generated files (topics from the kit's registry, services, jobs)
+	$(BIN)/python deploy/k8s/generate.py
 
 protos-check: sync ## fail when the generated stubs are stale
 	$(BIN)/python libs/protos/generate.py --check

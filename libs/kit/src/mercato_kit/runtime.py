@@ -115,6 +115,8 @@ class ServiceSettings(BaseSettings):
       `AUTH_TRUSTED_KEYS` (`<kid>=<base64url raw Ed25519 public key>,...`) pins the keys instead
       (a service tested or run without identity).
     - `LOG_LEVEL` (default INFO), `<SERVICE>_SHUTDOWN_GRACE` seconds for in-flight calls.
+    - `MERCATO_MIGRATE_ONLY` (default false): create and migrate the service's database, then
+      exit 0 without serving (the migration Job a release runs first: deploy/k8s).
     - `<SERVICE>_APP_ID`, `<SERVICE>_APP_SECRET`: the service's own identity app (kind
       "service"), needed only by a service that calls others (`service_credentials()`).
     - `<SERVICE>_CONSUMER_GROUP_PREFIX` (default: the service's name): the first part of its
@@ -141,6 +143,7 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int | None = Field(
         None, ge=1, le=10, validation_alias="KAFKA_REPLICATION_FACTOR"
     )
+    migrate_only: bool = Field(False, validation_alias="MERCATO_MIGRATE_ONLY")
     identity_grpc_addr: str = Field("127.0.0.1:50051", validation_alias="IDENTITY_GRPC_ADDR")
     auth_trusted_keys: str | None = Field(None, validation_alias="AUTH_TRUSTED_KEYS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -426,6 +429,9 @@ async def run_service(
         await asyncio.to_thread(
             migrate, url, versions=migrations, version_table=f"{name}_alembic_version"
         )
+    if settings.migrate_only:
+        _log.info("migrated; MERCATO_MIGRATE_ONLY is set: not serving")
+        return
     database = Database(url)
     metrics = Metrics(name)
     recording = metrics if settings.metrics_addr else None
