@@ -16,6 +16,7 @@ from mercato_platform.domain.app_store import CreateListing, Listing, PlanInput
 from mercato_platform.domain.app_subscriptions import (
     AppSubscription,
     ChargeAnswered,
+    CheckCharge,
     GiveRefund,
     GrantAnswered,
     GrantScopes,
@@ -177,7 +178,7 @@ def test_paid_within_the_grace_period_the_period_runs_from_its_due_date() -> Non
     assert subscription.period_number == 1
 
 
-def test_cancel_at_once_refunds_pro_rata_revokes_and_a_late_charge_goes_back() -> None:
+def test_cancel_at_once_refunds_pro_rata_and_revokes() -> None:
     subscription = subscribed()
     charged(subscription, T0)
     granted(subscription)
@@ -193,12 +194,29 @@ def test_cancel_at_once_refunds_pro_rata_revokes_and_a_late_charge_goes_back() -
     subscription.record(RevokeAnswered("g-1"), T0, TERMS)
     assert subscription.next_effect(T0) is None
 
-    late = subscription.charge_id(1)
-    subscription.record(ChargeAnswered(late, True), T0, TERMS)
-    back = subscription.next_effect(T0)
-    assert isinstance(back, GiveRefund)
-    assert back.charge_id == late
-    assert back.shares.amount == cny(999)
+
+def test_a_charge_in_flight_when_cancelled_is_checked_and_given_back_if_taken() -> None:
+    for taken in (True, False):
+        subscription = subscribed()
+        charged(subscription, T0)
+        end = T0 + 30 * DAY
+        subscription.renew(end, TERMS)
+        in_flight = subscription.next_effect(end)
+        assert isinstance(in_flight, TakeCharge)
+        subscription.cancel(True, end, TERMS)  # while payments is being asked
+        check = subscription.next_effect(end)
+        assert check == CheckCharge(in_flight.charge_id)
+        assert subscription.wake_at() is not None
+        subscription.record(ChargeAnswered(in_flight.charge_id, taken), end, TERMS)
+        back = subscription.next_effect(end)
+        if taken:
+            assert isinstance(back, GiveRefund)
+            assert back.charge_id == in_flight.charge_id
+            assert back.shares.amount == cny(999)
+            subscription.record(RefundAnswered(back.refund_id), end, TERMS)
+        assert subscription.charge is None
+        subscription.record(ChargeAnswered(in_flight.charge_id, True), end, TERMS)  # again
+        assert subscription.next_effect(end) is None
 
 
 def test_pending_trial_free_and_cancel_rules() -> None:

@@ -19,6 +19,8 @@ from mercato_kit.auth import ServiceCredentialsError
 from mercato_platform.adapters import translator as tr
 from mercato_platform.domain.app_subscriptions import (
     Answer,
+    ChargeAnswered,
+    CheckCharge,
     Effect,
     GiveRefund,
     GrantScopes,
@@ -69,6 +71,16 @@ class GrpcAppStoreGateways:
                     tr.charge_request(effect), metadata=metadata, timeout=_TIMEOUT_S
                 )
                 return tr.charge_answer(effect, response)
+            case CheckCharge():
+                try:
+                    found = await self._payments.GetAppCharge(
+                        tr.check_request(effect), metadata=metadata, timeout=_TIMEOUT_S
+                    )
+                except grpc.aio.AioRpcError as error:
+                    if error.code() != grpc.StatusCode.NOT_FOUND:
+                        raise
+                    return ChargeAnswered(effect.charge_id, False, "never asked")
+                return tr.check_answer(effect, found)
             case GiveRefund():
                 await self._payments.RefundAppCharge(
                     tr.refund_request(effect), metadata=metadata, timeout=_TIMEOUT_S

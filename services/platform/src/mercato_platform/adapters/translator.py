@@ -68,6 +68,7 @@ from mercato_platform.domain.app_subscriptions import (
     AppSubscription,
     CancelAppSubscription,
     ChargeAnswered,
+    CheckCharge,
     ConsentToScopes,
     GiveRefund,
     GrantAnswered,
@@ -417,6 +418,10 @@ def _subscription_payload(subscription: AppSubscription, event: DomainEvent) -> 
             if declined.retry_at is not None:
                 answer.retry_at.CopyFrom(timestamp_message(declined.retry_at))
             return answer
+        case AppSubscription.ChargeDropped(charge_id=charge_id):
+            return app_store_pb2.AppSubscriptionChargeDropped(
+                subscription_id=sid, charge_id=charge_id
+            )
         case AppSubscription.Suspended(at=at):
             return app_store_pb2.AppSubscriptionSuspended(
                 subscription_id=sid,
@@ -698,6 +703,18 @@ def charge_answer(
         name = payments_pb2.DeclineReason.Name(response.decline_reason)
         reason = name.removeprefix("DECLINE_REASON_").lower()
     return ChargeAnswered(effect.charge_id, response.charged, reason)
+
+
+def check_request(effect: CheckCharge) -> payments_pb2.GetAppChargeRequest:
+    return payments_pb2.GetAppChargeRequest(charge_id=effect.charge_id)
+
+
+def check_answer(
+    effect: CheckCharge, response: payments_pb2.GetAppChargeResponse
+) -> ChargeAnswered:
+    """Taken and not yet given back: charged (to refund); otherwise not (to drop)."""
+    taken = response.charge.status == payments_pb2.APP_CHARGE_STATUS_CHARGED
+    return ChargeAnswered(effect.charge_id, taken, "" if taken else "not taken")
 
 
 def refund_request(effect: GiveRefund) -> payments_pb2.RefundAppChargeRequest:

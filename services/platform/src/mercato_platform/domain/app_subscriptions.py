@@ -146,6 +146,14 @@ class TakeCharge:
 
 
 @dataclass(frozen=True)
+class CheckCharge:
+    """Ask payments whether a charge that may have been in flight when the subscription ended
+    was taken (GetAppCharge): taken, it is refunded in full; not, it is dropped."""
+
+    charge_id: str
+
+
+@dataclass(frozen=True)
 class GiveRefund:
     refund_id: str
     charge_id: str
@@ -178,7 +186,7 @@ class RevokeGrant:
         return f"platform:app-revoke:{self.grant_id}"
 
 
-Effect = TakeCharge | GiveRefund | GrantScopes | RevokeGrant
+Effect = TakeCharge | CheckCharge | GiveRefund | GrantScopes | RevokeGrant
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,12 @@ class AppSubscription(Aggregate):
         reason: str
         grace_until: datetime | None
         retry_at: datetime | None
+
+    @dataclass(frozen=True)
+    class ChargeDropped(DomainEvent):
+        """The subscription ended with this charge pending: it will not be asked for."""
+
+        charge_id: str
 
     @dataclass(frozen=True)
     class Suspended(DomainEvent):
@@ -393,7 +407,9 @@ class AppSubscription(Aggregate):
         """When the subscription next needs the billing worker (None: not until a call)."""
         if self.refunds or self._grant_effect() is not None:
             return EPOCH
-        if self.charge is not None and self.status is not SubscriptionStatus.ENDED:
+        if self.charge is not None and self.status is SubscriptionStatus.ENDED:
+            return EPOCH  # settle it
+        if self.charge is not None:
             return self.charge.retry_at
         if self.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLING):
             return self.period_end
@@ -417,12 +433,9 @@ class AppSubscription(Aggregate):
             refund = self.refunds[0]
             return GiveRefund(refund.refund_id, refund.charge_id, refund.shares)
         charge = self.charge
-        if (
-            charge is not None
-            and self.status is not SubscriptionStatus.ENDED
-            and charge.retry_at is not None
-            and charge.retry_at <= now
-        ):
+        if charge is not None and self.status is SubscriptionStatus.ENDED:
+            return CheckCharge(charge.charge_id)
+        if charge is not None and charge.retry_at is not None and charge.retry_at <= now:
             return TakeCharge(
                 charge.charge_id,
                 charge.attempts + 1,
@@ -449,8 +462,9 @@ class AppSubscription(Aggregate):
 
     def record(self, answer: Answer, now: datetime, terms: Terms) -> None:
         """What payments or identity answered an effect (an answer already recorded, or to an
-        effect no longer wanted, changes nothing, except a charge taken after the
-        subscription ended: it is refunded in full)."""
+        effect no longer wanted, changes nothing). A charge that may have been in flight when
+        the subscription ended stays pending until payments says whether it was taken (the
+        answer to the charge itself, or to CheckCharge): taken, it is refunded in full."""
         match answer:
             case ChargeAnswered(charge_id=charge_id, charged=True):
                 self._charge_taken(charge_id, now, terms)
@@ -468,9 +482,12 @@ class AppSubscription(Aggregate):
 
     def _charge_taken(self, charge_id: str, now: datetime, terms: Terms) -> None:
         charge = self.charge
-        if charge is None or charge.charge_id != charge_id:
-            if charge_id != self.last_charge_id and self.status is SubscriptionStatus.ENDED:
+        if self.status is SubscriptionStatus.ENDED:
+            if charge is not None and charge.charge_id == charge_id:  # not settled yet
                 self._refund_late_charge(charge_id, terms)
+                self._trigger(AppSubscription.ChargeDropped(charge_id))
+            return
+        if charge is None or charge.charge_id != charge_id:
             return
         start = now  # the first period, or a suspended subscription's: from now
         if self.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
@@ -488,8 +505,6 @@ class AppSubscription(Aggregate):
         all of it goes back."""
         assert self.price is not None
         refund_id = str(uuid.uuid5(CHARGE_IDS, f"{charge_id}:late"))
-        if any(r.refund_id == refund_id for r in self.refunds):
-            return
         self._trigger(
             AppSubscription.Refunded(
                 refund_id, charge_id, 0, shares_of(self.price, terms.share_bps)
@@ -499,6 +514,9 @@ class AppSubscription(Aggregate):
     def _charge_declined(self, charge_id: str, reason: str, now: datetime, terms: Terms) -> None:
         charge = self.charge
         if charge is None or charge.charge_id != charge_id:
+            return
+        if self.status is SubscriptionStatus.ENDED:  # never taken: nothing to give back
+            self._trigger(AppSubscription.ChargeDropped(charge_id))
             return
         attempt = charge.attempts + 1
         if self.status is SubscriptionStatus.PENDING:
@@ -605,7 +623,13 @@ class AppSubscription(Aggregate):
                 self.status = SubscriptionStatus.CANCELLING
             case AppSubscription.Ended(at=at, reason=reason):
                 self.status, self.period_end = SubscriptionStatus.ENDED, at
-                self.ended_at, self.ended_reason, self.charge = at, reason, None
+                self.ended_at, self.ended_reason = at, reason
+                if self.charge is not None and (
+                    self.charge.retry_at is None or self.charge.retry_at > at
+                ):  # not asked for now: it cannot be in flight
+                    self.charge = None
+            case AppSubscription.ChargeDropped():
+                self.charge = None
             case AppSubscription.Refunded() as refunded:
                 self.refunds = (
                     *self.refunds,

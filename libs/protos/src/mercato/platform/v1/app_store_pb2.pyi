@@ -446,6 +446,14 @@ class AppSubscriptionChargeDeclined(_message.Message):
     retry_at: _timestamp_pb2.Timestamp
     def __init__(self, subscription_id: _Optional[str] = ..., charge_id: _Optional[str] = ..., attempt: _Optional[int] = ..., reason: _Optional[str] = ..., grace_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retry_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class AppSubscriptionChargeDropped(_message.Message):
+    __slots__ = ("subscription_id", "charge_id")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_ID_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    charge_id: str
+    def __init__(self, subscription_id: _Optional[str] = ..., charge_id: _Optional[str] = ...) -> None: ...
+
 class AppSubscriptionSuspended(_message.Message):
     __slots__ = ("subscription_id", "seller_id", "vendor_app_id", "suspended_at")
     SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
