@@ -8,6 +8,8 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# make test shares the suite out over this many pytest processes (0: one process).
+TEST_WORKERS ?= 2
 # uv must use this machine's CPython, never download one.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
@@ -67,8 +69,8 @@ fmt: sync ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install lint ## the whole suite against a real Kafka and PostgreSQL
-	$(BIN)/pytest
+test: install lint ## the whole suite against a real Kafka and PostgreSQL (TEST_WORKERS processes, 2)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-unit: sync ## the unit tests only (no broker, no database)
 	$(BIN)/pytest tests/unit

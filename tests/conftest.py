@@ -96,6 +96,100 @@ def _postgres_container(stack: ExitStack) -> str:
     return str(container.get_connection_url())
 
 
+# Running distributed (`make test` runs `pytest -n 2 --dist loadscope`): the controller starts the
+# local broker and database once, before the workers start, and hands them over through the
+# environment (each worker's `infra` fixture then takes them from there); work is shared out in
+# units that keep a package's or module's shared fixtures on one worker, the longest units first.
+
+# Test packages whose fixtures are shared package-wide (one ecosystem, one service process): one
+# unit of work each. Everything else is shared out module by module.
+_PACKAGE_UNITS = (
+    "tests/e2e/",
+    "tests/services/identity/",
+    "tests/services/logistics/",
+    "tests/services/marketing/",
+    "tests/services/platform/",
+)
+# The longest units, started first so that neither worker is left with a long tail.
+_LONGEST_FIRST = (
+    "tests/e2e/",
+    "tests/cli/test_chaos.py",
+    "tests/services/platform/",
+    "tests/services/marketing/",
+    "tests/services/identity/",
+    "tests/demo/test_demo.py",
+    "tests/services/payments/",
+    "tests/console/",
+    "tests/cli/test_load.py",
+    "tests/integration/test_kafka_cluster.py",
+    "tests/services/logistics/",
+    "tests/services/orders/",
+    "tests/services/ledger/",
+    "tests/kit/consumer/",
+)
+
+
+def _unit_of(nodeid: str) -> str:
+    for package in _PACKAGE_UNITS:
+        if nodeid.startswith(package):
+            return package
+    return nodeid.split("::", 1)[0]
+
+
+def _distributed(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "numprocesses", None)) and (
+        getattr(config.option, "dist", "no") != "no"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not _distributed(config):
+        return
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and os.environ.get("DATABASE_URL"):
+        return
+    if os.environ.get("MERCATO_TESTS_USE_DOCKER", "auto") != "never" and _docker_answers():
+        return  # each worker starts its own containers
+    from mercato_localinfra import InfraError, LocalInfra
+
+    local = LocalInfra()
+    started_here = local.status() is None
+    try:
+        endpoints = local.up()
+    except InfraError:
+        return  # each worker's `infra` fixture tries again and reports the problem
+    os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", endpoints.kafka_bootstrap_servers)
+    os.environ.setdefault("DATABASE_URL", endpoints.database_url)
+    if started_here and os.environ.get("MERCATO_TESTS_KEEP_INFRA") != "1":
+        config.add_cleanup(local.down)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _distributed(config):
+        return
+
+    def rank(item: pytest.Item) -> int:
+        unit = _unit_of(item.nodeid)
+        for position, prefix in enumerate(_LONGEST_FIRST):
+            if unit.startswith(prefix):
+                return position
+        return len(_LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: a unit's own tests keep their order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if getattr(config.option, "dist", None) != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit_of(nodeid)
+
+    return UnitScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     """The session's Kafka and PostgreSQL (see the module docstring for where they come from)."""
