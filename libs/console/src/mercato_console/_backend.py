@@ -79,6 +79,8 @@ class LedgerState:
     trial: ledger_pb2.GetTrialBalanceResponse
     audit: ledger_pb2.AuditResponse | None
     as_of: ledger_pb2.AsOf | None
+    running_audit: _fabric.Outbox | None = None
+    """The ledger's metrics: its running audit's last result (when LEDGER_METRICS_ADDR is set)."""
 
 
 @dataclass(frozen=True)
@@ -231,11 +233,13 @@ class Backend:
         if as_of is not None:
             trial = await self._call("ledger", ledger.GetTrialBalance, trial_request, token)
             return LedgerState(trial, None, as_of)
-        trial, audit = await asyncio.gather(
+        assert self._session is not None, "start() the backend first"
+        trial, audit, metrics = await asyncio.gather(
             self._call("ledger", ledger.GetTrialBalance, trial_request, token),
             self._call("ledger", ledger.Audit, ledger_pb2.AuditRequest(), token),
+            _fabric.service_metrics("ledger", self.endpoints, self._session),
         )
-        return LedgerState(trial, audit, None)
+        return LedgerState(trial, audit, None, metrics)
 
     # -- an order across the services ---------------------------------------------------
 

@@ -28,6 +28,7 @@ __all__ = [
     "lags",
     "outboxes",
     "redrive",
+    "service_metrics",
 ]
 
 _DLQ_SUFFIX = ".dlq"
@@ -47,6 +48,8 @@ class Outbox:
     depth: int | None
     oldest_age_seconds: float | None
     problem: str = ""
+    last_audit_ok: bool | None = None
+    """The ledger's own running audit (`mercato_ledger_last_audit_ok`), when it reports one."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,13 @@ async def outboxes(endpoints: Endpoints, session: aiohttp.ClientSession) -> list
     )
 
 
+async def service_metrics(
+    service: str, endpoints: Endpoints, session: aiohttp.ClientSession
+) -> Outbox:
+    """One service's figures from its metrics endpoint (see `outboxes`)."""
+    return await _outbox(service, endpoints.metrics.get(service), session)
+
+
 async def _outbox(service: str, address: str | None, session: aiohttp.ClientSession) -> Outbox:
     if not address:
         return Outbox(service, None, None, "no metrics address configured")
@@ -127,10 +137,13 @@ async def _outbox(service: str, address: str | None, session: aiohttp.ClientSess
         return Outbox(service, None, None, f"metrics did not answer: {type(error).__name__}")
     depth: float | None = None
     age: float | None = None
+    audit: bool | None = None
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == "mercato_outbox_depth":
                 depth = (depth or 0) + sample.value
             elif sample.name == "mercato_outbox_oldest_age_seconds":
                 age = max(age or 0.0, sample.value)
-    return Outbox(service, None if depth is None else int(depth), age)
+            elif sample.name == "mercato_ledger_last_audit_ok":
+                audit = sample.value == 1
+    return Outbox(service, None if depth is None else int(depth), age, last_audit_ok=audit)
