@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mercato_console import Endpoints
-from mercato_console._web import _as_of, major
+from mercato_console._format import major
+from mercato_console._web import _as_of
 
 
 def test_endpoints_come_from_the_services_own_variables() -> None:

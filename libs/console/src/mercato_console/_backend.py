@@ -24,6 +24,7 @@ from mercato_cli.dlq import DeadLetterRecord
 from mercato_cli.verify import PartitionLag
 from mercato_console import _fabric
 from mercato_console._endpoints import Endpoints
+from mercato_console._format import major
 from mercato_kit.auth import (
     Caller,
     RemoteKeyProvider,
@@ -280,8 +281,9 @@ class Backend:
                 _when(line.occurred_at),
                 "ledger",
                 line.event_type.rsplit(".", 1)[-1],
-                f"journal #{line.sequence}: escrow {line.amount.minor_units:+d} "
-                f"{line.amount.currency} minor units",
+                f"journal #{line.sequence}: escrow {major(line.amount.minor_units)} "
+                f"{line.amount.currency} (debit positive), then "
+                f"{major(line.balance_after.minor_units)} {line.balance_after.currency}",
             )
             for line in lines
         ]

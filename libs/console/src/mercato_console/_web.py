@@ -28,6 +28,7 @@ from mercato.ledger.v1 import ledger_pb2
 from mercato_cli.demo.report import MonthLine
 from mercato_console._backend import Backend, NotAnOperator, ServiceRefused, SignInRefused
 from mercato_console._fabric import RedriveFailed
+from mercato_console._format import major
 from mercato_kit.auth import Caller
 from mercato_kit.errors import Unauthenticated
 
@@ -48,13 +49,6 @@ _STREAM_NAMES = {
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Page = Callable[[web.Request, Caller, str], Awaitable[web.StreamResponse]]
-
-
-def major(minor_units: int) -> str:
-    """1234567 -> "12,345.67" (every currency Mercato takes has two decimals)."""
-    sign = "-" if minor_units < 0 else ""
-    whole, cents = divmod(abs(minor_units), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def money(value: money_pb2.Money | None) -> Markup:
