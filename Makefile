@@ -63,7 +63,7 @@ protos-check: sync ## fail when the generated stubs are stale
 lint: sync ## ruff and mypy (strict for libs/)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy libs/cli/src libs/kit/src deploy/local/src $(wildcard services/*/src)
+	$(BIN)/mypy libs/cli/src libs/console/src libs/kit/src deploy/local/src $(wildcard services/*/src)
 
 fmt: sync ## format and autofix
 	$(BIN)/ruff format .
