@@ -25,6 +25,7 @@ from kafka import KafkaConsumer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from mercato_cli.services import variable_prefix
 from mercato_kit.events import EventEnvelope
 from mercato_localinfra._process import free_port
 
@@ -61,7 +62,7 @@ class ServiceProcess:
     ) -> ServiceProcess:
         """Start the service with `settings` added to this environment (DATABASE_URL removed,
         so only the service's own variables choose its database) and wait until it serves."""
-        prefix = name.upper().replace("-", "_")
+        prefix = variable_prefix(name)
         variable = f"{prefix}_GRPC_ADDR"
         env = {
             **os.environ,

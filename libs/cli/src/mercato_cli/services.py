@@ -18,6 +18,11 @@ ENTRY_POINT_GROUP = "mercato.services"
 COMMANDS_ENTRY_POINT_GROUP = "mercato.commands"
 
 
+def variable_prefix(service: str) -> str:
+    """The prefix of a service's environment variables: `marketing-traffic` -> MARKETING_TRAFFIC."""
+    return service.upper().replace("-", "_")
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """A service's name and the gRPC address it listens on unless `<NAME>_GRPC_ADDR` says."""
@@ -28,7 +33,7 @@ class ServiceSpec:
     @property
     def grpc_addr_variable(self) -> str:
         """The environment variable that sets where the service listens."""
-        return f"{self.name.upper().replace('-', '_')}_GRPC_ADDR"
+        return f"{variable_prefix(self.name)}_GRPC_ADDR"
 
 
 SERVICES: dict[str, ServiceSpec] = {

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mercato_cli.services import SERVICES
+from mercato_cli.services import SERVICES, variable_prefix
 
 CALLED = ("identity", "orders", "payments", "logistics", "ledger")
 """The services whose gRPC APIs the console calls."""
@@ -22,10 +22,6 @@ WATCHED = (
     "platform",
 )
 """The services whose consumer groups, dead letters and outboxes the fabric view shows."""
-
-
-def _prefix(name: str) -> str:
-    return name.upper().replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -54,12 +50,13 @@ class Endpoints:
                 for name in CALLED
             },
             metrics={
-                name: env[f"{_prefix(name)}_METRICS_ADDR"]
+                name: env[f"{variable_prefix(name)}_METRICS_ADDR"]
                 for name in WATCHED
-                if env.get(f"{_prefix(name)}_METRICS_ADDR")
+                if env.get(f"{variable_prefix(name)}_METRICS_ADDR")
             },
             group_prefixes={
-                name: env.get(f"{_prefix(name)}_CONSUMER_GROUP_PREFIX") or name for name in WATCHED
+                name: env.get(f"{variable_prefix(name)}_CONSUMER_GROUP_PREFIX") or name
+                for name in WATCHED
             },
         )
 

@@ -27,6 +27,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy.engine import make_url
 
+from mercato_cli.services import variable_prefix
+
 __all__ = [
     "DemoError",
     "Fleet",
@@ -244,11 +246,6 @@ class Fleet:
         statuses = {p.name: p.popen.returncode for p in self.processes}
         self.processes.clear()
         return statuses
-
-
-def variable_prefix(service: str) -> str:
-    """The prefix of a service's environment variables: `marketing-traffic` -> MARKETING_TRAFFIC."""
-    return service.upper().replace("-", "_")
 
 
 def database_url(service: str, workdir: Path, shared: str | None, run_id: str) -> str:
