@@ -17,9 +17,11 @@ A refund of an order with nothing captured answers NOT_FOUND (what the order sag
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import grpc
+from google.protobuf.message import Message
 
 from mercato.payments.v1 import payments_pb2 as pb
 from mercato.payments.v1 import payments_pb2_grpc
@@ -80,6 +82,8 @@ from mercato_payments.entrypoints.access import (
     require_vendor_reader,
 )
 
+_Response = TypeVar("_Response", bound=Message)
+
 
 class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
     """Requests arrive authenticated and validated (the kit's edge); domain errors leave as
@@ -96,6 +100,35 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
         self._provider = provider
         self._tariff = tariff
         self._provider_timeout = provider_timeout
+
+    async def _record_charge(
+        self,
+        rpc: str,
+        request: Message,
+        response_type: type[_Response],
+        reference: str,
+        outcome: ChargeOutcome | None,
+        record: Callable[[SqlPaymentsUnitOfWork], Awaitable[tuple[_Response, bool]]],
+    ) -> _Response:
+        """Record a provider charge's outcome once per idempotency key (`record` answers the
+        response and whether the charge is a surplus another attempt already made). A refusal
+        records nothing, so an approved charge is given back; a surplus charge is voided too."""
+        surplus = False
+
+        async def recorded(uow: SqlPaymentsUnitOfWork) -> _Response:
+            nonlocal surplus
+            response, surplus = await record(uow)
+            return response
+
+        try:
+            response = await run_once(self._unit_of_work, rpc, request, response_type, recorded)
+        except DomainError:
+            if outcome is not None and outcome.is_approved:
+                await self._provider.void(reference)
+            raise
+        if surplus:
+            await self._provider.void(reference)
+        return response
 
     @requires(CAPTURE)
     async def CapturePayment(
@@ -115,31 +148,21 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
                 command.terms.amount,
                 self._provider_timeout,
             )
-        surplus = False
 
-        async def record(uow: SqlPaymentsUnitOfWork) -> pb.CapturePaymentResponse:
-            nonlocal surplus
+        async def record(uow: SqlPaymentsUnitOfWork) -> tuple[pb.CapturePaymentResponse, bool]:
             payment, surplus = await record_capture(
                 command, uow, outcome=outcome, tariff=self._tariff
             )
-            return pb.CapturePaymentResponse(payment=payment_message(payment))
+            return pb.CapturePaymentResponse(payment=payment_message(payment)), surplus
 
-        try:
-            response = await run_once(
-                self._unit_of_work,
-                "payments.CapturePayment",
-                request,
-                pb.CapturePaymentResponse,
-                record,
-            )
-        except DomainError:
-            # Refused, so recorded nowhere (the transaction rolled back): give the money back.
-            if outcome is not None and outcome.is_approved:
-                await self._provider.void(reference)
-            raise
-        if surplus:
-            await self._provider.void(reference)
-        return response
+        return await self._record_charge(
+            "payments.CapturePayment",
+            request,
+            pb.CapturePaymentResponse,
+            reference,
+            outcome,
+            record,
+        )
 
     @requires(CAPTURE)
     async def ReleaseEscrow(
@@ -277,31 +300,23 @@ class PaymentService(payments_pb2_grpc.PaymentServiceServicer):
                 command.terms.amount,
                 self._provider_timeout,
             )
-        surplus = False
 
-        async def record(uow: SqlPaymentsUnitOfWork) -> pb.ChargeAppSubscriptionResponse:
-            nonlocal surplus
+        async def record(
+            uow: SqlPaymentsUnitOfWork,
+        ) -> tuple[pb.ChargeAppSubscriptionResponse, bool]:
             recorded, surplus = await record_app_charge(
                 command, uow, outcome=outcome, tariff=self._tariff
             )
-            return app_charge_response(recorded, outcome)
+            return app_charge_response(recorded, outcome), surplus
 
-        try:
-            response = await run_once(
-                self._unit_of_work,
-                "payments.ChargeAppSubscription",
-                request,
-                pb.ChargeAppSubscriptionResponse,
-                record,
-            )
-        except DomainError:
-            # Refused, so recorded nowhere (the transaction rolled back): give the money back.
-            if outcome is not None and outcome.is_approved:
-                await self._provider.void(reference)
-            raise
-        if surplus:
-            await self._provider.void(reference)
-        return response
+        return await self._record_charge(
+            "payments.ChargeAppSubscription",
+            request,
+            pb.ChargeAppSubscriptionResponse,
+            reference,
+            outcome,
+            record,
+        )
 
     @requires(APP_STORE)
     async def RefundAppCharge(
