@@ -7,12 +7,19 @@
   InvalidArgument naming the field (`lines[2].quantity`).
 - `status_code_for(error)`: the one mapping of the domain error tree to status codes.
 - `open_channel(address)`: an outgoing grpc.aio channel whose calls carry the current
-  MessageContext (`x-correlation-id`, `traceparent`), with options the servers accept.
+  MessageContext (`x-correlation-id`, `traceparent`), with options the servers accept, balanced
+  round robin over several instances (`channel_target`: "a:1,b:2", "dns:///name:port").
 - `server_credentials`, `channel_credentials`, `ssl_server_context`: TLS and mutual TLS from
   PEM files, for the server, its callers and an HTTP face.
 """
 
-from mercato_kit.grpc._client import CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, open_channel
+from mercato_kit.grpc._client import (
+    BALANCING_OPTIONS,
+    CHANNEL_OPTIONS,
+    MAX_MESSAGE_BYTES,
+    channel_target,
+    open_channel,
+)
 from mercato_kit.grpc._interceptors import (
     CORRELATION_ID_KEY,
     INVALID_FIELD_KEY,
@@ -38,6 +45,7 @@ from mercato_kit.grpc._tls import channel_credentials, server_credentials, ssl_s
 from mercato_kit.grpc._validation import Violation, validate, violations
 
 __all__ = [
+    "BALANCING_OPTIONS",
     "CHANNEL_OPTIONS",
     "CORRELATION_ID_KEY",
     "DEFAULT_GRACE_SECONDS",
@@ -55,6 +63,7 @@ __all__ = [
     "ValidationInterceptor",
     "Violation",
     "channel_credentials",
+    "channel_target",
     "create_server",
     "open_channel",
     "run_shutdown_hooks",

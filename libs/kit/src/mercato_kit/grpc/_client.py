@@ -11,11 +11,25 @@ that sets either key itself keeps its own value. When tracing is on (`mercato_ki
 each call is a client span, child of the current span, and its traceparent is the span's.
 The channel's options match what Mercato's servers accept (`MAX_MESSAGE_BYTES`, keepalive
 pings no more often than a server allows).
+
+An address may name several instances of a service; the channel balances calls over them
+round robin (gRPC's `round_robin` policy, one connection to each instance; a call never goes to
+an instance that is down while another is up):
+
+- "host:port": one instance (or every address a DNS name resolves to);
+- "127.0.0.1:50061,127.0.0.1:50062": several (IP literals), made `ipv4:...`/`ipv6:...`;
+- a gRPC target name as is: "ipv4:127.0.0.1:50061,127.0.0.1:50062", or "dns:///orders:50053"
+  (a Kubernetes headless Service: every pod's address, re-resolved when a connection drops).
+
+The peer-address variables (`ORDERS_CATALOG_ADDR`, `IDENTITY_GRPC_ADDR`...) take any of these;
+the launcher writes the `ipv4:` form, which a plain `grpc.insecure_channel` also accepts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,11 +39,24 @@ from mercato_kit.context import current_context
 from mercato_kit.grpc._interceptors import CORRELATION_ID_KEY, TRACEPARENT_KEY
 from mercato_kit.tracing import SpanKind, end_span, start_span, traceparent_of, tracing_enabled
 
-__all__ = ["CHANNEL_OPTIONS", "MAX_MESSAGE_BYTES", "open_channel"]
+__all__ = [
+    "BALANCING_OPTIONS",
+    "CHANNEL_OPTIONS",
+    "MAX_MESSAGE_BYTES",
+    "channel_target",
+    "open_channel",
+]
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 """The largest message a Mercato server accepts (gRPC's default receive limit, 4 MiB); a
 client sends no larger and accepts no larger, so an oversized message fails at its sender."""
+
+BALANCING_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("grpc.service_config", json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})),
+)
+"""Round robin over every address of a target (gRPC's default, pick_first, sends every call to
+the first address that answers). Part of `CHANNEL_OPTIONS`; a synchronous client (the CLI's)
+passes it to `grpc.insecure_channel(channel_target(address), options=BALANCING_OPTIONS)`."""
 
 CHANNEL_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -43,9 +70,35 @@ CHANNEL_OPTIONS: tuple[tuple[str, Any], ...] = (
     # A restarted service is reached again within seconds, not after gRPC's 2-minute backoff.
     ("grpc.initial_reconnect_backoff_ms", 500),
     ("grpc.max_reconnect_backoff_ms", 5_000),
+    *BALANCING_OPTIONS,
 )
 """The options every channel from `open_channel` has (a caller's own options come after them,
 so they win)."""
+
+
+def channel_target(address: str) -> str:
+    """The gRPC target for `address`: one "host:port", several comma-separated IP "host:port"s
+    (-> "ipv4:a:1,b:2", or "ipv6:[::1]:1,..."), or a target name with its scheme ("dns:///...",
+    "ipv4:..."), returned as is. ValueError naming what is wrong otherwise."""
+    address = address.strip()
+    if "," not in address or address.startswith(("ipv4:", "ipv6:", "dns:", "unix:")):
+        return address
+    parts = [part.strip() for part in address.split(",")]
+    families = set()
+    for part in parts:
+        host, separator, port = part.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")
+        if not separator or not port.isdigit():
+            raise ValueError(f"expected host:port in {address!r}, got {part!r}")
+        try:
+            families.add(ipaddress.ip_address(host).version)
+        except ValueError:
+            raise ValueError(
+                f"several addresses must be IP literals (or one dns:///name:port), got {part!r}"
+            ) from None
+    if len(families) != 1:
+        raise ValueError(f"several addresses must all be IPv4 or all IPv6: {address!r}")
+    return f"ipv{families.pop()}:{','.join(parts)}"
 
 
 def open_channel(
@@ -55,8 +108,9 @@ def open_channel(
     interceptors: Sequence[Any] = (),
     credentials: grpc.ChannelCredentials | None = None,
 ) -> grpc.aio.Channel:
-    """A grpc.aio channel to `address` ("host:port"; TLS with `credentials`, else plaintext)
-    whose calls carry the current MessageContext (see the module docstring). Create it inside
+    """A grpc.aio channel to `address` ("host:port", several, or a target name: see the module
+    docstring; TLS with `credentials`, else plaintext), balancing round robin over its
+    instances, whose calls carry the current MessageContext. Create it inside
     the running event loop, share it for every call to that address, and `await
     channel.close()` when done (a service's `ServiceContext.channel` does both).
     `interceptors` are the caller's own, run after the context's."""
@@ -67,12 +121,13 @@ def open_channel(
         _StreamStreamContext(),
         *interceptors,
     ]
+    target = channel_target(address)
     if credentials is not None:
         return grpc.aio.secure_channel(
-            address, credentials, options=[*CHANNEL_OPTIONS, *options], interceptors=every
+            target, credentials, options=[*CHANNEL_OPTIONS, *options], interceptors=every
         )
     return grpc.aio.insecure_channel(
-        address, options=[*CHANNEL_OPTIONS, *options], interceptors=every
+        target, options=[*CHANNEL_OPTIONS, *options], interceptors=every
     )
 
 
