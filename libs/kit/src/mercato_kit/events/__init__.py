@@ -10,6 +10,7 @@ from mercato_kit.events._kafka import (
     HEADER_TRACEPARENT,
     KafkaRecord,
     envelope_from_record,
+    kafka_headers,
     to_kafka_record,
 )
 from mercato_kit.events._topics import (
@@ -35,6 +36,7 @@ __all__ = [
     "all_topics",
     "dlq_topic",
     "envelope_from_record",
+    "kafka_headers",
     "to_kafka_record",
     "topic_for",
 ]

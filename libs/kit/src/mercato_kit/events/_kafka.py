@@ -13,6 +13,7 @@ HEADER_CORRELATION_ID = "mercato-correlation-id"
 HEADER_CONTENT_TYPE = "content-type"
 HEADER_TRACEPARENT = "traceparent"
 CONTENT_TYPE = "application/x-protobuf; messageType=mercato.events.v1.EventEnvelope"
+_CONTENT_TYPE_BYTES = CONTENT_TYPE.encode()
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,25 @@ class KafkaRecord:
 
 def to_kafka_record(envelope: EventEnvelope, topic: str) -> KafkaRecord:
     """The record that carries `envelope` on `topic`."""
-    headers = [
-        (HEADER_EVENT_TYPE, envelope.event_type.encode()),
-        (HEADER_CONTENT_TYPE, CONTENT_TYPE.encode()),
-        (HEADER_EVENT_ID, envelope.event_id.encode()),
-        (HEADER_CORRELATION_ID, envelope.correlation_id.encode()),
-    ]
-    if envelope.traceparent:
-        headers.append((HEADER_TRACEPARENT, envelope.traceparent.encode()))
     return KafkaRecord(
         topic=topic,
         key=envelope.aggregate_id.encode(),
         value=envelope.to_bytes(),
-        headers=tuple(headers),
+        headers=kafka_headers(envelope),
     )
+
+
+def kafka_headers(envelope: EventEnvelope) -> tuple[tuple[str, bytes], ...]:
+    """The headers of the record that carries `envelope` (its facts, for routing and tracing)."""
+    headers = (
+        (HEADER_EVENT_TYPE, envelope.event_type.encode()),
+        (HEADER_CONTENT_TYPE, _CONTENT_TYPE_BYTES),
+        (HEADER_EVENT_ID, envelope.event_id.encode()),
+        (HEADER_CORRELATION_ID, envelope.correlation_id.encode()),
+    )
+    if envelope.traceparent:
+        return (*headers, (HEADER_TRACEPARENT, envelope.traceparent.encode()))
+    return headers
 
 
 def envelope_from_record(

@@ -19,44 +19,49 @@ class Lease:
     Each takeover by a new owner increments the fencing token; work done under a token is
     committed only in a transaction that still finds that token (`confirm`), so an instance
     that lost the lease while it was busy cannot complete stale work.
+
+    A holder need not ask the database whether the lease is still its own until it nears
+    expiry: a lease taken or renewed by a statement sent at (local, monotonic) time t expires
+    no earlier than t + ttl, and until then no other instance can take it. The relay keeps
+    that bound and renews only past half of it.
     """
 
     def __init__(self, name: str, owner: str, ttl: float, dialect: str) -> None:
         self.name = name
         self.owner = owner
+        self.ttl = ttl
         self._ttl_ms = int(ttl * 1000)
         self._now_ms = _now_ms(dialect)
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def acquire(self, session: AsyncSession) -> int | None:
-        """Take the lease (when free or expired) or renew it; the fencing token if ours."""
+        """Take the lease (when free or expired) or renew it; the fencing token if ours.
+
+        One statement: an upsert that creates the row, renews our own lease or takes over an
+        expired one (the token goes up by one on a change of owner) and leaves a live lease
+        of another owner alone.
+        """
         leases = relay_leases.c
-        token = await session.scalar(
-            update(relay_leases)
-            .where(leases.name == self.name)
-            .where(or_(leases.owner == self.owner, leases.expires_at_ms <= self._now_ms))
-            .values(
-                fencing_token=case(
-                    (leases.owner == self.owner, leases.fencing_token),
-                    else_=leases.fencing_token + 1,
-                ),
-                owner=self.owner,
-                expires_at_ms=self._now_ms + self._ttl_ms,
-            )
-            .returning(leases.fencing_token)
+        statement = self._insert(relay_leases).values(
+            name=self.name,
+            owner=self.owner,
+            expires_at_ms=self._now_ms + self._ttl_ms,
+            fencing_token=1,
         )
-        if token is None:
-            token = await session.scalar(
-                self._insert(relay_leases)
-                .values(
-                    name=self.name,
-                    owner=self.owner,
-                    expires_at_ms=self._now_ms + self._ttl_ms,
-                    fencing_token=1,
-                )
-                .on_conflict_do_nothing(index_elements=[leases.name])
-                .returning(leases.fencing_token)
-            )
+        token = await session.scalar(
+            statement.on_conflict_do_update(
+                index_elements=[leases.name],
+                set_={
+                    "fencing_token": case(
+                        (leases.owner == self.owner, leases.fencing_token),
+                        else_=leases.fencing_token + 1,
+                    ),
+                    "owner": self.owner,
+                    "expires_at_ms": self._now_ms + self._ttl_ms,
+                },
+                where=or_(leases.owner == self.owner, leases.expires_at_ms <= self._now_ms),
+            ).returning(leases.fencing_token)
+        )
         return None if token is None else int(token)
 
     async def confirm(self, session: AsyncSession, token: int) -> bool:

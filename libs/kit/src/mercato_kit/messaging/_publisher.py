@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -32,6 +32,17 @@ class Publisher(abc.ABC):
     @abc.abstractmethod
     async def publish(self, records: Sequence[KafkaRecord]) -> None:
         """Publish `records`; return when all are acknowledged, raise PublishError otherwise."""
+
+    async def enqueue(self, records: Sequence[KafkaRecord]) -> Awaitable[None]:
+        """Put `records` on their way, in order, without waiting for acknowledgements.
+
+        Returns what to await for them: it completes once every one is acknowledged and raises
+        PublishError otherwise. Records enqueued by a later call go after these (per topic and
+        key), so a caller may enqueue the next batch while this one is in flight. This default
+        publishes at once (a publisher that cannot pipeline); it may raise PublishError itself.
+        """
+        await self.publish(records)
+        return _acknowledged()
 
 
 class KafkaPublisher(Publisher):
@@ -69,6 +80,14 @@ class KafkaPublisher(Publisher):
 
     async def publish(self, records: Sequence[KafkaRecord]) -> None:
         """Enqueue every record in order, then wait for all acknowledgements."""
+        await (await self.enqueue(records))
+
+    async def enqueue(self, records: Sequence[KafkaRecord]) -> Awaitable[None]:
+        """Hand every record to the producer in order; what to await for their acknowledgements.
+
+        The producer keeps one request in flight per partition (idempotent), so records of a
+        later call reach each partition after these.
+        """
         pending: list[asyncio.Future[Any]] = []
         try:
             for record in records:
@@ -86,12 +105,20 @@ class KafkaPublisher(Publisher):
             raise PublishError(
                 f"record {len(pending) + 1} of {len(records)} could not be sent: {exc!r}"
             ) from exc
-        outcomes = await asyncio.gather(*pending, return_exceptions=True)
-        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        if failures:
-            raise PublishError(
-                f"{len(failures)} of {len(records)} records were not acknowledged: {failures[0]!r}"
-            ) from failures[0]
+        return _acknowledgements(pending)
+
+
+async def _acknowledgements(pending: list[asyncio.Future[Any]]) -> None:
+    outcomes = await asyncio.gather(*pending, return_exceptions=True)
+    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if failures:
+        raise PublishError(
+            f"{len(failures)} of {len(pending)} records were not acknowledged: {failures[0]!r}"
+        ) from failures[0]
+
+
+async def _acknowledged() -> None:
+    return None
 
 
 class InMemoryPublisher(Publisher):

@@ -8,7 +8,8 @@ import functools
 import os
 import secrets
 import socket
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from mercato_kit.events import (
     EnvelopeDecodeError,
     EventEnvelope,
     KafkaRecord,
-    to_kafka_record,
+    kafka_headers,
 )
 from mercato_kit.logging import get_logger
 from mercato_kit.messaging._lease import Lease
@@ -43,6 +44,28 @@ _EXPECTED_FAILURES = (PublishError, SQLAlchemyError, OSError)
 
 # Between rounds the relay yields to flush() and stop(), so a long backlog does not hold them.
 _BATCHES_PER_ROUND = 20
+# Batches handed to the producer and not yet acknowledged, at most.
+_IN_FLIGHT = 3
+
+
+@dataclass
+class _InFlight:
+    """A batch handed to the producer: its rows' ids, and what acknowledges them."""
+
+    ids: list[int]
+    per_topic: Counter[str]
+    full: bool
+    acks: asyncio.Future[None]
+    spans: list[Any]
+
+    def end_spans(self, error: BaseException | None) -> None:
+        spans, self.spans = self.spans, []
+        for publish_span in spans:
+            end_span(publish_span, error)
+
+
+class _LeaseLost(Exception):
+    """The lease is no longer this instance's: stop publishing (the message is the log event)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,9 @@ class OutboxRelay:
         self._round = asyncio.Lock()
         self._running = False
         self._token: int | None = None
+        self._clock = time.monotonic
+        self._renewed_at = 0.0
+        self._renew_at = 0.0
         self._log = log.bind(relay=name, owner=self.owner)
         self._metrics = metrics
         if metrics is not None:
@@ -196,39 +222,75 @@ class OutboxRelay:
                     return
 
     async def _round_once(self) -> _Round | None:
-        """Publish batches while they come full (up to a few); None if the lease is not ours."""
+        """Publish batches while they come full (up to a few); None if the lease is not ours.
+
+        Pipelined: while one batch waits for its acknowledgements the next is already read and
+        handed to the producer (up to `_IN_FLIGHT` batches at once). Batches are enqueued in
+        `id` order on one producer, which keeps one request in flight per partition, so Kafka
+        holds them as one long batch published by the stop-and-wait relay would. Each batch is
+        retired (deleted, under a lease confirmed in the same transaction) once acknowledged,
+        oldest first; that transaction also reads the next batch.
+        """
         async with self._round:
-            token, rows = await self._transact(self._acquire_and_read)
-            self._note_lease(token)
+            token = await self._hold_lease()
             if token is None:
                 return None
+            rows = await self._read(after=0)
+            in_flight: deque[_InFlight] = deque()
             outcome = _Round()
-            for batch_number in range(1, _BATCHES_PER_ROUND + 1):
-                if not rows:
-                    return outcome
-                await self._publish_keeping_lease([self._record(row) for row in rows], token)
-                if self._metrics is not None:
-                    for topic, count in Counter(row.topic for row in rows).items():
-                        self._metrics.published(topic, count)
-                # One transaction both retires this batch and reads the next one, so a busy
-                # relay costs the database one transaction per batch.
-                read_on = (
-                    len(rows) == self._batch_size
-                    and batch_number < _BATCHES_PER_ROUND
-                    and not self._stopping.is_set()
-                )
-                ids = [row.id for row in rows]
-                still_ours, following = await self._transact(
-                    functools.partial(self._retire, token=token, ids=ids, read_on=read_on)
-                )
-                if not still_ours:
-                    self._log.warning("relay.lease_lost_before_delete", rows=len(rows))
-                    self._note_lease(None)
-                    return None
-                self._log.debug("relay.published", rows=len(rows), first_id=ids[0], last_id=ids[-1])
-                outcome = _Round(last_id=ids[-1], more_waiting=len(rows) == self._batch_size)
-                rows = following
-            return outcome
+            sent = 0
+            try:
+                while True:
+                    read_on = False
+                    if rows:
+                        await self._ensure_lease_for_sending(token)
+                        in_flight.append(await self._enqueue(rows))
+                        sent += 1
+                        read_on = (
+                            len(rows) == self._batch_size
+                            and sent < _BATCHES_PER_ROUND
+                            and not self._stopping.is_set()
+                        )
+                        after = rows[-1].id
+                        rows = []
+                        if read_on and len(in_flight) < _IN_FLIGHT:
+                            rows = await self._read(after=after)
+                            continue
+                    if not in_flight:
+                        return outcome
+                    batch = in_flight.popleft()
+                    await self._settle(batch, token)
+                    ids = batch.ids
+                    started = self._clock()
+                    still_ours, rows = await self._transact(
+                        functools.partial(
+                            self._retire,
+                            token=token,
+                            ids=ids,
+                            after=after if read_on else None,
+                        )
+                    )
+                    if not still_ours:
+                        raise _LeaseLost("relay.lease_lost_before_delete")
+                    self._renewed(started)
+                    if self._metrics is not None:
+                        for topic, count in batch.per_topic.items():
+                            self._metrics.published(topic, count)
+                    self._log.debug(
+                        "relay.published", rows=len(ids), first_id=ids[0], last_id=ids[-1]
+                    )
+                    outcome = _Round(last_id=ids[-1], more_waiting=batch.full)
+            except _LeaseLost as lost:
+                self._log.warning(str(lost), rows=sum(len(b.ids) for b in in_flight))
+                self._note_lease(None)
+                return None
+            finally:
+                # Whatever ended the round, let every batch handed to the producer settle, so
+                # none fails later unobserved (its rows stay in the outbox for the next round).
+                for batch in in_flight:
+                    with contextlib.suppress(Exception):
+                        await batch.acks
+                    batch.end_spans(None)
 
     async def backlog(self) -> tuple[int, float]:
         """How many rows wait in the outbox, and the age in seconds of the oldest (0 when
@@ -248,22 +310,100 @@ class OutboxRelay:
         self._metrics.outbox_depth.set(rows)
         self._metrics.outbox_oldest_age.set(age)
 
-    async def _acquire_and_read(self, session: AsyncSession) -> tuple[int | None, Sequence[Any]]:
-        token = await self._lease.acquire(session)
-        return token, (await self._next_batch(session) if token is not None else [])
+    async def _hold_lease(self) -> int | None:
+        """The fencing token if the lease is ours, asking the database only when it must.
+
+        A lease taken or renewed by a statement sent at local time t is ours until t + ttl at
+        least; it is renewed (one statement) once half of that has passed, or taken when not
+        held. A relay with nothing to publish thus costs one read per poll.
+        """
+        token = self._token
+        if token is not None and self._clock() < self._renew_at:
+            return token
+        started = self._clock()
+        token = await self._transact(self._lease.acquire)
+        if token is not None:
+            self._renewed(started)
+        self._note_lease(token)
+        return token
+
+    async def _ensure_lease_for_sending(self, token: int) -> None:
+        """Renew before handing a batch to the producer when half the lease has passed."""
+        if self._clock() < self._renew_at:
+            return
+        if not await self._renew(token):
+            raise _LeaseLost("relay.lease_lost_while_publishing")
+        if self._clock() >= self._renewed_at + self._lease_ttl:
+            # Renewal failed for a whole lease: another instance may hold it by now.
+            raise _LeaseLost("relay.lease_unconfirmed")
+
+    async def _renew(self, token: int) -> bool:
+        """Extend the lease; False if it is no longer ours (a database error is not a loss)."""
+        started = self._clock()
+        try:
+            still_ours = await self._transact(lambda session: self._lease.confirm(session, token))
+        except _EXPECTED_FAILURES as exc:
+            self._log.warning("relay.lease_renewal_failed", error=repr(exc))
+            self._renew_at = started + self._lease_ttl / 6
+            return True
+        if still_ours:
+            self._renewed(started)
+        return still_ours
+
+    def _renewed(self, started: float) -> None:
+        """The lease was confirmed by a statement sent at `started` (local monotonic time)."""
+        self._renewed_at = started
+        self._renew_at = started + self._lease_ttl / 2
+
+    async def _read(self, after: int) -> Sequence[Any]:
+        async with self._database.read_transaction() as session:
+            return await self._next_batch(session, after)
+
+    async def _enqueue(self, rows: Sequence[Any]) -> _InFlight:
+        records = [self._record(row) for row in rows]
+        spans = _publish_spans(records) if tracing_enabled() else []
+        try:
+            acks = asyncio.ensure_future(await self._publisher.enqueue(records))
+            acks.add_done_callback(_observe)
+        except BaseException as exc:
+            for publish_span in spans:
+                end_span(publish_span, exc)
+            raise
+        return _InFlight(
+            ids=[row.id for row in rows],
+            per_topic=Counter(row.topic for row in rows),
+            full=len(rows) == self._batch_size,
+            acks=acks,
+            spans=spans,
+        )
+
+    async def _settle(self, batch: _InFlight, token: int) -> None:
+        """Wait for a batch's acknowledgements, renewing the lease meanwhile when due."""
+        while True:
+            wait = max(0.0, self._renew_at - self._clock())
+            done, _ = await asyncio.wait({batch.acks}, timeout=wait)
+            if done:
+                break
+            if not await self._renew(token):
+                raise _LeaseLost("relay.lease_lost_while_publishing")
+        error = batch.acks.exception()
+        batch.end_spans(error)
+        if error is not None:
+            raise error
 
     async def _retire(
-        self, session: AsyncSession, *, token: int, ids: list[int], read_on: bool
+        self, session: AsyncSession, *, token: int, ids: list[int], after: int | None
     ) -> tuple[bool, Sequence[Any]]:
-        """Delete published rows if the lease is still ours; then read the next batch."""
+        """Delete published rows if the lease is still ours; then read the batch after `after`."""
         if not await self._lease.confirm(session, token):
             return False, []
         await session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
-        return True, (await self._next_batch(session) if read_on else [])
+        return True, (await self._next_batch(session, after) if after is not None else [])
 
-    async def _next_batch(self, session: AsyncSession) -> Sequence[Any]:
+    async def _next_batch(self, session: AsyncSession, after: int) -> Sequence[Any]:
         result = await session.execute(
             select(outbox.c.id, outbox.c.event_id, outbox.c.topic, outbox.c.key, outbox.c.value)
+            .where(outbox.c.id > after)
             .order_by(outbox.c.id)
             .limit(self._batch_size)
         )
@@ -284,43 +424,9 @@ class OutboxRelay:
         async with self._database.transaction() as session:
             return await work(session)
 
-    async def _publish_keeping_lease(self, records: list[KafkaRecord], token: int) -> None:
-        # A slow broker must not let the lease lapse while this instance is still publishing.
-        done = asyncio.Event()
-        keeper = asyncio.create_task(self._keep_lease(token, done))
-        spans = _publish_spans(records) if tracing_enabled() else []
-        error: BaseException | None = None
-        try:
-            await self._publisher.publish(records)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            for publish_span in spans:
-                end_span(publish_span, error)
-            done.set()
-            await keeper
-
-    async def _keep_lease(self, token: int, done: asyncio.Event) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._lease_ttl / 3):
-                    await done.wait()
-                    return
-            try:
-                still_ours = await self._transact(
-                    lambda session: self._lease.confirm(session, token)
-                )
-            except _EXPECTED_FAILURES as exc:
-                self._log.warning("relay.lease_renewal_failed", error=repr(exc))
-                continue
-            if not still_ours:
-                self._log.warning("relay.lease_lost_while_publishing")
-                return
-
     def _record(self, row: Any) -> KafkaRecord:
         try:
-            headers = to_kafka_record(EventEnvelope.from_bytes(row.value), row.topic).headers
+            headers = kafka_headers(EventEnvelope.from_bytes(row.value))
         except EnvelopeDecodeError:
             # Blocking the outbox on one bad row would stop every later event; consumers
             # dead-letter it instead.
