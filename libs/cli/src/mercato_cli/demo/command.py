@@ -22,8 +22,16 @@ database of its own there (`mercato_demo_<run>_<service>`). In order:
    the publisher; the ledger's projections (with the month's ad revenue against expenditure),
    trial balance and audit; the replay audit; what marketing counted and what each partner
    received;
-8. everything stopped, or, with --keep-running, left running until Ctrl-C with the operators'
+8. with --verify, `mercato verify`'s checks over the run's orders and products (captures once,
+   ledger once, final escrow zero, reservations, trial balance and audit, consumer lag);
+9. everything stopped, or, with --keep-running, left running until Ctrl-C with the operators'
    console (`mercato console`) beside them: its address is printed and in the summary.
+
+With `--instances N` (or per service, `--instances-of orders=3,catalog=2`) each service runs as
+N processes on the service's one database and consumer groups, its callers balancing over them
+(see launcher.py); the summary's `instances` says what each process served (gRPC calls, events
+applied), read from its metrics before it stops. Marketing's traffic worker stays one process
+unless `--instances-of` names it.
 
 What happened is also written to `<workdir>/summary.json`. Exit status 0 when every order ended
 as seeded, the trial balance is zero, the audit passes, the replay matches and every check of
@@ -35,13 +43,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
 import secrets
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,8 +68,12 @@ from mercato_cli.demo.launcher import (
     Fleet,
     NotBuiltError,
     Process,
+    balanced_target,
+    client_channel,
     database_url,
     free_address,
+    parse_instances,
+    served_counts,
     stop_on_signals,
     variable_prefix,
 )
@@ -103,6 +116,7 @@ from mercato_cli.demo.seed import (
     open_shops,
 )
 from mercato_cli.services import service_commands
+from mercato_cli.verify import Scope, print_findings, run_checks
 
 __all__ = ["demo"]
 
@@ -112,6 +126,9 @@ _PLATFORM = ("platform",)
 _OPTIONAL = frozenset({"ledger", "orders", *_MARKETING, *_PLATFORM})
 """Services still being built: the demo goes as far as it can without them."""
 _OPERATOR = "ops@operators.mercato.example"
+_ONE_INSTANCE = frozenset({"marketing-traffic"})
+"""Services `--instances` leaves at one process (`--instances-of` may still scale them)."""
+_HTTP_FACES = {"marketing-http": "marketing", "platform-http": "platform"}
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,12 @@ class Options:
     carrier_time_scale: float = 14400
     """Simulated seconds per real second of the carrier simulators (a parcel's 34 simulated
     hours take 8.5 s at 14400)."""
+    instances: int = 1
+    """Processes of each service (but those of `_ONE_INSTANCE`)."""
+    instances_of: Mapping[str, int] = field(default_factory=dict)
+    """Processes of the services named here, whatever `instances` says."""
+    verify: bool = False
+    """Run `mercato verify`'s checks over the run's orders at the end."""
 
 
 def demo(
@@ -186,12 +209,31 @@ def demo(
         max=1,
         help="Share of orders placed through a click (from advertising shops).",
     ),
+    instances: int = typer.Option(
+        1,
+        "--instances",
+        min=1,
+        max=8,
+        help="Processes of each service (on its one database and consumer groups; callers "
+        "balance over them). Marketing's traffic worker stays one unless --instances-of says.",
+    ),
+    instances_of: str = typer.Option(
+        "",
+        "--instances-of",
+        help="Processes of particular services, e.g. orders=3,catalog=2 (over --instances).",
+    ),
+    verify: bool = typer.Option(
+        False,
+        "--verify",
+        help="At the end, `mercato verify`'s checks over this run's orders and products.",
+    ),
 ) -> None:
     """Run the order-to-cash ecosystem end to end: every service its own process, a seeded
     scenario with a progress bar, a marketing act (campaigns, clicks, orders through clicks)
     and a platform act (a partner app following a seller's orders), revenue and balance
     projections, the replay audit."""
     console = Console()
+    per_service = parse_instances(instances_of)
     shares = Shares(decline_share, loss_share, refund_share, auto_share)
     try:
         shares.counts(orders)
@@ -217,6 +259,9 @@ def demo(
         platform=platform,
         clicks=clicks,
         attributed_share=attributed_share,
+        instances=instances,
+        instances_of=per_service,
+        verify=verify,
     )
     run = _Demo(options, console)
     try:
@@ -256,6 +301,44 @@ class _Demo:
     channels: dict[str, grpc.Channel] = field(default_factory=dict)
     base_env: dict[str, str] = field(default_factory=dict)
     running: set[str] = field(default_factory=set)
+    listen: dict[str, list[str]] = field(default_factory=dict)
+    """Where each instance of a service (and of an HTTP face) listens, by service."""
+
+    def count(self, service: str) -> int:
+        """How many processes of `service` this run starts."""
+        if service in self.options.instances_of:
+            return self.options.instances_of[service]
+        owner = _HTTP_FACES.get(service, service)
+        if owner != service:
+            return self.count(owner)
+        return 1 if service in _ONE_INSTANCE else self.options.instances
+
+    def assign_addresses(self, services: Sequence[str]) -> None:
+        """A free port for every instance of identity and `services` (and of the HTTP faces),
+        each service's address for its callers (`balanced_target`: all its instances),
+        IDENTITY_GRPC_ADDR in the base environment, and the demo's own channels to them.
+        Enough partitions for the instances (`KAFKA_TOPIC_PARTITIONS`, for the topics this
+        run creates: a topic that exists keeps its count)."""
+        for name in ("identity", *services, *_HTTP_FACES):
+            self.listen[name] = [free_address() for _ in range(self.count(name))]
+            # An HTTP face's callers are given one instance's address (clicks carry their own).
+            first = self.listen[name][:1] if name in _HTTP_FACES else self.listen[name]
+            self.addresses[name] = balanced_target(first)
+        self.base_env["IDENTITY_GRPC_ADDR"] = self.addresses["identity"]
+        most = max(self.count(name) for name in ("identity", *services))
+        partitions = int(self.base_env.get("KAFKA_TOPIC_PARTITIONS") or 3)
+        if most > partitions:
+            self.base_env["KAFKA_TOPIC_PARTITIONS"] = str(most)
+        self.channels = {
+            name: client_channel(address)
+            for name, address in self.addresses.items()
+            if name not in _HTTP_FACES
+        }
+
+    def listening(self, name: str) -> list[str]:
+        """Where the instances of `name` listen (one, on its address, unless
+        `assign_addresses` gave it more)."""
+        return self.listen.get(name) or [self.addresses[name]]
 
     @property
     def run_key(self) -> str:
@@ -317,18 +400,9 @@ class _Demo:
         }
         self.base_env.update(MERCATO_DATA_DIR=str(options.workdir))
         self.base_env.setdefault("LOG_LEVEL", "INFO")
-        self.addresses = {
-            name: free_address()
-            for name in ("identity", *self.services, "marketing-http", "platform-http")
-        }
-        self.base_env["IDENTITY_GRPC_ADDR"] = self.addresses["identity"]
+        self.assign_addresses(self.services)
         with Fleet(options.workdir, self.base_env) as fleet:
             self.summary["processes"] = {}
-            self.channels = {
-                name: grpc.insecure_channel(address)
-                for name, address in self.addresses.items()
-                if not name.endswith("-http")
-            }
             try:
                 ok = self._stages(fleet)
                 fleet.check_alive()
@@ -337,6 +411,7 @@ class _Demo:
             finally:
                 for process in fleet.processes:
                     self.summary["processes"][process.name] = process.popen.pid
+                self.summary["instances"] = self.served(fleet)
                 for channel in self.channels.values():
                     channel.close()
             statuses = fleet.stop_all()
@@ -395,6 +470,8 @@ class _Demo:
                 self.summary["ledger"] = findings.as_dict()
                 ok = findings.ok and ok
             publisher_counts = None
+            if self.options.verify:
+                ok = self._verify(operator, outcomes, sellers) and ok
             if marketing is not None:
                 self.console.rule("Marketing")
                 found = marketing.report(outcomes, view, findings.months if findings else ())
@@ -430,7 +507,12 @@ class _Demo:
                 secrets.token_bytes(32)
             ).decode(),
         }
-        self._wait(fleet, fleet.serve("identity", env, address=self.addresses["identity"]))
+        addresses = self.listening("identity")
+        for numbers in ([1], range(2, len(addresses) + 1)):  # the first migrates alone
+            for process in fleet.serve_instances(
+                "identity", env, addresses=addresses, numbers=numbers
+            ):
+                self._wait(fleet, process)
         self.running.add("identity")
         identity = Identity(self.channels["identity"], self.run_key)
         create_operator({**self.base_env, **env}, _OPERATOR, self.options.workdir)
@@ -488,13 +570,11 @@ class _Demo:
             },
             "marketing": {
                 "MARKETING_CLICK_SECRET": secrets.token_urlsafe(32),
-                "MARKETING_HTTP_ADDR": self.addresses["marketing-http"],
                 "MARKETING_CATALOG_ADDR": self.addresses["catalog"],
             },
             "marketing-traffic": traffic_settings(),
             "platform": {
                 **platform_settings(),
-                "PLATFORM_HTTP_ADDR": self.addresses["platform-http"],
                 **(
                     app_store_settings(apps["app-store"], self.addresses["payments"])
                     if "app-store" in apps
@@ -502,23 +582,29 @@ class _Demo:
                 ),
             },
         }
-        started = [
-            fleet.serve(
-                name,
-                {**self.own_env(name), **settings.get(name, {})},
-                address=self.addresses[name],
-            )
-            for name in self.services
-        ]
-        for process in started:
-            try:
-                self._wait(fleet, process)
-                self.running.add(process.name)
-            except NotBuiltError:
-                if process.name not in _OPTIONAL:
-                    raise
-                fleet.processes.remove(process)
-                self.console.print(f"[yellow]- {process.name} is not built yet: skipped[/]")
+        # Every service's first instance (which migrates its database), then the others.
+        for first in (True, False):
+            started = [
+                process
+                for name in self.services
+                if first or name in self.running
+                for process in fleet.serve_instances(
+                    name,
+                    {**self.own_env(name), **settings.get(name, {})},
+                    addresses=self.listening(name),
+                    per_instance=functools.partial(self._per_instance, name),
+                    numbers=[1] if first else range(2, self.count(name) + 1),
+                )
+            ]
+            for process in started:
+                try:
+                    self._wait(fleet, process)
+                    self.running.add(process.service)
+                except NotBuiltError:
+                    if process.service not in _OPTIONAL:
+                        raise
+                    fleet.processes.remove(process)
+                    self.console.print(f"[yellow]- {process.name} is not built yet: skipped[/]")
         self.summary["services"] = sorted(self.running)
         for name, app, loss_rate in (
             ("swift", apps["swift"], 0),
@@ -540,6 +626,53 @@ class _Demo:
             "✓ carrier simulators: Swift Express (delivers), Long Haul Freight (loses every "
             f"parcel it is handed: those to {LOSSY_REGION})"
         )
+
+    def _per_instance(self, service: str, number: int) -> dict[str, str]:
+        """What the n-th instance of `service` has of its own besides its ports: its HTTP face's
+        address (marketing, the platform), its local store (the traffic worker)."""
+        if service == "marketing-traffic" and number > 1:
+            return {"MARKETING_TRAFFIC_DATA_DIR": str(self.options.workdir / f"{service}-{number}")}
+        for face, owner in _HTTP_FACES.items():
+            if owner == service:
+                return {f"{variable_prefix(owner)}_HTTP_ADDR": self.listening(face)[number - 1]}
+        return {}
+
+    def served(self, fleet: Fleet) -> dict[str, dict[str, Any]]:
+        """What each running service process served so far (`served_counts`), by process name."""
+        return {
+            process.name: {
+                "service": process.service,
+                "instance": process.instance,
+                "address": process.address,
+                **served_counts(fleet.metrics[process.name]),
+            }
+            for process in fleet.processes
+            if process.service and process.name in fleet.metrics and process.alive()
+        }
+
+    def _verify(self, operator: SignedIn, outcomes: list[Outcome], sellers: list[Seller]) -> bool:
+        """`mercato verify`'s checks over this run's orders and products; True when all hold."""
+        if "ledger" not in self.running:
+            self.console.print("[yellow]- ledger not built: nothing to verify against[/]")
+            return True
+        self.console.rule("mercato verify")
+        findings = run_checks(
+            os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            self.addresses["ledger"],
+            self.addresses["catalog"],
+            operator.metadata,
+            settle=60,
+            group_prefixes=[self.group_prefix(name) for name in sorted(self.running)],
+            scope=Scope(
+                order_ids=frozenset(o.order_id for o in outcomes),
+                product_ids=frozenset(sku.product_id for s in sellers for sku in s.skus),
+            ),
+        )
+        print_findings(self.console, findings)
+        self.summary["verify"] = {
+            f.check: {"checked": f.checked, "violations": f.violations[:5]} for f in findings
+        }
+        return all(f.holds for f in findings)
 
     def _seed(self, identity: Identity) -> tuple[list[Seller], list[SignedIn]]:
         began = time.monotonic()
@@ -718,8 +851,9 @@ class _Demo:
                 for name in self.running
             },
             **{
-                f"{variable_prefix(name)}_METRICS_ADDR": metrics
-                for name, metrics in fleet.metrics.items()
+                f"{variable_prefix(process.service)}_METRICS_ADDR": fleet.metrics[process.name]
+                for process in fleet.processes
+                if process.service and process.instance == 1 and process.name in fleet.metrics
             },
         }
         process = fleet.spawn("console", ["-m", "mercato_cli", "console"], env, address)

@@ -1,6 +1,13 @@
 """The demo's processes: each service (`python -m mercato_cli serve <name>`) and each carrier
 simulator its own process, with its own environment, log file and database in the run's folder.
 
+A service may run as several instances (`Fleet.serve_instances`, `--instances N`): each its own
+process on its own gRPC and metrics port, all on the service's one database and in its consumer
+groups (Kafka splits the partitions between them); the service's callers get one address naming
+them all (`balanced_target`: "ipv4:127.0.0.1:P1,127.0.0.1:P2"), over which the kit's channels
+balance round robin. One instance is named after its service (`orders`, `orders.log`), several
+`orders-1`, `orders-2`... (`Process.service` names the service either way).
+
 A `Fleet` is a context manager: whatever happens inside it (an error, Ctrl-C, SIGTERM), on the
 way out it stops every process it started, newest first, with SIGTERM and then SIGKILL after a
 grace period. On Linux each child also asks the kernel for SIGTERM should the demo itself die
@@ -18,7 +25,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,13 +35,19 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy.engine import make_url
 
 from mercato_cli.services import variable_prefix
+from mercato_kit.grpc import BALANCING_OPTIONS, channel_target
 
 __all__ = [
     "DemoError",
     "Fleet",
     "NotBuiltError",
     "Process",
+    "balanced_target",
+    "client_channel",
     "free_address",
+    "instance_names",
+    "parse_instances",
+    "served_counts",
     "stop_on_signals",
     "variable_prefix",
 ]
@@ -58,6 +71,75 @@ def free_address() -> str:
         return f"127.0.0.1:{sock.getsockname()[1]}"
 
 
+def balanced_target(addresses: Sequence[str]) -> str:
+    """One address naming every instance of a service, for its callers' `<PEER>_ADDR` variables:
+    the address itself for one, a gRPC `ipv4:` target for several (the kit's channels balance
+    round robin over it; a plain grpc channel also accepts it and fails over)."""
+    if not addresses:
+        raise ValueError("a service needs at least one address")
+    return channel_target(",".join(addresses)) if len(addresses) > 1 else addresses[0]
+
+
+def client_channel(address: str) -> grpc.Channel:
+    """A synchronous channel to a service (one instance or several: round robin over them)."""
+    return grpc.insecure_channel(channel_target(address), options=list(BALANCING_OPTIONS))
+
+
+def instance_names(service: str, count: int) -> list[str]:
+    """The process names of a service's `count` instances: the service's own for one,
+    `<service>-1`, `<service>-2`... for several."""
+    return [service] if count == 1 else [f"{service}-{n}" for n in range(1, count + 1)]
+
+
+def parse_instances(text: str) -> dict[str, int]:
+    """`--instances-of`'s value ("orders=3,catalog=2") as processes by service; ValueError
+    (typer.BadParameter's message) naming what is wrong."""
+    import typer  # the CLI's; the launcher itself needs no typer
+
+    from mercato_cli.services import SERVICES
+
+    counts: dict[str, int] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        service, separator, number = part.partition("=")
+        service = service.strip()
+        if not separator or not number.strip().isdigit() or not 1 <= int(number) <= 8:
+            raise typer.BadParameter(
+                f"expected service=N (N from 1 to 8), got {part!r}", param_hint="--instances-of"
+            )
+        if service not in SERVICES:
+            raise typer.BadParameter(
+                f"{service!r} is not a service ({', '.join(sorted(SERVICES))})",
+                param_hint="--instances-of",
+            )
+        counts[service] = int(number)
+    return counts
+
+
+def served_counts(metrics_address: str) -> dict[str, int]:
+    """What a service process served, from its metrics (`mercato_kit.metrics`): gRPC calls
+    answered (`rpcs`, health checks and reflection left out) and events its consumers applied
+    (`events_applied`); {} when they cannot be read."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        url = f"http://{metrics_address}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            text = answer.read().decode()
+    except OSError:
+        return {}
+    found = {"rpcs": 0.0, "events_applied": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            method = sample.labels.get("method", "")
+            if sample.name == "mercato_rpc_duration_seconds_count" and "grpc." not in method:
+                found["rpcs"] += sample.value  # not the launcher's health checks
+            elif sample.name == "mercato_events_applied_total":
+                found["events_applied"] += sample.value
+    return {key: int(value) for key, value in found.items()}
+
+
 # Run in the child instead of `python <argv>`: ask the kernel for SIGTERM when the parent dies
 # (PR_SET_PDEATHSIG survives exec), give up if it already has, then exec the real command. Not
 # a preexec_fn: forking a process whose gRPC threads are running, and running Python in the
@@ -74,7 +156,8 @@ os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
 @dataclass
 class Process:
     """One started child: what it is, its address (services), its log, and what started it
-    (its module's argv and its own environment, so `Fleet.restart` can start it again)."""
+    (its module's argv and its own environment, so `Fleet.restart` can start it again); for a
+    service, which service and which of its instances (1, 2...)."""
 
     name: str
     popen: subprocess.Popen[bytes]
@@ -82,6 +165,8 @@ class Process:
     address: str = ""
     argv: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    service: str = ""
+    instance: int = 1
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -103,7 +188,8 @@ class Fleet:
     processes: list[Process] = field(default_factory=list)
     keep_logs_hint: bool = False
     metrics: dict[str, str] = field(default_factory=dict)
-    """Each service's metrics address (`<SERVICE>_METRICS_ADDR`) by name, for Prometheus."""
+    """Each service process's metrics address (`<SERVICE>_METRICS_ADDR`) by process name (the
+    service's name when it runs one instance), for Prometheus."""
 
     def __enter__(self) -> Fleet:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -147,22 +233,66 @@ class Fleet:
         index = self.processes.index(process)
         self.processes.remove(process)
         again = self.spawn(process.name, process.argv, process.env, process.address)
+        again.service, again.instance = process.service, process.instance
         self.processes.remove(again)
         self.processes.insert(index, again)
         return again
 
-    def serve(self, service: str, env: Mapping[str, str], *, address: str) -> Process:
+    def serve(
+        self,
+        service: str,
+        env: Mapping[str, str],
+        *,
+        address: str,
+        name: str | None = None,
+        instance: int = 1,
+    ) -> Process:
         """Start `mercato serve <service>` listening on `address` (`<SERVICE>_GRPC_ADDR`, a
         hyphen made an underscore: `MARKETING_TRAFFIC_GRPC_ADDR`), serving its metrics on a
         free port (`<SERVICE>_METRICS_ADDR`, unless `env` names one) that the run's
-        `prometheus-targets.json` lists."""
+        `prometheus-targets.json` lists. `name` (default: the service's) names the process and
+        its log; `instance` says which of the service's instances it is."""
         prefix = variable_prefix(service)
+        name = name or service
         metrics = env.get(f"{prefix}_METRICS_ADDR") or free_address()
         variables = {**env, f"{prefix}_GRPC_ADDR": address, f"{prefix}_METRICS_ADDR": metrics}
-        process = self.spawn(service, ["-m", "mercato_cli", "serve", service], variables, address)
-        self.metrics[service] = metrics
+        process = self.spawn(name, ["-m", "mercato_cli", "serve", service], variables, address)
+        process.service, process.instance = service, instance
+        self.metrics[name] = metrics
         self.write_prometheus_targets()
         return process
+
+    def serve_instances(
+        self,
+        service: str,
+        env: Mapping[str, str],
+        *,
+        addresses: Sequence[str],
+        per_instance: Callable[[int], Mapping[str, str]] | None = None,
+        numbers: Sequence[int] | None = None,
+    ) -> list[Process]:
+        """Start one instance of `service` on each of `addresses` (see `serve`), with `env` (the
+        same database and consumer groups for all) and what `per_instance(n)` adds for the n-th
+        (from 1: an HTTP face's port, a local store); named as `instance_names` says. Only the
+        instances `numbers` names (from 1), when it does: start the first alone and the others
+        once it serves, since each instance migrates the database as it starts and two
+        migrating at once collide (a real deployment runs migrations as a job first)."""
+        names = instance_names(service, len(addresses))
+        return [
+            self.serve(
+                service,
+                {**env, **(per_instance(number) if per_instance else {})},
+                address=address,
+                name=name,
+                instance=number,
+            )
+            for number, (name, address) in enumerate(zip(names, addresses, strict=True), start=1)
+            if numbers is None or number in numbers
+        ]
+
+    def instances(self, service: str) -> list[Process]:
+        """The running fleet's processes of `service`, in instance order."""
+        return sorted((p for p in self.processes if p.service == service), key=lambda p: p.instance)
 
     @property
     def prometheus_targets(self) -> Path:

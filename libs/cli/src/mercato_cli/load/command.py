@@ -9,6 +9,10 @@ each PlaceOrder started at its scheduled time whatever the earlier ones did, and
 and topics with no business or database work; `mercato_cli.load.passthrough`) on the same
 broker, and prints the ratio.
 
+With `--instances N` (or `--instances-of orders=3,...`) each service of the mercato fabric runs
+as N processes (the demo's launcher: one database and consumer groups per service, callers and
+the harness balancing gRPC round robin over the instances); the pass-through stays one of each.
+
 Kafka: a broker of its own (`mercato infra`'s launcher, deleted at the end), or with
 `--env-infra` the one of `KAFKA_BOOTSTRAP_SERVERS`. Databases: SQLite files in the run's folder
 (`--sqlite`), or new PostgreSQL databases (`--postgres`) on a server of its own, or with
@@ -46,10 +50,11 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
-from mercato_cli.demo.launcher import DemoError, stop_on_signals
+from mercato_cli.demo.launcher import DemoError, parse_instances, stop_on_signals
 from mercato_cli.load.driver import StepResult, Watcher, run_step
 from mercato_cli.load.report import FabricRun, document, markdown
 from mercato_cli.load.topology import Sizes, Target, mercato, passthrough
+from mercato_kit.grpc import BALANCING_OPTIONS, channel_target
 from mercato_localinfra import InfraError, LocalInfra
 
 __all__ = ["load"]
@@ -98,6 +103,19 @@ def load(
         "history then weigh on the figures).",
     ),
     seed: int = typer.Option(7, "--seed", help="Decides the seeded catalogue."),
+    instances: int = typer.Option(
+        1,
+        "--instances",
+        min=1,
+        max=8,
+        help="Processes of each service of the mercato fabric (one database and consumer "
+        "groups per service; callers and the harness balance over them).",
+    ),
+    instances_of: str = typer.Option(
+        "",
+        "--instances-of",
+        help="Processes of particular services, e.g. orders=3,catalog=2 (over --instances).",
+    ),
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the results here as JSON (and .md).")
     ] = None,
@@ -115,7 +133,7 @@ def load(
     if topology not in TOPOLOGIES:
         raise typer.BadParameter(f"one of {', '.join(TOPOLOGIES)}", param_hint="--topology")
     fabrics = list(TOPOLOGIES) if baseline else [topology]
-    sizes = Sizes(sellers, products, buyers, stock, seed)
+    sizes = Sizes(sellers, products, buyers, stock, seed, instances, parse_instances(instances_of))
     folder = (workdir or Path(tempfile.mkdtemp(prefix="mercato-load-"))).resolve()
     started = datetime.now(UTC)
     run_id = f"load{started.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(2)}"
@@ -123,6 +141,7 @@ def load(
     console.print(
         f"[bold]mercato load[/]: {', '.join(fabrics)}; steps {', '.join(f'{r:g}' for r in steps)}"
         f" orders/s x {step_seconds:g} s; {'PostgreSQL' if postgres else 'SQLite'}; "
+        f"{instances} instance(s) of each service; "
         f"load average {loads[0]:.1f}; logs in {folder}"
     )
     runs: list[FabricRun] = []
@@ -136,6 +155,8 @@ def load(
         "stock": stock,
         "backend": "postgresql" if postgres else "sqlite",
         "seed": seed,
+        "instances": instances,
+        "instances_of": sizes.instances_of,
         "own_infra": own_infra,
         "logs": str(folder),
     }
@@ -242,7 +263,9 @@ async def _drive(
         metrics=target.metrics,
     )
     await watcher.start()
-    channel = grpc.aio.insecure_channel(target.orders_address)
+    channel = grpc.aio.insecure_channel(
+        channel_target(target.orders_address), options=list(BALANCING_OPTIONS)
+    )
     first = 0
     try:
         with Live(console=console, refresh_per_second=4, transient=True) as live:

@@ -5,7 +5,9 @@
   (SQLite files, or PostgreSQL databases on `DATABASE_URL`'s server), and the carrier
   simulators; then sellers open shops and list SKUs with deep stock, and buyers register.
   The carriers run at simulated time 1:1, so within a run an order's path ends once its
-  shipment is created (the pass-through has the same hops).
+  shipment is created (the pass-through has the same hops). With `instances` above 1 each
+  service runs that many processes (the demo's `--instances`: one database and consumer group
+  per service, callers balancing round robin over the instances).
 - `passthrough`: the same processes and hops with no business or database work
   (`mercato_cli.load.passthrough`), fed the same kind of requests with made-up ids.
 """
@@ -19,10 +21,9 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
 from rich.console import Console
 
 from mercato.identity.v1 import accounts_pb2
@@ -45,6 +46,10 @@ class Sizes:
     buyers: int
     stock: int
     seed: int
+    instances: int = 1
+    """Processes of each service (the mercato fabric; the pass-through runs one of each)."""
+    instances_of: Mapping[str, int] = field(default_factory=dict)
+    """Processes of particular services, over `instances`."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ def mercato(
             marketing=False,
             platform=False,
             carrier_time_scale=1.0,
+            instances=sizes.instances,
+            instances_of=dict(sizes.instances_of),
         ),
         console,
     )
@@ -102,17 +109,8 @@ def mercato(
     demo.base_env.setdefault(
         "IDENTITY_KEY_ENCRYPTION_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )
-    # The demo names the HTTP faces of marketing and the platform too (neither runs here).
-    demo.addresses = {
-        name: free_address() for name in ("identity", *_CORE, "marketing-http", "platform-http")
-    }
-    demo.base_env["IDENTITY_GRPC_ADDR"] = demo.addresses["identity"]
+    demo.assign_addresses(_CORE)
     with Fleet(workdir, demo.base_env) as fleet:
-        demo.channels = {
-            name: grpc.insecure_channel(address)
-            for name, address in demo.addresses.items()
-            if not name.endswith("-http")
-        }
         try:
             identity, _, apps = demo._start_identity(fleet)
             demo._start_services(fleet, apps)
@@ -132,6 +130,11 @@ def mercato(
                 f"✓ seeded sellers: {len(sellers)}, SKUs: {len(skus)} of {sizes.stock} each, "
                 f"buyers: {len(buyers)}"
             )
+            instances = {name: demo.count(name) for name in ("identity", *_CORE)}
+            if max(instances.values()) > 1:
+                console.print(
+                    "✓ instances: " + ", ".join(f"{n} x{c}" for n, c in instances.items())
+                )
             yield Target(
                 name="mercato",
                 orders_address=demo.addresses["orders"],
