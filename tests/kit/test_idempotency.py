@@ -108,7 +108,27 @@ class SqlBackend:
             )
 
 
-@pytest_asyncio.fixture(params=["memory", "sqlite", "postgresql"], loop_scope="session")
+class RunOnceBackend(SqlBackend):
+    """`run_once`, the way services run commands: no savepoint, the unit of work is committed
+    only when the command succeeded."""
+
+    async def echo(
+        self, key: str, request: EchoRequest, *, scope: str = SCOPE, fail: bool = False
+    ) -> EchoResponse:
+        async def decide(uow: SqlUnitOfWork) -> EchoResponse:
+            await uow.session.execute(insert(effects).values(text=request.text))
+            if fail:
+                raise FailedPrecondition("not now")
+            return EchoResponse(text=request.text, correlation_id=new_id())
+
+        return await run_once(
+            lambda: SqlUnitOfWork(self.db), scope, request, EchoResponse, decide, key=key
+        )
+
+
+@pytest_asyncio.fixture(
+    params=["memory", "sqlite", "postgresql", "run_once-postgresql"], loop_scope="session"
+)
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     if request.param == "memory":
         yield MemoryBackend()
@@ -120,7 +140,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     async with db.engine.begin() as connection:
         await connection.run_sync(_test_tables.create_all)
     try:
-        yield SqlBackend(db)
+        yield RunOnceBackend(db) if request.param.startswith("run_once") else SqlBackend(db)
     finally:
         await db.dispose()
 

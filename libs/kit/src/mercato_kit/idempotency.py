@@ -101,21 +101,27 @@ class SqlIdempotencyKeys:
         request: Message,
         response_type: type[R],
         compute: Callable[[], Awaitable[R]],
+        *,
+        savepoint: bool = True,
     ) -> R:
-        """See IdempotencyKeys.run; the effects of `compute` share the caller's transaction."""
+        """See IdempotencyKeys.run; the effects of `compute` share the caller's transaction.
+
+        The first run takes two statements besides `compute`'s: the claim (an insert that does
+        nothing on a conflict) and the response's update; a repeat takes the claim and one read.
+        With `savepoint` (the default) they run in a savepoint, so a command that fails takes
+        its claim with it even if the caller goes on to commit the transaction (two more round
+        trips); `savepoint=False` is for a caller that never commits a transaction in which
+        `compute` raised (`run_once`).
+        """
         _check(scope, key)
         digest = request_hash(request)
-        # A savepoint, so a command that fails takes its claim with it even if the caller
-        # goes on to commit the transaction.
-        async with self._session.begin_nested():
-            if await self._claim(scope, key, digest):
-                response = await compute()
-                await self._session.execute(
-                    update(idempotency_keys)
-                    .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-                    .values(response=response.SerializeToString(deterministic=True))
-                )
-                return response
+        if savepoint:
+            async with self._session.begin_nested():
+                response = await self._run_claimed(scope, key, digest, compute)
+        else:
+            response = await self._run_claimed(scope, key, digest, compute)
+        if response is not None:
+            return response
         row = (
             await self._session.execute(
                 select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
@@ -126,6 +132,21 @@ class SqlIdempotencyKeys:
         if row.request_hash != digest:
             raise IdempotencyKeyReused(key)
         return response_type.FromString(row.response)
+
+    async def _run_claimed(
+        self, scope: str, key: str, digest: str, compute: Callable[[], Awaitable[R]]
+    ) -> R | None:
+        """`compute()`'s response, stored under the key, when this transaction claimed it;
+        None when the key was claimed before."""
+        if not await self._claim(scope, key, digest):
+            return None
+        response = await compute()
+        await self._session.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+            .values(response=response.SerializeToString(deterministic=True))
+        )
+        return response
 
     async def _claim(self, scope: str, key: str, digest: str) -> bool:
         """Insert the key unless it exists; True when this transaction inserted it.
@@ -212,8 +233,10 @@ async def run_once(
     for attempt in range(1, conflict_retries + 1):
         try:
             async with unit_of_work() as uow:
-                response = await idempotent(
-                    uow.session, scope, key, request, response_type, partial(decide, uow)
+                # No savepoint: a `decide` that raises leaves the unit of work uncommitted,
+                # so its claim is rolled back with its effects.
+                response = await SqlIdempotencyKeys(uow.session).run(
+                    scope, key, request, response_type, partial(decide, uow), savepoint=False
                 )
                 await uow.commit()
             return response

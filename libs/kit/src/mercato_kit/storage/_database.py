@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +20,9 @@ from sqlalchemy.pool import NullPool
 
 READ_ONLY_OPTION = "mercato_read_only"
 """Connection execution option: the transaction only reads (SQLite: a deferred BEGIN)."""
+
+PING_AFTER_IDLE = 5.0
+"""Seconds a pooled PostgreSQL connection may sit idle before a checkout pings it first."""
 
 
 def async_url(url: str) -> URL:
@@ -49,10 +54,22 @@ class Database:
     `BEGIN IMMEDIATE`, so concurrent writers queue instead of failing on lock upgrades; a
     `read_transaction` starts with a deferred `BEGIN` and reads a snapshot without queueing
     behind writers (WAL lets readers and one writer run together).
-    PostgreSQL runs at READ COMMITTED; correctness comes from constraints and row locks.
+    PostgreSQL runs at READ COMMITTED; correctness comes from constraints and row locks. Its
+    reads (`read_transaction`, a read-only unit of work) run in autocommit: every statement
+    sees what was committed when it started, as it would inside a READ COMMITTED transaction,
+    without the BEGIN and ROLLBACK round trips. A pooled connection is pinged before use only
+    when it sat idle for `ping_after_idle` seconds (a pre-ping on every checkout costs a round
+    trip per transaction); a connection found dead is replaced before it is handed out.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        ping_after_idle: float = PING_AFTER_IDLE,
+    ) -> None:
         self.url = async_url(url)
         self.dialect = self.url.get_backend_name()
         # Parameters stay out of error messages: a logged failure must not carry a password
@@ -61,10 +78,15 @@ class Database:
         if self.dialect == "sqlite":
             options["poolclass"] = NullPool
         else:
-            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        self.read_only_options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        """What a read-only transaction's connection is given (`session.connection(...)`)."""
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            _ping_when_idle(self.engine, ping_after_idle)
+            self.read_only_options["isolation_level"] = "AUTOCOMMIT"
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -81,7 +103,7 @@ class Database:
         """
         async with self.sessions() as session:
             # Procuring the connection begins the (deferred) transaction; closing rolls it back.
-            await session.connection(execution_options={READ_ONLY_OPTION: True})
+            await session.connection(execution_options=self.read_only_options)
             yield session
 
     async def ping(self) -> None:
@@ -92,6 +114,27 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """SQLAlchemy's pre-ping, only for connections idle longer than `idle_seconds`."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            alive = sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the pool replaces the connection
+            raise DisconnectionError(f"a pooled connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("a pooled connection failed its ping")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

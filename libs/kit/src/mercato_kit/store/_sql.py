@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.events import EventEnvelope
 from mercato_kit.storage import Database, append_to_outbox, events
-from mercato_kit.storage._database import READ_ONLY_OPTION
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, check_append, conflict
 
 APPEND_LOCK_KEY = 0x6D65726361746F
@@ -168,7 +167,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("a unit of work is used once; make a new one")
         self._session = self._database.sessions()
         if self._read_only:
-            await self._session.connection(execution_options={READ_ONLY_OPTION: True})
+            await self._session.connection(execution_options=self._database.read_only_options)
         self._events = SqlEventStore(self._database, session=self._session)
         self._state = "active"
         self._open_repositories(self._session)
