@@ -7,11 +7,13 @@
     ├── InMemoryUnitOfWork
     └── SqlUnitOfWork                    `session` for the service's own tables, same transaction
     EventSourcedRepository               aggregates replayed from, and saved to, an EventStore
+    AggregateCache                       histories kept in process (a load reads only what is new)
     EventTranslator (protocol)           a service's domain event <-> protobuf payload mapping
 
 A version conflict raises `mercato_kit.errors.ConcurrencyError` from every backend.
 """
 
+from mercato_kit.store._cache import AggregateCache, CachedHistory
 from mercato_kit.store._memory import InMemoryEventStore, InMemoryUnitOfWork
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, UnitOfWorkFactory
 from mercato_kit.store._repository import EventSourcedRepository, EventTranslator
@@ -19,6 +21,8 @@ from mercato_kit.store._sql import APPEND_LOCK_KEY, SqlEventStore, SqlUnitOfWork
 
 __all__ = [
     "APPEND_LOCK_KEY",
+    "AggregateCache",
+    "CachedHistory",
     "EventSourcedRepository",
     "EventStore",
     "EventTranslator",
