@@ -15,15 +15,17 @@ from datetime import datetime
 from mercato_kit.domain import DomainEvent
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.money import Money
-from mercato_orders.application.ports import StepUnanswered
-from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound
+from mercato_orders.application.ports import SagaSteps, StepUnanswered
+from mercato_orders.domain import CatalogItem, Order, OrderItem, OrderNotFound, Timeouts
 from mercato_orders.domain.saga import (
     CancelShipment,
     CapturePayment,
+    Command,
     CommitReservation,
     CreateShipment,
     EscrowReleased,
     Fact,
+    OrderSaga,
     PaymentCaptured,
     PaymentDeclined,
     PaymentRefunded,
@@ -72,6 +74,30 @@ class FakeOrders:
             raise ConcurrencyError(Order.aggregate_type, order.id, order.saved_version)
         stored.extend(order.pending_events())
         order.mark_saved()
+
+    async def change(
+        self,
+        order_id: str,
+        decide: Callable[[Order], list[Command]],
+        *,
+        reschedule: bool = False,
+    ) -> tuple[Order, list[Command]]:
+        order = await self.get(order_id)
+        commands = decide(order)
+        await self.save(order)
+        return order, commands
+
+    async def due(self, by: datetime, limit: int) -> list[str]:
+        """The fake keeps no schedule: every unfinished order is due (the saga decides)."""
+        return (await self.unfinished())[:limit]
+
+    async def steps(self, now: datetime) -> SagaSteps:
+        saga = OrderSaga(Timeouts())
+        orders = [Order.rehydrate(i, self.events[i]) for i in await self.unfinished()]
+        in_flight = sum(len(saga.outstanding(order)) for order in orders)
+        deadlines = [order.step_deadline(saga.timeouts) for order in orders]
+        overdue = sum(1 for deadline in deadlines if deadline is not None and now >= deadline)
+        return SagaSteps(in_flight=in_flight, overdue=overdue)
 
     async def unfinished(self) -> list[str]:
         return [

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from mercato_kit.money import Money
+from mercato_kit.storage import Database
+from mercato_orders.adapters.store import OrderKeeping
+from mercato_orders.adapters.unit_of_work import SqlOrders, SqlOrdersUnitOfWork
 from mercato_orders.application.saga import SagaRunner
 from mercato_orders.domain import (
     CatalogItem,
@@ -60,6 +64,13 @@ def place(order_id: str = "o-1", quantity: int = 2) -> Order:
     )
 
 
+def sql_units(database: Database, clock: Clock) -> partial[SqlOrdersUnitOfWork]:
+    """Orders units of work on `database` for a new process: a cache of its own, the world's
+    clock for the orders' schedules."""
+    keeping = OrderKeeping(OrderSaga(TIMEOUTS), clock)
+    return partial(SqlOrdersUnitOfWork, database, keeping=keeping)
+
+
 @dataclass
 class World:
     clock: Clock = field(default_factory=lambda: Clock(T0))
@@ -84,6 +95,13 @@ class World:
             self.clock,
         )
         return self.runner
+
+    def on(self, database: Database) -> partial[SqlOrdersUnitOfWork]:
+        """Keep the orders in `database` (as a new process would open it); its units of work."""
+        units = sql_units(database, self.clock)
+        self.orders = SqlOrders(units)  # type: ignore[assignment]
+        self.restart()
+        return units
 
     def unit_of_work(self) -> FakeUnitOfWork:
         """What an RPC's handler runs in: the orders, and the instruments payments will read."""

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 
@@ -19,8 +18,8 @@ from mercato_kit.errors import IdempotencyKeyReused, NotFound
 from mercato_kit.events import EventEnvelope
 from mercato_kit.protobuf import timestamp_message
 from mercato_kit.storage import Database, migrate
-from mercato_orders.adapters.store import orders_in
-from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
+from mercato_orders.adapters.store import OrderKeeping, orders_in
+from mercato_orders.adapters.unit_of_work import SqlInstruments
 from mercato_orders.application.handlers import order_id_for
 from mercato_orders.bootstrap import MIGRATIONS
 from mercato_orders.domain import IllegalTransition, OrderNotFound
@@ -57,6 +56,7 @@ class Edge:
     world: World
     service: OrderService
     instruments: SqlInstruments
+    keeping: OrderKeeping
 
 
 @pytest.fixture
@@ -66,12 +66,11 @@ async def edge(fresh_sqlite_url: str) -> AsyncIterator[Edge]:
         migrate, fresh_sqlite_url, versions=MIGRATIONS, version_table="orders_alembic_version"
     )
     database = Database(fresh_sqlite_url)
-    units = partial(SqlOrdersUnitOfWork, database)
-    world = World(orders=SqlOrders(units))  # type: ignore[arg-type]
-    world.restart()
+    world = World()
+    units = world.on(database)
     service = OrderService(units, FakePrices([TEA]), world.runner, world.runner.saga, world.clock)
     try:
-        yield Edge(database, world, service, SqlInstruments(units))
+        yield Edge(database, world, service, SqlInstruments(units), units.keywords["keeping"])
     finally:
         await database.dispose()
 
@@ -186,7 +185,7 @@ async def test_an_event_is_recorded_in_the_consumers_transaction_and_acted_on_af
 ) -> None:
     placed = await place(edge, BUYER, place_request())
     await edge.world.runner.react(ShipmentDispatched(placed.order_id, edge.world.clock(), "s-1"))
-    reactions = SagaReactions(edge.world.runner, orders_in(edge.database))
+    reactions = SagaReactions(edge.world.runner, orders_in(edge.database, edge.keeping))
     delivered = EventEnvelope.new(
         logistics.ShipmentDelivered(
             order_id=placed.order_id, delivered_at=timestamp_message(edge.world.clock())

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from functools import partial
+from datetime import timedelta
 
 import pytest
 
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.storage import Database, migrate
-from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
+from mercato_orders.adapters.unit_of_work import SqlInstruments
 from mercato_orders.bootstrap import MIGRATIONS
 from mercato_orders.domain import OrderNotFound, OrderStatus
-from mercato_orders.domain.saga import BuyerConfirmed
+from mercato_orders.domain.saga import BuyerConfirmed, idempotency_key
 from tests.services.orders._fakes import APPROVED, Crash
-from tests.services.orders._world import TOTAL, World, deliver
+from tests.services.orders._world import TIMEOUTS, TOTAL, World, deliver, sql_units
 
 pytestmark = pytest.mark.infra
 
@@ -34,8 +34,8 @@ async def test_an_order_killed_after_its_capture_completes_after_a_restart_charg
     database_url: str,
 ) -> None:
     first = Database(database_url)
-    world = World(orders=SqlOrders(partial(SqlOrdersUnitOfWork, first)))  # type: ignore[arg-type]
-    world.restart()
+    world = World()
+    world.on(first)
     world.faults.crash_after.add("capture")
     with pytest.raises(Crash):
         await world.start()
@@ -43,8 +43,8 @@ async def test_an_order_killed_after_its_capture_completes_after_a_restart_charg
 
     second = Database(database_url)
     try:
-        world.orders = SqlOrders(partial(SqlOrdersUnitOfWork, second))  # type: ignore[assignment]
-        await world.restart().sweep()
+        world.on(second)
+        await world.runner.sweep()
         assert await world.status() is OrderStatus.PAID
         await deliver(world)
         await world.runner.react(BuyerConfirmed("o-1", world.clock()))
@@ -61,8 +61,8 @@ async def test_the_sweep_walks_only_unfinished_orders_and_a_missing_order_is_not
 ) -> None:
     database = Database(database_url)
     try:
-        world = World(orders=SqlOrders(partial(SqlOrdersUnitOfWork, database)))  # type: ignore[arg-type]
-        world.restart()
+        world = World()
+        world.on(database)
         await world.start("o-ok")
         await world.start("o-too-many", quantity=50)
 
@@ -76,7 +76,7 @@ async def test_the_sweep_walks_only_unfinished_orders_and_a_missing_order_is_not
 async def test_an_instrument_is_kept_once_per_order(database_url: str) -> None:
     database = Database(database_url)
     try:
-        units = partial(SqlOrdersUnitOfWork, database)
+        units = sql_units(database, World().clock)
         for instrument in (APPROVED, "4000000000000002"):
             async with units() as uow:
                 await uow.instruments.keep("o-1", instrument)
@@ -92,9 +92,8 @@ async def test_an_instrument_is_kept_once_per_order(database_url: str) -> None:
 async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url: str) -> None:
     database = Database(database_url)
     try:
-        units = partial(SqlOrdersUnitOfWork, database)
-        world = World(orders=SqlOrders(units))  # type: ignore[arg-type]
-        world.restart()
+        world = World()
+        units = world.on(database)
         for n in range(5):
             await world.start(f"o-{n}")
 
@@ -121,5 +120,37 @@ async def test_a_buyer_lists_their_orders_newest_first_page_by_page(database_url
         assert other_seller.order_ids == []
         assert other_buyer.order_ids == []
         assert refused.value.field == "page_token"
+    finally:
+        await database.dispose()
+
+
+async def test_the_sweep_reads_only_the_orders_due_and_resends_a_command_left_unanswered(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        world = World()
+        world.on(database)
+        await world.runner.sweep()  # the first pass of the process, over nothing yet
+        world.faults.unanswered.add("capture")
+        await world.start("o-unanswered")
+        await world.start("o-paid")
+        capture = idempotency_key("o-unanswered", "capture-payment")
+
+        steps = await world.runner.steps()
+        await world.runner.sweep()
+        not_yet = world.payments.calls.count(capture)
+        await world.later(TIMEOUTS.resend + timedelta(seconds=1))
+        due = await world.orders.due(world.clock(), 100)  # type: ignore[attr-defined]
+        await world.runner.sweep()
+
+        assert (steps.in_flight, steps.overdue) == (1, 0)
+        assert not_yet == 1  # sent once at placement, not again before its resend is due
+        assert due == ["o-unanswered"]  # o-paid waits for its parcel to leave: not looked at
+        assert world.payments.calls.count(capture) == 2
+        assert await world.status("o-unanswered") is OrderStatus.PAID
+        assert await world.orders.due(world.clock(), 100) == []  # type: ignore[attr-defined]
+        await world.later(TIMEOUTS.dispatch)
+        assert (await world.runner.steps()).overdue == 2
     finally:
         await database.dispose()

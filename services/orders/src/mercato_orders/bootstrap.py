@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from mercato.catalog.v1 import catalog_service_pb2_grpc
@@ -19,13 +20,14 @@ from mercato.logistics.v1 import shipment_pb2_grpc
 from mercato.orders.v1 import orders_pb2, orders_pb2_grpc
 from mercato.payments.v1 import payments_pb2_grpc
 from mercato_kit.runtime import ServiceContext
+from mercato_kit.store import AggregateCache
 from mercato_orders.adapters.gateways import (
     CatalogPrices,
     GrpcCatalog,
     GrpcLogistics,
     GrpcPayments,
 )
-from mercato_orders.adapters.store import orders_in
+from mercato_orders.adapters.store import OrderKeeping, orders_in
 from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
 from mercato_orders.application.saga import Background, SagaRunner
 from mercato_orders.domain.saga import OrderSaga
@@ -34,6 +36,8 @@ from mercato_orders.entrypoints.grpc_api import OrderService
 from mercato_orders.settings import OrdersSettings
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations" / "versions"
+_CACHED_ORDERS = 20_000
+"""Orders whose histories the process keeps (a few MB; beyond it, the least recently used go)."""
 
 
 def _now() -> datetime:
@@ -46,8 +50,9 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
     catalog = catalog_service_pb2_grpc.CatalogServiceStub(context.channel(settings.catalog_addr))
     payments = payments_pb2_grpc.PaymentServiceStub(context.channel(settings.payments_addr))
     logistics = shipment_pb2_grpc.ShipmentServiceStub(context.channel(settings.logistics_addr))
-    units = context.units_of_work(SqlOrdersUnitOfWork)
     saga = OrderSaga(settings.timeouts())
+    keeping = OrderKeeping(saga, _now, AggregateCache(capacity=_CACHED_ORDERS))
+    units = partial(context.units_of_work(SqlOrdersUnitOfWork), keeping=keeping)
     runner = SagaRunner(
         SqlOrders(units),
         GrpcCatalog(catalog, credentials, _now),
@@ -62,7 +67,8 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
         OrderService(units, CatalogPrices(catalog, credentials), runner, saga),
         orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
     )
-    context.add_consumer("saga", TOPICS, SagaReactions(runner, orders_in(context.database)))
+    reactions = SagaReactions(runner, orders_in(context.database, keeping))
+    context.add_consumer("saga", TOPICS, reactions)
     context.add_task("sweep", runner.sweep, interval=settings.sweep_interval_s)
 
     async def saga_steps() -> dict[str, float]:

@@ -6,8 +6,10 @@
   `ORDERS_RESERVE_TIMEOUT_S` (5 min), `ORDERS_CAPTURE_TIMEOUT_S` (10 min),
   `ORDERS_DISPATCH_TIMEOUT_S` (3 days), `ORDERS_DELIVERY_TIMEOUT_S` (30 days); and
   `ORDERS_AUTO_CONFIRM_S` (7 days): after delivery, receipt is confirmed for the buyer.
-- `ORDERS_SWEEP_INTERVAL_S` (5 s): how often overdue steps are given up and unanswered commands
-  sent again.
+- `ORDERS_SWEEP_INTERVAL_S` (5 s): how often the sweep gives up overdue steps and sends again
+  the commands left unanswered; `ORDERS_RESEND_AFTER_S` (15 s, more than a call's 10 s
+  timeout): how long a command goes unanswered before the sweep sends it again. The sweep reads
+  only the orders due by then (each order's summary row keeps when it is next due).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class OrdersSettings(ServiceSettings):
     delivery_timeout_s: float = Field(30 * _DAY, gt=0)
     auto_confirm_s: float = Field(7 * _DAY, gt=0)
     sweep_interval_s: float = Field(5, gt=0, le=3600)
+    resend_after_s: float = Field(15, gt=0, le=3600)
 
     def timeouts(self) -> Timeouts:
         return Timeouts(
@@ -44,4 +47,5 @@ class OrdersSettings(ServiceSettings):
             dispatch=timedelta(seconds=self.dispatch_timeout_s),
             delivery=timedelta(seconds=self.delivery_timeout_s),
             auto_confirm=timedelta(seconds=self.auto_confirm_s),
+            resend=timedelta(seconds=self.resend_after_s),
         )

@@ -9,13 +9,16 @@ nothing is recorded and the sweep sends the same command again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from mercato_orders.domain import CatalogItem, Order, OrderItem
 from mercato_orders.domain.saga import (
     CancelShipment,
     CapturePayment,
+    Command,
     CommitReservation,
     CreateShipment,
     Fact,
@@ -78,12 +81,41 @@ class OrdersUnitOfWork(Protocol):
     def instruments(self) -> Instruments: ...
 
 
-class OrderRepository(OrderStore, Protocol):
-    """The runner's own store (each get and save a transaction of its own), which also knows
-    what the sweep must walk."""
+@dataclass(frozen=True)
+class SagaSteps:
+    """`in_flight`: the commands unfinished orders still need answered (sent or about to be);
+    `overdue`: the orders whose current step is past its deadline, not yet given up (the
+    sweep gives it up, or auto-confirms, at its next pass: more than a few means it is not
+    keeping up)."""
 
-    async def unfinished(self) -> list[str]:
-        """Ids of the orders not yet in a final status (what the sweep walks)."""
+    in_flight: int
+    overdue: int
+
+
+class OrderRepository(OrderStore, Protocol):
+    """The runner's own store (each call a transaction of its own), which also knows when
+    each order is next due."""
+
+    async def change(
+        self,
+        order_id: str,
+        decide: Callable[[Order], list[Command]],
+        *,
+        reschedule: bool = False,
+    ) -> tuple[Order, list[Command]]:
+        """Load, decide, save in one transaction: the order as saved and what `decide`
+        answered. ConcurrencyError when another save got there first (nothing is saved).
+        `reschedule`: an order the decision left unchanged has when it is next due written
+        again as of now (the sweep looked at it)."""
+        ...
+
+    async def due(self, by: datetime, limit: int) -> list[str]:
+        """Ids of up to `limit` orders due by `by` (a step's deadline, or a command left
+        unanswered), soonest first."""
+        ...
+
+    async def steps(self, now: datetime) -> SagaSteps:
+        """Where the unfinished orders stand now (the service's metrics)."""
         ...
 
 

@@ -5,6 +5,13 @@ facts in and commands out. State is saved before any command is sent, and every 
 derived from saved state with a key of its own, so a process killed at any point is finished
 by `sweep()` after a restart: it sends each unfinished order's outstanding commands again.
 
+The sweep reads only the orders that are due (each order's summary row keeps when: its step's
+deadline, or `Timeouts.resend` after its last change while it has commands outstanding), a
+batch at a time; its first pass in a process also takes those due within `resend`, so what a
+killed process left in flight is sent again at once. A fact is recorded in one transaction
+(load, decide, save); one already recorded (each step's answer arrives twice: the reply and
+the event) is a load from the cache and no write.
+
 Where the commands are sent is the runner's `spawn`: without one (tests, tools) they are sent
 before the call returns; the service gives it a `Background`, so an RPC or a Kafka reaction
 returns once its fact is saved and the other services are called from tasks of their own.
@@ -15,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +32,7 @@ from mercato_orders.application.ports import (
     OrderRepository,
     OrderStore,
     PaymentsGateway,
+    SagaSteps,
     StepUnanswered,
 )
 from mercato_orders.domain import Order
@@ -46,17 +53,8 @@ from mercato_orders.domain.saga import (
 
 logger = logging.getLogger(__name__)
 _ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class SagaSteps:
-    """`in_flight`: the commands unfinished orders still need answered (sent or about to be);
-    `overdue`: the orders whose current step is past its deadline, not yet given up (the
-    sweep gives it up, or auto-confirms, at its next pass: more than a few means it is not
-    keeping up)."""
-
-    in_flight: int
-    overdue: int
+SWEEP_BATCH = 500
+"""Orders the sweep looks at per pass at most (the soonest due first; the rest wait a pass)."""
 
 
 class Background:
@@ -122,6 +120,7 @@ class SagaRunner:
         self.saga = saga
         self.clock = clock
         self.background = background
+        self._swept = False
 
     async def start(self, order: Order) -> None:
         """Save a newly placed order, then send its first command (tests and tools; the service
@@ -136,22 +135,19 @@ class SagaRunner:
         await self.send(commands)
 
     async def sweep(self) -> None:
-        """Give up overdue steps, auto-confirm due orders, resend what is still outstanding."""
+        """Give up overdue steps, auto-confirm due orders, resend what is still outstanding:
+        of the orders due now (the first pass: due within `Timeouts.resend`, which takes in
+        whatever a killed process left in flight)."""
         now = self.clock()
-        for order_id in await self.orders.unfinished():
-            order, _ = await self._decide(DeadlinePassed(order_id, now))
+        by = now if self._swept else now + self.saga.timeouts.resend
+        for order_id in await self.orders.due(by, SWEEP_BATCH):
+            order, _ = await self._decide(DeadlinePassed(order_id, now), reschedule=True)
             await self.send(self.saga.outstanding(order))
+        self._swept = True
 
     async def steps(self) -> SagaSteps:
         """Where the unfinished orders stand now (read only; the service's metrics)."""
-        now = self.clock()
-        in_flight = overdue = 0
-        for order_id in await self.orders.unfinished():
-            order = await self.orders.get(order_id)
-            in_flight += len(self.saga.outstanding(order))
-            deadline = order.step_deadline(self.saga.timeouts)
-            overdue += deadline is not None and now >= deadline
-        return SagaSteps(in_flight=in_flight, overdue=overdue)
+        return await self.orders.steps(self.clock())
 
     async def record(self, fact: Fact, orders: OrderStore) -> list[Command]:
         """Load, decide, save in `orders`, a store inside someone else's transaction (a Kafka
@@ -162,19 +158,19 @@ class SagaRunner:
         await orders.save(order)
         return commands
 
-    async def _decide(self, fact: Fact) -> tuple[Order, list[Command]]:
-        """Load, decide, save in the runner's own store; a save that lost a race to another
-        fact loads and decides again."""
+    async def _decide(self, fact: Fact, *, reschedule: bool = False) -> tuple[Order, list[Command]]:
+        """Load, decide, save in one transaction of the runner's own store; a save that lost a
+        race to another fact loads and decides again."""
         for attempt in range(1, _ATTEMPTS + 1):
-            order = await self.orders.get(fact.order_id)
-            commands = self.saga.handle(order, fact)
             try:
-                await self.orders.save(order)
+                return await self.orders.change(
+                    fact.order_id,
+                    lambda order: self.saga.handle(order, fact),
+                    reschedule=reschedule,
+                )
             except ConcurrencyError:
                 if attempt == _ATTEMPTS:
                     raise
-                continue
-            return order, commands
         raise AssertionError("unreachable")
 
     async def send(self, commands: list[Command]) -> None:
@@ -190,6 +186,10 @@ class SagaRunner:
         for command in commands:
             if self.background.claim(command):
                 self.background.spawn(self._send_claimed(command))
+
+    async def proceed(self, order: Order) -> None:
+        """Send whatever `order`, as just committed, still needs (no reload)."""
+        await self.send(self.saga.outstanding(order))
 
     async def kick(self, order_id: str) -> None:
         """Send whatever the order's saved state still needs (after a transaction that recorded

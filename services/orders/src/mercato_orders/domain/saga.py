@@ -195,6 +195,18 @@ class DeadlinePassed(Fact):
     """The periodic sweep's tick: `at` is now; overdue steps give up, due orders auto-confirm."""
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """When an order next needs the sweep, as of `now`: `deadline`, when its current step
+    gives up (or it auto-confirms); `outstanding`, how many commands it still needs answered;
+    `wake_at`, the earlier of the deadline and, with commands outstanding, `now` plus
+    `Timeouts.resend` (None: the order waits for news alone, or is finished)."""
+
+    deadline: datetime | None
+    outstanding: int
+    wake_at: datetime | None
+
+
 class OrderSaga:
     """Decides, from an order's state alone, what the other services must be asked next."""
 
@@ -246,6 +258,17 @@ class OrderSaga:
                 return [_refund(order)]
             case _:
                 return []
+
+    def schedule(self, order: Order, now: datetime) -> Schedule:
+        """When the sweep must next look at `order` (see Schedule)."""
+        if order.status.is_final:
+            return Schedule(None, 0, None)
+        deadline = order.step_deadline(self.timeouts)
+        outstanding = len(self.outstanding(order))
+        wakes = [deadline] if deadline is not None else []
+        if outstanding:
+            wakes.append(now + self.timeouts.resend)
+        return Schedule(deadline, outstanding, min(wakes) if wakes else None)
 
     def _record(self, order: Order, fact: Fact) -> None:
         at = fact.at

@@ -49,10 +49,13 @@ class ShippingAddress:
 
 @dataclass(frozen=True)
 class Timeouts:
-    """How long each saga step may wait for its answer before the order gives up on it."""
+    """How long each saga step may wait for its answer before the order gives up on it; and
+    `resend`: how long a command may go unanswered before the sweep sends it again (longer
+    than a call's own timeout, so a command still in flight is not looked at)."""
 
     reserve_stock: timedelta = timedelta(minutes=5)
     capture_payment: timedelta = timedelta(minutes=10)
     dispatch: timedelta = timedelta(days=3)
     delivery: timedelta = timedelta(days=30)
     auto_confirm: timedelta = timedelta(days=7)
+    resend: timedelta = timedelta(seconds=15)

@@ -91,15 +91,17 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             at=self._clock(),
         )
         catalog = await self._prices.of(command.items)
+        decided: list[Order] = []
 
         async def place(uow: SqlOrdersUnitOfWork) -> pb.PlaceOrderResponse:
             order = await place_order(command, uow, catalog=catalog)
+            decided.append(order)
             return pb.PlaceOrderResponse(order_id=order.id, status=order_message(order).status)
 
         response = await run_once(
             self._units, "orders.PlaceOrder", request, pb.PlaceOrderResponse, place
         )
-        await self._runner.kick(response.order_id)
+        await self._proceed(response.order_id, decided)
         return response
 
     @requires(READ)
@@ -199,12 +201,25 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         """A buyer's action on an order: `act` (its handler) through run_once, the order in
         the response; then the saga sends what the order now needs."""
 
+        decided: list[Order] = []
+
         async def decide(uow: SqlOrdersUnitOfWork) -> _OrderResponse:
-            return response_type(order=order_message(await act(uow)))
+            order = await act(uow)
+            decided.append(order)
+            return response_type(order=order_message(order))
 
         response = await run_once(self._units, command, request, response_type, decide)
-        await self._runner.kick(request.order_id)
+        await self._proceed(request.order_id, decided)
         return response
+
+    async def _proceed(self, order_id: str, decided: list[Order]) -> None:
+        """Once the RPC's transaction has committed, have the saga send what the order needs:
+        from the order this call decided (the last attempt's), or, for a replayed key, as
+        loaded."""
+        if decided:
+            await self._runner.proceed(decided[-1])
+        else:
+            await self._runner.kick(order_id)
 
 
 def _account(caller: Caller) -> str:
