@@ -51,6 +51,9 @@ from mercato_kit.storage import Database, append_to_outbox, migrate, outbox
 
 FILL_PER_TRANSACTION = 1000
 FLUSH_TIMEOUT = 600.0
+# The benchmark process's CPU (user + sys) per record relayed, per batch size: what the relay
+# itself costs, a figure the other load on a shared machine inflates far less than the rate.
+CPU_US_PER_RECORD: dict[int, list[float]] = {}
 
 
 async def fill_outbox(database: Database, topic: str, envelopes: Sequence[EventEnvelope]) -> None:
@@ -90,9 +93,12 @@ async def relay_once(
     publisher = KafkaPublisher(create_producer(bootstrap, client_id="bench-relay"))
     async with publisher:
         relay = OutboxRelay(database, publisher, name="bench", batch_size=batch_size)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await relay.flush(FLUSH_TIMEOUT)
         elapsed = time.perf_counter() - started
+        CPU_US_PER_RECORD.setdefault(batch_size, []).append(
+            (time.process_time() - cpu_started) / len(envelopes) * 1e6
+        )
         await relay.stop()
     left = await outbox_rows(database)
     if left:
@@ -205,6 +211,9 @@ def main() -> None:
     for label, candidate, _ in rows:
         print(f"- raw, {label}: {raw([candidate])}")
     print(f"- raw, baseline: {raw([kafka])}")
+    for size, cpu in sorted(CPU_US_PER_RECORD.items()):
+        spent = ", ".join(f"{us:.0f}" for us in cpu)
+        print(f"- relay process CPU per record, batch_size={size} (all backends): {spent} µs")
     print(f"\ntopic check: {published} records published, {expected} expected (at least)")
     print(f"{load()} at end")
 
