@@ -8,13 +8,15 @@ higher one would skip it for ever).
 - SQLite serialises writers already: the kit's `Database` starts every transaction with
   `BEGIN IMMEDIATE`, which takes the database's write lock.
 - PostgreSQL (READ COMMITTED) takes a transaction-scoped advisory lock,
-  `pg_advisory_xact_lock`, before checking the version and inserting. Positions come from the
-  column's sequence in lock order, and the lock is released only after the commit is visible,
-  so commits happen in position order. A rolled-back append leaves a gap that is never filled.
+  `pg_advisory_xact_lock`, in the statement that reads the version (one round trip), before
+  inserting. Positions come from the column's sequence in lock order, and the lock is released
+  only after the commit is visible, so commits happen in position order. A rolled-back append
+  leaves a gap that is never filled.
 
 The lock is held to the end of the transaction: a unit of work should append last. The
-unique constraint on (aggregate_type, aggregate_id, aggregate_version) stays the last line of
-defence; its violation is reported as the same `ConcurrencyError`.
+unique constraint on (aggregate_type, aggregate_id, aggregate_version) decides what the
+version read missed (on PostgreSQL the read's snapshot may predate an append committed while
+the lock was awaited); its violation is reported as the same `ConcurrencyError`.
 """
 
 from __future__ import annotations
@@ -56,14 +58,16 @@ class SqlEventStore(EventStore):
         if not envelopes:
             return
         async with self._transaction() as session:
-            await self._lock_appends(session)
             first = envelopes[0]
-            current = await session.scalar(
-                select(func.coalesce(func.max(events.c.aggregate_version), 0)).where(
+            current_version = (
+                select(func.coalesce(func.max(events.c.aggregate_version), 0))
+                .where(
                     events.c.aggregate_type == first.aggregate_type,
                     events.c.aggregate_id == first.aggregate_id,
                 )
+                .scalar_subquery()
             )
+            current = await self._lock_and_read(session, current_version)
             if current != expected_version:
                 raise conflict(envelopes, expected_version)
             try:
@@ -116,9 +120,18 @@ class SqlEventStore(EventStore):
         async with self._database.transaction() as session:
             yield session
 
-    async def _lock_appends(self, session: AsyncSession) -> None:
-        if self._database.dialect == "postgresql":
-            await session.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY)))
+    async def _lock_and_read(self, session: AsyncSession, current_version: Any) -> Any:
+        """Take the append lock (PostgreSQL) and read the aggregate's current version, in one
+        round trip. The version may come from a snapshot taken while the lock was awaited, so
+        it can miss an append committed meanwhile; that append's version then collides on the
+        unique constraint, reported as the same ConcurrencyError, so nothing is ever appended
+        at a wrong version."""
+        if self._database.dialect != "postgresql":
+            return await session.scalar(select(current_version))
+        locked = await session.execute(
+            select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY), current_version)
+        )
+        return locked.one()[1]
 
 
 class SqlUnitOfWork(UnitOfWork):
