@@ -11,9 +11,16 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 import pytest_asyncio
+from pydantic import BaseModel, ValidationError
 
 from mercato.kittest.v1 import echo_pb2, echo_pb2_grpc
-from mercato_kit.grpc import GrpcServer, channel_target, create_server, open_channel
+from mercato_kit.grpc import (
+    GrpcServer,
+    PeerAddress,
+    channel_target,
+    create_server,
+    open_channel,
+)
 from tests.kit.grpc.echo_service import EchoServicer
 
 TIMEOUT = 10
@@ -126,3 +133,15 @@ def test_an_address_becomes_a_grpc_target(address: str, target: str) -> None:
 def test_an_address_it_cannot_use_is_refused_saying_why(address: str, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         channel_target(address)
+
+
+def test_a_peer_address_setting_refuses_what_the_channel_could_not_use() -> None:
+    class Settings(BaseModel):
+        catalog_addr: PeerAddress
+
+    assert Settings(catalog_addr=" 127.0.0.1:1,127.0.0.1:2 ").catalog_addr == (
+        "127.0.0.1:1,127.0.0.1:2"
+    )
+    with pytest.raises(ValidationError, match="catalog_addr") as refused:
+        Settings(catalog_addr="orders-1:50053,orders-2:50053")
+    assert "IP literals" in str(refused.value)

@@ -32,6 +32,7 @@ from mercato_kit.auth import (
     identity_key_fetcher,
 )
 from mercato_kit.errors import Unauthenticated
+from mercato_kit.grpc import BALANCING_OPTIONS, channel_target
 
 __all__ = [
     "Backend",
@@ -130,8 +131,8 @@ class Backend:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        self._channels = {
-            name: grpc.aio.insecure_channel(address)
+        self._channels = {  # round robin over a service's instances (its address names all)
+            name: grpc.aio.insecure_channel(channel_target(address), options=BALANCING_OPTIONS)
             for name, address in self.endpoints.grpc.items()
         }
         self._verifier = TokenVerifier(

@@ -21,7 +21,8 @@ Durations are in seconds.
   from (ISO 3166, set by the edge proxy; default X-Visitor-Region).
 - `MARKETING_CTR_PRIOR_BPS`, `MARKETING_CVR_PRIOR_BPS`, `MARKETING_PRIOR_WEIGHT`: the ranking's
   priors (click-through 2%, conversion 3%, worth 100 observations).
-- `MARKETING_CATALOG_ADDR`: catalog's gRPC address, asked for products at launch
+- `MARKETING_CATALOG_ADDR`: catalog's gRPC address, asked for products at launch (several
+  instances: "a:1,b:2" or "dns:///catalog:50052", balanced round robin)
   (default 127.0.0.1:50052).
 """
 
@@ -32,6 +33,7 @@ from datetime import timedelta
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from mercato_kit.grpc import PeerAddress
 from mercato_kit.runtime import ServiceSettings
 from mercato_marketing.application import Policy
 from mercato_marketing.domain import Priors
@@ -62,7 +64,7 @@ class MarketingSettings(ServiceSettings):
     ctr_prior_bps: int = Field(200, ge=1, le=10_000)
     cvr_prior_bps: int = Field(300, ge=1, le=10_000)
     prior_weight: int = Field(100, ge=1, le=1_000_000)
-    catalog_addr: str = "127.0.0.1:50052"
+    catalog_addr: PeerAddress = "127.0.0.1:50052"
 
     @field_validator("click_secret")
     @classmethod
@@ -71,7 +73,7 @@ class MarketingSettings(ServiceSettings):
             raise ValueError(f"must be at least {MIN_SECRET_BYTES} bytes")
         return value
 
-    @field_validator("http_addr", "catalog_addr")
+    @field_validator("http_addr")
     @classmethod
     def _is_host_port(cls, value: str) -> str:
         return _host_port(value)

@@ -1,7 +1,8 @@
 """The orders service's settings: the kit's ServiceSettings under the ORDERS_ prefix.
 
 - `ORDERS_CATALOG_ADDR`, `ORDERS_PAYMENTS_ADDR`, `ORDERS_LOGISTICS_ADDR`: where the saga calls
-  the other services (host:port).
+  the other services (host:port, or several instances: "a:1,b:2", "dns:///catalog:50052"; the
+  kit's channel balances round robin over them).
 - How long each saga step may wait before the order gives up on it, in seconds (> 0):
   `ORDERS_RESERVE_TIMEOUT_S` (5 min), `ORDERS_CAPTURE_TIMEOUT_S` (10 min),
   `ORDERS_DISPATCH_TIMEOUT_S` (3 days), `ORDERS_DELIVERY_TIMEOUT_S` (30 days); and
@@ -19,6 +20,7 @@ from datetime import timedelta
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from mercato_kit.grpc import PeerAddress
 from mercato_kit.runtime import ServiceSettings
 from mercato_orders.domain import Timeouts
 
@@ -29,9 +31,9 @@ class OrdersSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERS_")
 
     grpc_addr: str = "127.0.0.1:50053"
-    catalog_addr: str = Field("127.0.0.1:50052", min_length=3)
-    payments_addr: str = Field("127.0.0.1:50054", min_length=3)
-    logistics_addr: str = Field("127.0.0.1:50055", min_length=3)
+    catalog_addr: PeerAddress = Field("127.0.0.1:50052", min_length=3)
+    payments_addr: PeerAddress = Field("127.0.0.1:50054", min_length=3)
+    logistics_addr: PeerAddress = Field("127.0.0.1:50055", min_length=3)
     reserve_timeout_s: float = Field(300, gt=0)
     capture_timeout_s: float = Field(600, gt=0)
     dispatch_timeout_s: float = Field(3 * _DAY, gt=0)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mercato_kit.grpc import PeerAddress
+
 
 class AppStoreSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLATFORM_APP_STORE_", extra="ignore")
@@ -28,4 +30,4 @@ class AppStoreSettings(BaseSettings):
     renewal_interval: float = Field(5.0, gt=0)
     day_seconds: float = Field(86_400.0, gt=0)
     grace_days: int = Field(3, ge=0, le=60)
-    payments_addr: str = Field("127.0.0.1:50054", min_length=3)
+    payments_addr: PeerAddress = Field("127.0.0.1:50054", min_length=3)

@@ -17,6 +17,7 @@ from mercato_kit.grpc._client import (
     BALANCING_OPTIONS,
     CHANNEL_OPTIONS,
     MAX_MESSAGE_BYTES,
+    PeerAddress,
     channel_target,
     open_channel,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "CorrelationInterceptor",
     "ErrorMappingInterceptor",
     "GrpcServer",
+    "PeerAddress",
     "ShutdownHook",
     "ValidationInterceptor",
     "Violation",

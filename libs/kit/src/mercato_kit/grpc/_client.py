@@ -31,9 +31,10 @@ import asyncio
 import ipaddress
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import grpc
+from pydantic import AfterValidator
 
 from mercato_kit.context import current_context
 from mercato_kit.grpc._interceptors import CORRELATION_ID_KEY, TRACEPARENT_KEY
@@ -43,6 +44,7 @@ __all__ = [
     "BALANCING_OPTIONS",
     "CHANNEL_OPTIONS",
     "MAX_MESSAGE_BYTES",
+    "PeerAddress",
     "channel_target",
     "open_channel",
 ]
@@ -99,6 +101,16 @@ def channel_target(address: str) -> str:
     if len(families) != 1:
         raise ValueError(f"several addresses must all be IPv4 or all IPv6: {address!r}")
     return f"ipv{families.pop()}:{','.join(parts)}"
+
+
+def _peer_address(value: str) -> str:
+    channel_target(value)  # ValueError saying what is wrong
+    return value.strip()
+
+
+PeerAddress = Annotated[str, AfterValidator(_peer_address)]
+"""A setting naming a peer's instances (what `open_channel` takes): `catalog_addr: PeerAddress`
+refuses at start-up, naming the variable, what `channel_target` cannot use."""
 
 
 def open_channel(
