@@ -34,6 +34,7 @@ from mercato_kit.auth._keys import KeyFetcher, public_key_from_bytes
 from mercato_kit.auth._tokens import InMemoryRevocations
 from mercato_kit.consumer import topic_partitions
 from mercato_kit.events import EnvelopeDecodeError, envelope_from_record, topic_for
+from mercato_kit.grpc import BALANCING_OPTIONS, channel_target
 from mercato_kit.logging import get_logger
 
 __all__ = [
@@ -62,10 +63,11 @@ def identity_key_fetcher(
     """A KeyFetcher that asks identity at `address` for its published signing keys (over TLS
     with `credentials`)."""
 
-    def open_() -> grpc.aio.Channel:
+    def open_() -> grpc.aio.Channel:  # identity's instances, round robin
+        target, options = channel_target(address), BALANCING_OPTIONS
         if credentials is not None:
-            return grpc.aio.secure_channel(address, credentials)
-        return grpc.aio.insecure_channel(address)
+            return grpc.aio.secure_channel(target, credentials, options=options)
+        return grpc.aio.insecure_channel(target, options=options)
 
     async def fetch() -> Mapping[str, Ed25519PublicKey]:
         async with open_() as channel:
