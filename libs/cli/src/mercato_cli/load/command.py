@@ -50,7 +50,7 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
-from mercato_cli.demo.launcher import DemoError, parse_instances, stop_on_signals
+from mercato_cli.demo.launcher import DemoError, parse_instances, served_counts, stop_on_signals
 from mercato_cli.load.driver import StepResult, Watcher, run_step
 from mercato_cli.load.report import FabricRun, document, markdown
 from mercato_cli.load.topology import Sizes, Target, mercato, passthrough
@@ -296,6 +296,11 @@ async def _drive(
                 run.drained_s.append(round(drained, 1))
                 console.print(_line(step, drained, slo_ms))
         run.note_events(watcher)
+        run.processes = {
+            p.name: {"service": p.service, **served_counts(target.fleet.metrics[p.name])}
+            for p in target.fleet.processes
+            if p.service and p.name in target.fleet.metrics
+        }
     finally:
         await channel.close()
         await watcher.close()

@@ -24,6 +24,9 @@ class FabricRun:
     drained_s: list[float] = field(default_factory=list)
     unposted: int = 0
     """Orders placed but never seen posted by the ledger before the run gave up waiting."""
+    processes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Each service process's gRPC calls answered and events applied (launcher.served_counts)
+    at the end: how the work spread over a service's instances."""
 
     def note_events(self, watcher: Watcher) -> None:
         placed = max(1, sum(step.placed for step in self.steps))
@@ -111,6 +114,7 @@ def document(
                 "drained_s": run.drained_s,
                 "unposted_at_end": run.unposted,
                 "events": run.events,
+                "processes": run.processes,
             }
             for run in runs
         },

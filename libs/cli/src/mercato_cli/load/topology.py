@@ -141,7 +141,12 @@ def mercato(
                 specs=_specs([b.metadata for b in buyers], skus),
                 group_prefixes=[demo.group_prefix(name) for name in _CORE],
                 ledger_prefix=demo.group_prefix("ledger"),
-                metrics=dict(fleet.metrics),
+                # One instance's per service: the outbox depth is its database's, the same in all.
+                metrics={
+                    p.service: fleet.metrics[p.name]
+                    for p in fleet.processes
+                    if p.service and p.instance == 1 and p.name in fleet.metrics
+                },
                 fleet=fleet,
             )
         finally:
