@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from google.protobuf.message import DecodeError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.events.v1 import envelope_pb2
 from mercato_kit.events import (
     HEADER_EVENT_ID,
     HEADER_TRACEPARENT,
-    EnvelopeDecodeError,
-    EventEnvelope,
     KafkaRecord,
     kafka_headers,
 )
@@ -425,9 +425,8 @@ class OutboxRelay:
             return await work(session)
 
     def _record(self, row: Any) -> KafkaRecord:
-        try:
-            headers = kafka_headers(EventEnvelope.from_bytes(row.value))
-        except EnvelopeDecodeError:
+        headers = _headers_of(row.value)
+        if headers is None:
             # Blocking the outbox on one bad row would stop every later event; consumers
             # dead-letter it instead.
             self._log.error("relay.row_is_not_an_envelope", outbox_id=row.id, event_id=row.event_id)
@@ -501,6 +500,22 @@ def _publish_spans(records: Sequence[KafkaRecord]) -> list[Any]:
             )
         )
     return spans
+
+
+def _headers_of(value: bytes) -> tuple[tuple[str, bytes], ...] | None:
+    """The record headers of a serialized envelope; None when it is not one.
+
+    Only the protobuf is parsed (what `EventEnvelope.from_bytes` refuses, this refuses too):
+    building the whole envelope, timestamps and all, was a sixth of the relay's time.
+    """
+    proto = envelope_pb2.EventEnvelope()
+    try:
+        proto.ParseFromString(value)
+    except (DecodeError, ValueError):
+        return None
+    if not (proto.event_id and proto.event_type and proto.aggregate_type and proto.aggregate_id):
+        return None
+    return kafka_headers(proto)
 
 
 def _observe(task: asyncio.Future[Any]) -> None:
