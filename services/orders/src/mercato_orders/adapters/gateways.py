@@ -11,6 +11,7 @@ mapped by the translator; what a handled error means stays here, beside the call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -184,7 +185,8 @@ async def _call(
 
 class CatalogPrices:
     """What catalog says now of the SKUs asked for: GetProduct of each line's product (once per
-    product) and GetShop of its shop (seller, tier), both public reads. A SKU catalog does not
+    product, all at once) and then GetShop of their shops (seller, tier; once per shop, all at
+    once), both public reads. A SKU catalog does not
     sell (unknown product, delisted, a SKU of another product, a closed shop) is left out, so
     Order.place refuses its line."""
 
@@ -193,15 +195,19 @@ class CatalogPrices:
         self._credentials = credentials
 
     async def of(self, items: list[OrderItem]) -> dict[str, CatalogItem]:
-        products = {item.product_id for item in items if item.product_id}
+        product_ids = sorted({item.product_id for item in items if item.product_id})
+        found = await asyncio.gather(*(self._product(product_id) for product_id in product_ids))
+        products = [
+            product
+            for product in found
+            if product is not None and product.status == catalog.PRODUCT_STATUS_ACTIVE
+        ]
+        shop_ids = sorted({product.shop_id for product in products})
+        shops = dict(
+            zip(shop_ids, await asyncio.gather(*(self._shop(i) for i in shop_ids)), strict=True)
+        )
         on_sale: dict[str, CatalogItem] = {}
-        shops: dict[str, catalog.Shop | None] = {}
-        for product_id in sorted(products):
-            product = await self._product(product_id)
-            if product is None or product.status != catalog.PRODUCT_STATUS_ACTIVE:
-                continue
-            if product.shop_id not in shops:
-                shops[product.shop_id] = await self._shop(product.shop_id)
+        for product in products:
             shop = shops[product.shop_id]
             if shop is None or shop.status != catalog.SHOP_STATUS_OPEN:
                 continue
