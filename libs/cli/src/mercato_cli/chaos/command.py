@@ -1,12 +1,13 @@
 """`mercato chaos`: named faults against an ecosystem of its own, with orders flowing, then
 `mercato verify`'s checks.
 
-It starts a Kafka broker and (unless --sqlite) a PostgreSQL server of its own in a new state
-directory, the demo's services (identity, catalog, payments, logistics, the ledger, orders) and
-carrier simulators on free ports, seeds sellers and buyers; then runs the chosen scenarios one
-after the other against that one ecosystem, and last `mercato verify` over the whole run. Every
-process it started is stopped however it ends (Ctrl-C and SIGTERM included), and the broker's
-and the database's data are deleted.
+It starts a Kafka broker (with --brokers 3, a three-broker KRaft cluster) and (unless --sqlite)
+a PostgreSQL server of its own in a new state directory, the demo's services (identity, catalog,
+payments, logistics, the ledger, orders; with --instances N, N processes of each, their callers
+balancing over them) and carrier simulators on free ports, seeds sellers and buyers; then runs
+the chosen scenarios one after the other against that one ecosystem, and last `mercato verify`
+over the whole run. Every process it started is stopped however it ends (Ctrl-C and SIGTERM
+included), and the broker's and the database's data are deleted.
 
 Exit 0 when every scenario's invariants held, 1 when one did not, 2 for bad options, 130 when
 interrupted.
@@ -25,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mercato_cli.chaos.scenarios import (
+    ALL_SCENARIOS,
     SCENARIOS,
     Result,
     RunSettings,
@@ -44,7 +46,9 @@ def chaos(
         list[str] | None,
         typer.Option(
             "--scenario",
-            help=f"A scenario to run (repeatable; default all): {', '.join(SCENARIOS)}.",
+            help=f"A scenario to run (repeatable; default {SCENARIOS[0]}-{SCENARIOS[-1]}): "
+            f"{', '.join(ALL_SCENARIOS)}. C1 needs --brokers 3; the long cluster run: "
+            "--brokers 3 --instances 2 --scenario C1 --scenario R1 --orders 200.",
         ),
     ] = None,
     orders: int = typer.Option(20, "--orders", min=1, max=2000, help="Orders per scenario."),
@@ -62,6 +66,16 @@ def chaos(
         help="A PostgreSQL server of its own (F9 needs it), or an SQLite file per service.",
     ),
     clients: int = typer.Option(4, "--clients", min=1, max=64, help="Concurrent order clients."),
+    brokers: int = typer.Option(
+        1,
+        "--brokers",
+        min=1,
+        max=5,
+        help="Kafka brokers (3: a KRaft cluster, replication 3, min.insync.replicas 2).",
+    ),
+    instances: int = typer.Option(
+        1, "--instances", min=1, max=4, help="Processes per service (the demo's --instances)."
+    ),
     timeout: float = typer.Option(
         240, "--timeout", min=10, help="Seconds for the fabric to recover after a fault."
     ),
@@ -74,8 +88,10 @@ def chaos(
     ] = None,
 ) -> None:
     """Inject named faults (services SIGKILLed, the broker stopped or paused, PostgreSQL
-    restarted, rebalances, duplicates, poison, a slow downstream, a ledger rebuild) into an
-    ecosystem of its own with orders flowing, and reconcile after each (exit 1 on a violation)."""
+    restarted, rebalances, duplicates, poison, a slow downstream, a ledger rebuild; with
+    --brokers 3 --instances 2, C1: the broker leading most partitions stopped while one
+    instance of each service is SIGKILLed; R1: a rolling restart of orders) into an ecosystem
+    of its own with orders flowing, and reconcile after each (exit 1 on a violation)."""
     console = Console(soft_wrap=True)
     chosen = _chosen(scenario or list(SCENARIOS))
     settings = RunSettings(
@@ -92,10 +108,13 @@ def chaos(
         postgres=postgres,
         workdir=folder,
         timeout=timeout,
+        brokers=brokers,
+        instances=instances,
     )
     console.print(
         f"[bold]mercato chaos[/]: {', '.join(chosen)}; {orders} orders each over {duration:g} s, "
-        f"seed {seed}, {'PostgreSQL' if postgres else 'SQLite'}; logs in {folder}"
+        f"seed {seed}, {'PostgreSQL' if postgres else 'SQLite'}, {brokers} broker(s), "
+        f"{instances} instance(s) per service; logs in {folder}"
     )
     results: list[Result] = []
     began = time.monotonic()
@@ -108,15 +127,15 @@ def chaos(
             results.append(verify_all(world))
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: every process was stopped[/]")
-        _write(json_path, results, settings, postgres, folder, began, interrupted=True)
+        _write(json_path, results, settings, options, began, interrupted=True)
         raise typer.Exit(code=130) from None
     except (DemoError, InfraError) as error:
         console.print(f"[red]chaos could not run:[/] {error}")
         console.print(f"logs: {folder}")
-        _write(json_path, results, settings, postgres, folder, began, failure=str(error))
+        _write(json_path, results, settings, options, began, failure=str(error))
         raise typer.Exit(code=1) from None
     console.print(table(results), width=max(console.width, 132))  # a pipe is 80 wide
-    _write(json_path, results, settings, postgres, folder, began)
+    _write(json_path, results, settings, options, began)
     if not all(result.held for result in results):
         console.print(f"[red]an invariant did not hold[/]; logs: {folder}")
         raise typer.Exit(code=1)
@@ -127,9 +146,9 @@ def _chosen(codes: list[str]) -> list[str]:
     chosen: list[str] = []
     for code in codes:
         upper = code.strip().upper()
-        if upper not in SCENARIOS:
+        if upper not in ALL_SCENARIOS:
             raise typer.BadParameter(
-                f"{code!r} is not a scenario; one of {', '.join(SCENARIOS)}",
+                f"{code!r} is not a scenario; one of {', '.join(ALL_SCENARIOS)}",
                 param_hint="--scenario",
             )
         if upper not in chosen:
@@ -179,8 +198,7 @@ def _write(
     path: Path | None,
     results: list[Result],
     settings: RunSettings,
-    postgres: bool,
-    folder: Path,
+    options: WorldOptions,
     began: float,
     *,
     interrupted: bool = False,
@@ -192,8 +210,10 @@ def _write(
         "seed": settings.seed,
         "orders_per_scenario": settings.orders,
         "duration_s": settings.duration,
-        "backend": "postgresql" if postgres else "sqlite",
-        "logs": str(folder),
+        "backend": "postgresql" if options.postgres else "sqlite",
+        "brokers": options.brokers,
+        "instances": options.instances,
+        "logs": str(options.workdir),
         "seconds": round(time.monotonic() - began, 1),
         "interrupted": interrupted,
         "failure": failure,

@@ -20,14 +20,29 @@ from typing import Any
 import grpc
 from rich.console import Console
 
-from mercato_cli.chaos import faults
+from mercato_cli.chaos import cluster, faults
 from mercato_cli.chaos.faults import Fault
 from mercato_cli.chaos.world import Retrying, World
 from mercato_cli.demo.launcher import DemoError
-from mercato_cli.demo.scenario import Outcome, Shares, plan_orders, run_scenario
+from mercato_cli.demo.scenario import (
+    Outcome,
+    Shares,
+    plan_orders,
+    run_scenario,
+    status_name,
+)
 from mercato_cli.verify import Finding, Scope, run_checks
 
-__all__ = ["SCENARIOS", "Result", "RunSettings", "Scenario", "run_scenario_once", "verify_all"]
+__all__ = [
+    "ALL_SCENARIOS",
+    "CLUSTER_SCENARIOS",
+    "SCENARIOS",
+    "Result",
+    "RunSettings",
+    "Scenario",
+    "run_scenario_once",
+    "verify_all",
+]
 
 SHARES = Shares(decline=0.2, loss=0.2, refund=0.2, auto=0.0)
 """Every fate but the auto-confirm deadline (a wait of its own): declined, lost, refunded,
@@ -62,6 +77,11 @@ class Scenario:
     after: After | None = None
     repeatable: bool = False
     needs_postgres: bool = False
+    needs_brokers: int = 1
+    """The fewest brokers it can run with (a cluster scenario: 3)."""
+    every_order_as_seeded: bool = False
+    """An order that did not end as seeded is a violation of the row (besides verify's
+    checks, which hold whatever the orders' ends)."""
 
 
 def scenarios(settings: RunSettings) -> list[Scenario]:
@@ -94,10 +114,28 @@ def scenarios(settings: RunSettings) -> list[Scenario]:
             faults.slow_downstream,
         ),
         Scenario("F14", "ledger rebuilt from offset zero", None, after=faults.replay_ledger),
+        Scenario(
+            "C1",
+            "leading broker stopped + one instance of each service SIGKILLed",
+            cluster.leader_broker_stopped,
+            needs_brokers=3,
+            every_order_as_seeded=True,
+        ),
+        Scenario(
+            "R1",
+            f"rolling restart of {cluster.ROLLED} (SIGTERM each instance in turn)",
+            cluster.rolling_restart,
+            every_order_as_seeded=True,
+        ),
     ]
 
 
-SCENARIOS = tuple(s.code for s in scenarios(RunSettings(1, 0, 0, 0)))
+_CATALOGUE = tuple(s.code for s in scenarios(RunSettings(1, 0, 0, 0)))
+CLUSTER_SCENARIOS = ("C1", "R1")
+"""A deployment past one machine's faults: run when named (C1 needs --brokers 3)."""
+SCENARIOS = tuple(code for code in _CATALOGUE if code not in CLUSTER_SCENARIOS)
+"""What runs when none is named: the faults of one broker and one instance per service."""
+ALL_SCENARIOS = _CATALOGUE
 
 
 @dataclass
@@ -187,6 +225,10 @@ def run_scenario_once(
         result.skipped = "needs PostgreSQL (run with --postgres)"
         result.held = True
         return result
+    if world.options.brokers < scenario.needs_brokers:
+        result.skipped = f"needs a cluster (run with --brokers {scenario.needs_brokers})"
+        result.held = True
+        return result
     began = time.monotonic()
     rng = random.Random(f"chaos:{settings.seed}:{scenario.code}")
     fault = Fault()
@@ -218,6 +260,16 @@ def run_scenario_once(
     if internal := load.interceptor.answers.get("INTERNAL", 0):
         result.violations.append(f"the load's clients were answered INTERNAL {internal}x")
     result.as_seeded = sum(o.as_planned for o in outcomes)
+    if scenario.every_order_as_seeded and result.as_seeded < settings.orders:
+        astray = [o for o in outcomes if not o.as_planned]
+        result.violations.append(
+            f"{settings.orders - result.as_seeded} of {settings.orders} orders did not end as "
+            "seeded: "
+            + ", ".join(
+                f"{o.order_id} ({status_name(o.status)}, seeded {o.planned.fate}: {o.reason})"
+                for o in astray[:3]
+            )
+        )
     if scenario.inject is not None and not fault.injected:
         result.violations.append("no fault was injected")
     result.held = not result.violations
@@ -277,8 +329,8 @@ def _log_error(world: World, code: str, error: BaseException) -> None:
 def _checks(world: World, scope: Scope) -> list[Finding]:
     return run_checks(
         world.kafka,
-        world.process("ledger").address,
-        world.process("catalog").address,
+        world.address("ledger"),
+        world.address("catalog"),
         world.operator.metadata,
         settle=60,
         group_prefixes=[],

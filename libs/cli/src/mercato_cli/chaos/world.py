@@ -30,12 +30,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from rich.console import Console
 
 from mercato_cli.demo.command import _CORE, Options, _Demo
-from mercato_cli.demo.launcher import DemoError, Fleet, Process, free_address
+from mercato_cli.demo.launcher import DemoError, Fleet, Process
 from mercato_cli.demo.scenario import Shares
 from mercato_cli.demo.seed import Identity, Seller, SignedIn
 from mercato_localinfra import KafkaProcess, LocalInfra, PostgresProcess
 
-__all__ = ["Retrying", "World", "WorldOptions"]
+__all__ = ["SERVICES", "Retrying", "World", "WorldOptions"]
 
 SERVICES = ("identity", *_CORE)
 """The services chaos starts (the demo's core, without marketing and the platform)."""
@@ -53,6 +53,10 @@ class WorldOptions:
     timeout: float
     carrier_time_scale: float = 57600
     """A parcel's 34 simulated hours take about two seconds."""
+    brokers: int = 1
+    """Kafka brokers (more than one: a KRaft cluster, replication min(3, brokers))."""
+    instances: int = 1
+    """Processes per service (the demo launcher's --instances)."""
 
 
 class Retrying(grpc.UnaryUnaryClientInterceptor):  # type: ignore[misc]
@@ -119,22 +123,19 @@ class World:
         world: World | None = None
         try:
             began = time.monotonic()
-            endpoints = infra.up(kafka_only=not options.postgres)
+            endpoints = infra.up(kafka_only=not options.postgres, brokers=options.brokers)
             os.environ["KAFKA_BOOTSTRAP_SERVERS"] = endpoints.kafka_bootstrap_servers
             os.environ.pop("DATABASE_URL", None)
             if endpoints.database_url:
                 os.environ["DATABASE_URL"] = endpoints.database_url
             what = "Kafka and PostgreSQL" if options.postgres else "Kafka"
+            if options.brokers > 1:
+                what = what.replace("Kafka", f"a {options.brokers}-broker Kafka cluster")
             console.print(
                 f"✓ {what} of its own up ({time.monotonic() - began:.1f} s; state {state})"
             )
             demo = _demo(options, console)
             with Fleet(options.workdir, demo.base_env) as fleet:
-                demo.channels = {
-                    name: grpc.insecure_channel(address)
-                    for name, address in demo.addresses.items()
-                    if not name.endswith("-http")
-                }
                 try:
                     identity, operator, apps = demo._start_identity(fleet)
                     demo._start_services(fleet, apps)
@@ -156,17 +157,27 @@ class World:
     # -- services -------------------------------------------------------------------------
 
     def process(self, name: str) -> Process:
+        """The process named `name`, or the first instance of the service `name`."""
         for process in self.fleet.processes:
-            if process.name == name:
+            if name in (process.name, process.service):
                 return process
         raise DemoError(f"no process named {name}")
 
     def services(self) -> list[Process]:
-        return [p for p in self.fleet.processes if p.name in SERVICES]
+        return [p for p in self.fleet.processes if p.service in SERVICES]
 
-    def kill(self, name: str) -> Process:
-        """SIGKILL the service: no shutdown, nothing flushed. The dead process."""
-        process = self.process(name)
+    def instances(self, name: str) -> list[Process]:
+        """Every instance of the service, in instance order (one unless --instances)."""
+        return self.fleet.instances(name)
+
+    def address(self, name: str) -> str:
+        """Where the service's callers reach it: every instance, balanced (one: its own)."""
+        return self.demo.addresses[name]
+
+    def kill(self, name: str | Process) -> Process:
+        """SIGKILL the service (its first instance, or the instance given): no shutdown,
+        nothing flushed. The dead process."""
+        process = self.process(name) if isinstance(name, str) else name
         process.popen.kill()
         process.popen.wait(timeout=30)
         return process
@@ -217,19 +228,24 @@ class World:
     # -- infrastructure -------------------------------------------------------------------
 
     def broker(self) -> KafkaProcess:
-        pids, ports = self.infra.pids(), self.infra.ports()
-        return KafkaProcess(pid=pids[0], port=ports[0], controller_port=ports[1])
+        """The (first) broker."""
+        return self.infra.brokers()[0]
+
+    def brokers(self) -> list[KafkaProcess]:
+        """Every broker recorded, in node order (node id = position + 1)."""
+        return self.infra.brokers()
 
     def postgres(self) -> PostgresProcess:
         pids, ports = self.infra.pids(), self.infra.ports()
-        if len(pids) < 2:
+        brokers = len(self.infra.brokers())
+        if len(pids) <= brokers:
             raise DemoError("this run has no PostgreSQL of its own (--sqlite)")
-        return PostgresProcess(pid=pids[1], port=ports[2])
+        return PostgresProcess(pid=pids[brokers], port=ports[2 * brokers])
 
     def infra_up(self) -> None:
         """`mercato infra up` on the run's state directory: whatever is down comes back, on the
-        ports it had."""
-        self.infra.up(kafka_only=not self.options.postgres)
+        ports it had (a cluster's stopped brokers alone)."""
+        self.infra.up(kafka_only=not self.options.postgres, brokers=self.options.brokers)
 
 
 def _demo(options: WorldOptions, console: Console) -> _Demo:
@@ -247,6 +263,7 @@ def _demo(options: WorldOptions, console: Console) -> _Demo:
             marketing=False,
             platform=False,
             carrier_time_scale=options.carrier_time_scale,
+            instances=options.instances,
         ),
         console,
     )
@@ -261,9 +278,6 @@ def _demo(options: WorldOptions, console: Console) -> _Demo:
     demo.base_env.setdefault(
         "IDENTITY_KEY_ENCRYPTION_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )
-    # The demo names the HTTP faces of marketing and the platform too (neither runs here).
-    demo.addresses = {
-        name: free_address() for name in (*SERVICES, "marketing-http", "platform-http")
-    }
-    demo.base_env["IDENTITY_GRPC_ADDR"] = demo.addresses["identity"]
+    # Every instance's port, each service's balanced address and the run's channels to them.
+    demo.assign_addresses(demo.services)
     return demo
