@@ -167,3 +167,29 @@ def test_extra_claims_add_to_a_token_but_never_replace_one() -> None:
         issuer.issue(subject="acc-1", kind="account", extra_claims={"grant": "g-9"})
 
     assert jwt.decode(token, options={"verify_signature": False})["nonce"] == "n-1"
+
+
+async def test_a_token_is_verified_once_and_remembered_until_its_key_is_retired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = StaticKeyProvider({KEY.kid: KEY.public_key})
+    verifier = TokenVerifier(keys, cached=2)
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counting_decode(token: str, *args: object, **kwargs: object) -> object:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    first, second, third = _token(subject="a"), _token(subject="b"), _token(subject="c")
+
+    callers = [await verifier.verify(token) for token in (first, first, second, first, third)]
+    assert [caller.subject for caller in callers] == ["a", "a", "b", "a", "c"]
+    assert decoded == [first, second, third]  # `second` was the least recently used
+
+    await verifier.verify(second)
+    assert decoded == [first, second, third, second]
+
+    keys.remove(KEY.kid)
+    assert await _refusal(first, verifier) == "access token signed with an unknown key"

@@ -11,6 +11,7 @@ every key identity still publishes.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -131,11 +132,30 @@ class InMemoryRevocations:
         )
 
 
+CACHED_TOKENS = 4096
+"""How many verified tokens a verifier remembers (least recently used first out)."""
+
+
+@dataclass(frozen=True)
+class _Verified:
+    caller: Caller
+    kid: str
+    key: Any
+    until: datetime
+
+
 class TokenVerifier:
     """Verifies access tokens locally: signature, issuer, audience, time, revocation.
 
     Every failure is the same kind of error, Unauthenticated, with a message that says what
     was wrong without echoing the token.
+
+    A token whose signature and claims verified is remembered (up to `cached` tokens, the
+    least recently used forgotten first) until it expires, so a client sending the same token
+    on every call pays the Ed25519 verification once. A remembered token is still checked
+    on every call against the revocations, its expiry, and the key it was signed with (which
+    must still be the one the key provider gives for its `kid`: a retired key's tokens are
+    verified again, and refused).
     """
 
     def __init__(
@@ -144,13 +164,44 @@ class TokenVerifier:
         *,
         audience: str = MERCATO_AUDIENCE,
         revocations: Revocations | None = None,
+        cached: int = CACHED_TOKENS,
     ) -> None:
         self._keys = keys
         self._audience = audience
         self._revocations = revocations or InMemoryRevocations()
+        self._cached = cached
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
     async def verify(self, token: str) -> Caller:
         """The caller a token proves; Unauthenticated when it proves nothing."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if datetime.now(UTC) < remembered.until and (
+                await self._keys.public_key(remembered.kid) is remembered.key
+            ):
+                self._verified.move_to_end(token)
+                self._check_revoked(remembered.caller)
+                return remembered.caller
+            self._verified.pop(token, None)
+        caller, kid, key = await self._verify_signed(token)
+        self._check_revoked(caller)
+        if self._cached > 0:
+            # Until `exp` exactly: the leeway is for clocks that disagree with identity's at
+            # the first verification, not a reason to keep a token longer.
+            self._verified[token] = _Verified(caller, kid, key, caller.expires_at)
+            if len(self._verified) > self._cached:
+                self._verified.popitem(last=False)
+        return caller
+
+    def _check_revoked(self, caller: Caller) -> None:
+        if self._revocations.is_revoked(
+            token_id=caller.token_id, session_id=caller.session_id, grant_id=caller.grant_id
+        ):
+            raise Unauthenticated("access token has been revoked")
+
+    async def _verify_signed(self, token: str) -> tuple[Caller, str, Any]:
+        """The caller of a token whose signature, issuer, audience and times verify; the kid
+        and key it was verified with."""
         if not token or len(token) > _MAX_TOKEN_LENGTH:
             raise Unauthenticated("malformed access token")
         try:
@@ -179,12 +230,7 @@ class TokenVerifier:
             raise Unauthenticated("access token is for another audience") from None
         except jwt.PyJWTError:
             raise Unauthenticated("access token is not valid") from None
-        caller = _caller_from(claims)
-        if self._revocations.is_revoked(
-            token_id=caller.token_id, session_id=caller.session_id, grant_id=caller.grant_id
-        ):
-            raise Unauthenticated("access token has been revoked")
-        return caller
+        return _caller_from(claims), kid, key
 
 
 def _caller_from(claims: dict[str, Any]) -> Caller:

@@ -70,6 +70,9 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 # Probes and tooling call these constantly: their access lines go to DEBUG.
 _QUIET_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 _LOGGER = "mercato_kit.grpc"
+# Wrapped handlers kept per interceptor: methods a server serves (an unknown method has no
+# handler and is never kept).
+_MAX_KEPT_HANDLERS = 1024
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,23 @@ class CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         continuation: Callable[[Any], Awaitable[Any]],
         handler_call_details: Any,
     ) -> Any:
-        """Wrap the handler that the rest of the chain found for this call."""
+        """Wrap the handler that the rest of the chain found for this call.
+
+        grpc.aio asks every interceptor on every call; the rest of the chain answers a method
+        with the same handler each time, so its wrapping is made once per method and kept.
+        """
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
-        return self._wrap(handler, handler_call_details.method)
+        method = handler_call_details.method
+        wrapped = self.__dict__.setdefault("_wrapped_handlers", {})
+        kept = wrapped.get(method)
+        if kept is not None and kept[0] is handler:
+            return kept[1]
+        wrapper = self._wrap(handler, method)
+        if len(wrapped) < _MAX_KEPT_HANDLERS:
+            wrapped[method] = (handler, wrapper)
+        return wrapper
 
     def _wrap(self, handler: Any, method: str) -> Any:
         if not handler.request_streaming and not handler.response_streaming:
