@@ -47,7 +47,7 @@ from mercato_ledger.domain.projections import (
 )
 from mercato_ledger.domain.replay import JournalSnapshot
 
-__all__ = ["APPEND_LOCK_KEY", "BulkJournal", "SqlJournal", "from_us", "to_us"]
+__all__ = ["APPEND_LOCK_KEY", "BulkJournal", "SqlJournal", "from_us", "to_us", "write_rows"]
 
 APPEND_LOCK_KEY = 0x6C6564676572
 """The PostgreSQL advisory lock key that serialises journal appends ("ledger" in ASCII)."""
@@ -511,8 +511,19 @@ class BulkJournal:
         """The rows not yet flushed, per table, in insertion order."""
         return [(entries, self._entries), (lines, self._lines), (milestones, self._milestones)]
 
+    def take(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+        """The rows not yet flushed, per table, handed over: the journal goes on without them
+        (its head stays where they left it), so they can be written while it posts more."""
+        taken = self.pending()
+        self._entries, self._lines, self._milestones = [], [], []
+        return taken
+
     async def flush(self, session: AsyncSession) -> None:
-        for table, rows in self.pending():
-            if rows:
-                await session.execute(table.insert(), rows)
-            rows.clear()
+        await write_rows(session, self.take())
+
+
+async def write_rows(session: AsyncSession, rows: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """One multi-row INSERT per table, in the order given (entries before their lines)."""
+    for table, values in rows:
+        if values:
+            await session.execute(table.insert(), values)

@@ -63,13 +63,20 @@ class LogReader:
         self._pending = {tp for tp in partitions if ends[tp] > starts[tp]}
 
     async def batches(self, timeout_ms: int = 500) -> AsyncIterator[list[ConsumedRecord]]:
-        """Records up to the end offsets, a fetch at a time (partitions interleaved)."""
+        """Records up to the end offsets, a fetch at a time (partitions interleaved); their
+        headers are left out."""
         while self._pending:
             fetched = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=self._batch)
             batch: list[ConsumedRecord] = []
             for tp, records in fetched.items():
                 limit = self.end[(tp.topic, tp.partition)]
-                batch += [ConsumedRecord.from_aiokafka(r) for r in records if r.offset < limit]
+                # Without headers: a replay reads only the value (the envelope is the truth),
+                # and copying five headers per record was a tenth of a replay's time.
+                batch += [
+                    ConsumedRecord(r.topic, r.partition, r.offset, r.key, r.value)
+                    for r in records
+                    if r.offset < limit
+                ]
             for tp in list(self._pending):
                 if await self._consumer.position(tp) >= self.end[(tp.topic, tp.partition)]:
                     self._pending.discard(tp)

@@ -8,14 +8,18 @@ dead-letter (not an envelope, or amounts that cannot be posted) is skipped and c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table
 
 from mercato_kit.events import EnvelopeDecodeError, envelope_from_record
 from mercato_kit.runtime import ensure_database
 from mercato_kit.storage import Database, migrate
-from mercato_ledger.adapters.journal import BulkJournal, SqlJournal
+from mercato_ledger.adapters.journal import BulkJournal, SqlJournal, write_rows
 from mercato_ledger.adapters.log import LogReader
 from mercato_ledger.adapters.tables import MIGRATIONS
 from mercato_ledger.adapters.translator import fact_from_event, source_of
@@ -79,32 +83,53 @@ class Counts:
 async def rebuild(
     reader: LogReader, database: Database, progress: Progress | None = None
 ) -> Counts:
-    """Apply every record the reader yields to `database` (empty), a transaction per fetch."""
+    """Apply every record the reader yields to `database` (empty), a transaction per fetch.
+
+    A fetch's rows are written while the next fetch is read and posted (one transaction at a
+    time, in order): the database's work overlaps the decoding and hashing, which run on this
+    thread. A failed write fails the rebuild; the fresh store is then to be discarded.
+    """
     counts, seen = Counts(), set[str]()
     journal = BulkJournal()
-    async for batch in reader.batches():
-        for record in batch:
-            counts.records += 1
-            try:
-                envelope = envelope_from_record(record.value, record.headers)
-            except EnvelopeDecodeError:
-                counts.poison += 1
-                continue
-            if envelope.event_id in seen:
-                counts.duplicates += 1
-                continue
-            try:
-                fact = fact_from_event(envelope)
-                await record_fact(source_of(envelope, record), fact, journal)
-            except (InvalidMoneyFact, EnvelopeDecodeError):
-                counts.poison += 1
-                continue
-            seen.add(envelope.event_id)
-        async with database.transaction() as session:
-            await journal.flush(session)
-        if progress is not None:
-            progress(len(batch))
+    writing: asyncio.Task[None] | None = None
+    try:
+        async for batch in reader.batches():
+            for record in batch:
+                counts.records += 1
+                try:
+                    envelope = envelope_from_record(record.value, record.headers)
+                except EnvelopeDecodeError:
+                    counts.poison += 1
+                    continue
+                if envelope.event_id in seen:
+                    counts.duplicates += 1
+                    continue
+                try:
+                    fact = fact_from_event(envelope)
+                    await record_fact(source_of(envelope, record), fact, journal)
+                except (InvalidMoneyFact, EnvelopeDecodeError):
+                    counts.poison += 1
+                    continue
+                seen.add(envelope.event_id)
+            rows = journal.take()
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(_write(database, rows))
+            if progress is not None:
+                progress(len(batch))
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None and not writing.done():
+            # Reading failed: let the transaction in flight end before the error goes up.
+            with contextlib.suppress(Exception):
+                await writing
     return counts
+
+
+async def _write(database: Database, rows: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+    async with database.transaction() as session:
+        await write_rows(session, rows)
 
 
 async def replay(
