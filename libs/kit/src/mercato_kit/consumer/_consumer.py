@@ -382,7 +382,8 @@ class IdempotentConsumer:
                 done.add(item.event_id)
                 applied.append(item.tracked())
                 types.append(item.envelope.event_type if item.envelope else "")
-            await tracking.record_applied(self.name, applied)
+            redriven = {e for e, o in outcomes.items() if o is Outcome.DEAD_LETTERED}
+            await tracking.record_applied(self.name, applied, dead_lettered=redriven)
             await tracking.advance(self.name, partition, pending[-1].record.offset + 1)
         self._moved(partition, pending[-1].record.offset + 1)
         if applied and self._metrics is not None:

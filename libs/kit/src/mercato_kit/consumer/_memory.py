@@ -67,8 +67,15 @@ class InMemoryTracking(Tracking):
             if (consumer, event_id) in self._events
         }
 
-    async def record_applied(self, consumer: str, events: Sequence[TrackedEvent]) -> None:
+    async def record_applied(
+        self,
+        consumer: str,
+        events: Sequence[TrackedEvent],
+        *,
+        dead_lettered: Collection[str] | None = None,
+    ) -> None:
         """Record events as applied; raise TrackingConflict if one already was."""
+        del dead_lettered  # this store looks itself, at no cost
         staged = dict(self._events)
         for event in events:
             previous = staged.get((consumer, event.event_id))

@@ -89,19 +89,35 @@ class SqlTracking(Tracking):
         )
         return {event_id: Outcome(outcome) for event_id, outcome in rows}
 
-    async def record_applied(self, consumer: str, events: Sequence[TrackedEvent]) -> None:
-        """Record events as applied; raise TrackingConflict if one already was."""
+    async def record_applied(
+        self,
+        consumer: str,
+        events: Sequence[TrackedEvent],
+        *,
+        dead_lettered: Collection[str] | None = None,
+    ) -> None:
+        """Record events as applied; raise TrackingConflict if one already was.
+
+        With `dead_lettered` known (usually empty) the dead-letter records of only those are
+        deleted, and no statement is spent when there are none.
+        """
         if not events:
             return
         # A plain INSERT, so the primary key refuses a second "applied" even from a transaction
-        # that did not see the first; only dead-letter records give way to it.
-        await self._session.execute(
-            delete(processed_events).where(
-                _events.consumer == consumer,
-                _events.event_id.in_({event.event_id for event in events}),
-                _events.outcome == Outcome.DEAD_LETTERED.value,
-            )
+        # that did not see the first; only dead-letter records give way to it. One written by
+        # another transaction since the caller looked makes the INSERT fail (TrackingConflict:
+        # the batch is retried), never an event applied twice.
+        replaced = (
+            {event.event_id for event in events} if dead_lettered is None else set(dead_lettered)
         )
+        if replaced:
+            await self._session.execute(
+                delete(processed_events).where(
+                    _events.consumer == consumer,
+                    _events.event_id.in_(replaced),
+                    _events.outcome == Outcome.DEAD_LETTERED.value,
+                )
+            )
         now = datetime.now(UTC)
         try:
             await self._session.execute(

@@ -77,10 +77,18 @@ class Tracking(ABC):
         """What `consumer` did with each of `event_ids` it has seen (unseen ids are absent)."""
 
     @abstractmethod
-    async def record_applied(self, consumer: str, events: Sequence[TrackedEvent]) -> None:
+    async def record_applied(
+        self,
+        consumer: str,
+        events: Sequence[TrackedEvent],
+        *,
+        dead_lettered: Collection[str] | None = None,
+    ) -> None:
         """Record events as applied; raise TrackingConflict if one already was.
 
         An event recorded as dead-lettered becomes applied (it was redriven and succeeded).
+        `dead_lettered`: which of them the caller found recorded as dead-lettered in this
+        transaction (by `outcomes`), so a backend need not look again; None when unknown.
         """
 
     @abstractmethod
