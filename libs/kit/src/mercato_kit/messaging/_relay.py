@@ -79,16 +79,21 @@ class _Round:
 class OutboxRelay:
     """Publishes the rows of a database's outbox to Kafka and deletes them once acknowledged.
 
-    Each round it takes or renews the lease `name` in `relay_leases` (so one instance per
+    It publishes while it holds the lease `name` in `relay_leases` (so one instance per
     database publishes while the others wait; a crashed holder's lease lapses after
-    `lease_ttl`), reads up to `batch_size` rows in `id` order, publishes them as one batch
-    and waits for every acknowledgement, then deletes them in a transaction that first checks
-    the lease is still held under the same fencing token. A crash at any moment leaves the
-    unacknowledged rows in the outbox, to be published again: every committed row reaches
-    Kafka at least once. Per aggregate, rows are written by transactions that serialise on
-    the aggregate, so `id` order is commit order; with the idempotent producer and one batch
-    at a time, Kafka holds them in that order (a redelivered batch may repeat records, never
-    put one before an earlier one's first copy).
+    `lease_ttl`); it renews the lease only once half of it has passed, so a relay with nothing
+    to publish costs one read of the outbox per poll or wake-up. It reads up to `batch_size`
+    rows in `id` order and hands them to the producer, reads and hands over the next batches
+    while the first waits for its acknowledgements (up to three batches in flight), and
+    deletes each batch once every record of it is acknowledged, oldest first, in a transaction
+    that first checks the lease is still held under the same fencing token. A crash at any
+    moment leaves the unacknowledged rows in the outbox, to be published again: every
+    committed row reaches Kafka at least once. Per aggregate, rows are written by transactions
+    that serialise on the aggregate, so `id` order is commit order; the batches go to one
+    idempotent producer in that order, which keeps one request in flight per partition, so
+    Kafka holds them in that order (a redelivered batch may repeat records, never put one
+    before an earlier one's first copy). When a batch fails, the batches behind it are let
+    settle and all of them are published again from the failed one's first row.
 
     Run it as a task of the service (`run_until_stopped`), wake it right after a commit
     (`notify`, or pass as `wakeup` an event the service sets after each commit and only the
