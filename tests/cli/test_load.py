@@ -105,5 +105,9 @@ def test_the_report_names_the_machine_the_events_per_order_and_the_ratio(
         found = run["fabrics"][fabric]
         assert "max_sustainable_per_s" in found
         assert found["events"], f"{fabric} saw no event of its orders"
+    processes = run["fabrics"]["mercato"]["processes"]
+    assert {p["service"] for p in processes.values()} >= {"catalog", "payments", "orders"}
+    assert processes["orders"]["rpcs"] > 0  # the harness's PlaceOrder calls
+    assert run["fabrics"]["mercato"]["cpu_s_per_placed_order"] > 0
     assert "**mercato**" in run["markdown"]
     assert "**passthrough**" in run["markdown"]

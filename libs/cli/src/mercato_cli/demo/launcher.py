@@ -115,10 +115,11 @@ def parse_instances(text: str) -> dict[str, int]:
     return counts
 
 
-def served_counts(metrics_address: str) -> dict[str, int]:
+def served_counts(metrics_address: str) -> dict[str, float]:
     """What a service process served, from its metrics (`mercato_kit.metrics`): gRPC calls
-    answered (`rpcs`, health checks and reflection left out) and events its consumers applied
-    (`events_applied`); {} when they cannot be read."""
+    answered (`rpcs`, health checks and reflection left out), events its consumers applied
+    (`events_applied`) and its CPU seconds so far (`cpu_s`, user + system); {} when they cannot
+    be read."""
     import urllib.request
 
     from prometheus_client.parser import text_string_to_metric_families
@@ -129,7 +130,7 @@ def served_counts(metrics_address: str) -> dict[str, int]:
             text = answer.read().decode()
     except OSError:
         return {}
-    found = {"rpcs": 0.0, "events_applied": 0.0}
+    found = {"rpcs": 0.0, "events_applied": 0.0, "cpu_s": 0.0}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             method = sample.labels.get("method", "")
@@ -137,7 +138,9 @@ def served_counts(metrics_address: str) -> dict[str, int]:
                 found["rpcs"] += sample.value  # not the launcher's health checks
             elif sample.name == "mercato_events_applied_total":
                 found["events_applied"] += sample.value
-    return {key: int(value) for key, value in found.items()}
+            elif sample.name == "process_cpu_seconds_total":
+                found["cpu_s"] += sample.value
+    return {key: round(value, 2) if key == "cpu_s" else int(value) for key, value in found.items()}
 
 
 # Run in the child instead of `python <argv>`: ask the kernel for SIGTERM when the parent dies

@@ -266,6 +266,7 @@ async def _drive(
     channel = grpc.aio.insecure_channel(
         channel_target(target.orders_address), options=list(BALANCING_OPTIONS)
     )
+    before = _served(target, {})
     first = 0
     try:
         with Live(console=console, refresh_per_second=4, transient=True) as live:
@@ -296,14 +297,26 @@ async def _drive(
                 run.drained_s.append(round(drained, 1))
                 console.print(_line(step, drained, slo_ms))
         run.note_events(watcher)
-        run.processes = {
-            p.name: {"service": p.service, **served_counts(target.fleet.metrics[p.name])}
-            for p in target.fleet.processes
-            if p.service and p.name in target.fleet.metrics
-        }
+        run.processes = _served(target, before)
     finally:
         await channel.close()
         await watcher.close()
+
+
+def _served(target: Target, before: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each service process's calls answered, events applied and CPU seconds since `before`
+    (the same process's figures then; all of them when it has none)."""
+    found = {}
+    for process in target.fleet.processes:
+        if not process.service or process.name not in target.fleet.metrics:
+            continue
+        now = served_counts(target.fleet.metrics[process.name])
+        was = before.get(process.name, {})
+        found[process.name] = {
+            "service": process.service,
+            **{key: round(value - was.get(key, 0), 2) for key, value in now.items()},
+        }
+    return found
 
 
 async def _drain(watcher: Watcher, limit: float, tick: Any) -> float:

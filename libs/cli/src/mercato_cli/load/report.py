@@ -4,6 +4,7 @@ maximum sustainable rate, the ratio to the pass-through, and all of it as JSON."
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,9 @@ class FabricRun:
     unposted: int = 0
     """Orders placed but never seen posted by the ledger before the run gave up waiting."""
     processes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Each service process's gRPC calls answered and events applied (launcher.served_counts)
-    at the end: how the work spread over a service's instances."""
+    """Each service process's gRPC calls answered, events applied and CPU seconds over the
+    steps (launcher.served_counts): how the work spread over a service's instances, and the
+    CPU an order costs (a measure contention on a shared machine does not inflate much)."""
 
     def note_events(self, watcher: Watcher) -> None:
         placed = max(1, sum(step.placed for step in self.steps))
@@ -85,10 +87,25 @@ def markdown(runs: Sequence[FabricRun], slo_ms: float) -> str:
             + (f"**{best:g} orders/s**" if best is not None else "**none of the steps**"),
             "",
         ]
+        cpu = _cpu_per_order(run)
+        if cpu is not None:
+            instances = Counter(p["service"] for p in run.processes.values())
+            lines += [
+                f"Services' CPU over the steps: **{cpu * 1000:,.0f} ms per placed order** "
+                f"({', '.join(f'{name} x{n}' for name, n in instances.items())})",
+                "",
+            ]
     ratio = _ratio(runs, slo_ms)
     if ratio is not None:
         lines.append(f"Mercato ÷ pass-through, maximum sustainable rate: **{ratio:.2f}**")
     return "\n".join(lines)
+
+
+def _cpu_per_order(run: FabricRun) -> float | None:
+    """The services' CPU seconds over the steps, per order placed."""
+    placed = sum(step.placed for step in run.steps)
+    cpu = sum(p.get("cpu_s", 0) for p in run.processes.values())
+    return round(cpu / placed, 4) if placed and cpu else None
 
 
 def _ratio(runs: Sequence[FabricRun], slo_ms: float) -> float | None:
@@ -115,6 +132,7 @@ def document(
                 "unposted_at_end": run.unposted,
                 "events": run.events,
                 "processes": run.processes,
+                "cpu_s_per_placed_order": _cpu_per_order(run),
             }
             for run in runs
         },
