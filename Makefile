@@ -14,7 +14,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: help install sync deploy-tools k8s infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
+.PHONY: help install sync deploy-tools ghz k8s infra-install protos protos-check lint fmt test test-unit bench bench-saga demo chaos infra-up infra-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,17 @@ $(COMPOSE_SCHEMA): | $(UV)
 
 deploy-tools: $(KUSTOMIZE) $(COMPOSE_SCHEMA) ## kustomize and the compose schema for tests/deploy (Go module proxy)
 
+# ghz, a gRPC load tool no one here wrote, built from the Go module proxy into .tools/bin (a few
+# minutes the first time): bench_catalog measures GetProduct with it too (docs/benchmarks.md §5).
+GHZ_VERSION := v0.120.0
+GHZ := .tools/bin/ghz
+
+$(GHZ):
+	@command -v go >/dev/null || { echo "building ghz needs Go (apt-get install golang-go)"; exit 1; }
+	GOBIN=$(abspath .tools/bin) GOFLAGS=-buildvcs=false go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
+
+ghz: $(GHZ) ## ghz, the gRPC load tool bench_catalog also measures GetProduct with (Go module proxy)
+
 install: sync infra-install deploy-tools ## everything the project needs
 
 protos: sync ## regenerate the Python stubs from protos/
@@ -75,7 +86,7 @@ test: install lint ## the whole suite against a real Kafka and PostgreSQL (TEST_
 test-unit: sync ## the unit tests only (no broker, no database)
 	$(BIN)/pytest tests/unit
 
-bench: install ## the benchmarks in docs/benchmarks.md, each against a baseline (~10 min, markdown)
+bench: install $(GHZ) ## the benchmarks in docs/benchmarks.md, each against a baseline (~10 min, markdown)
 	$(BIN)/mercato infra install --tools
 	$(BIN)/python -m bench.bench_store
 	$(BIN)/python -m bench.bench_relay

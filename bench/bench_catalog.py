@@ -26,12 +26,26 @@ repeat so that the machine's noise hits them alike:
 Each measurement is a closed loop of `--concurrency` callers on one grpc.aio channel sending
 `--requests` calls (after a warm-up of a tenth as many): p50 and p99 of the per-call latency
 and requests per second (calls / wall time). The tables quote the median over the repeats.
+
+With `ghz` (a Go gRPC load tool; `make ghz` builds it into .tools/bin, `--ghz PATH` names
+another) GetProduct and the empty grpc.aio handler are also measured by ghz, interleaved, in
+the same run, so the ratio does not rest on our own client alone: `--concurrency` workers,
+`--requests` calls after as many warm-up calls again skipped from the statistics, the product
+ids round-robin from a data file, the request types from protos/. By hand, against any running
+catalog (and the same against the bare Echo server with `--proto
+protos/mercato/kittest/v1/echo.proto --call mercato.kittest.v1.EchoService/Echo -d '{}'`):
+
+    .tools/bin/ghz --insecure --import-paths protos \
+        --proto protos/mercato/catalog/v1/catalog_service.proto \
+        --call mercato.catalog.v1.CatalogService/GetProduct \
+        -d '{"product_id": "<an id>"}' -c 8 -n 2000 --skipFirst 200 127.0.0.1:<port>
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import shlex
 import signal
@@ -304,12 +318,106 @@ async def serve_echo(address: str, edge: str) -> None:
     await serve(kit_server)
 
 
+GHZ = Path(".tools/bin/ghz")
+PROTOS = Path("protos")
+
+
+@dataclass
+class GhzTarget:
+    """A target measured by ghz: one JSON report per repeat."""
+
+    name: str
+    address: str
+    proto: str
+    call: str
+    data: list[dict[str, str]]
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+    def run(self, ghz: Path, args: argparse.Namespace, workdir: Path) -> None:
+        data_file = workdir / f"ghz-{self.call.rpartition('/')[2]}.json"
+        data_file.write_text(json.dumps(self.data))
+        command = [
+            str(ghz),
+            "--insecure",
+            "--import-paths",
+            str(PROTOS),
+            "--proto",
+            str(PROTOS / self.proto),
+            "--call",
+            self.call,
+            "--data-file",
+            str(data_file),
+            "--concurrency",
+            str(args.concurrency),
+            "--total",
+            str(args.requests + max(1, args.requests // 10)),
+            "--skipFirst",
+            str(max(1, args.requests // 10)),
+            "--format",
+            "json",
+            self.address,
+        ]
+        done = subprocess.run(command, capture_output=True, check=True, timeout=600)
+        report = json.loads(done.stdout)
+        if set(report.get("statusCodeDistribution", {})) != {"OK"}:
+            raise RuntimeError(f"ghz {self.name}: {report.get('errorDistribution')}")
+        self.reports.append(report)
+
+    def _latency_ms(self, report: dict[str, Any], percentage: int) -> float:
+        for point in report["latencyDistribution"]:
+            if point["percentage"] == percentage:
+                return float(point["latency"]) / 1e6
+        raise KeyError(percentage)
+
+    def per_second(self) -> float:
+        return median([float(report["rps"]) for report in self.reports])
+
+    def row(self, baseline: GhzTarget) -> str:
+        p50 = median([self._latency_ms(report, 50) for report in self.reports])
+        p99 = median([self._latency_ms(report, 99) for report in self.reports])
+        ratio = self.per_second() / baseline.per_second()
+        return (
+            f"| ghz: {self.name} | {p50:.2f} | {p99:.2f} | {self.per_second():,.0f} | {ratio:.2f} |"
+        )
+
+    def raw(self) -> str:
+        rates = " / ".join(f"{float(report['rps']):,.0f}" for report in self.reports)
+        return f"ghz {self.name}: {rates} req/s"
+
+
+def bench_ghz(
+    ghz: Path, catalog_address: str, bare_address: str, product_ids: list[str], args: Any
+) -> list[GhzTarget]:
+    """GetProduct and the empty grpc.aio handler measured by ghz, interleaved per repeat."""
+    targets = [
+        GhzTarget(
+            "GetProduct",
+            catalog_address,
+            "mercato/catalog/v1/catalog_service.proto",
+            "mercato.catalog.v1.CatalogService/GetProduct",
+            [{"product_id": product_id} for product_id in product_ids],
+        ),
+        GhzTarget(
+            "empty grpc.aio handler (baseline)",
+            bare_address,
+            "mercato/kittest/v1/echo.proto",
+            "mercato.kittest.v1.EchoService/Echo",
+            [{}],
+        ),
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-ghz-") as tmp:
+        for _ in range(args.repeats):
+            for target in targets:
+                target.run(ghz, args, Path(tmp))
+    return targets
+
+
 async def bench_backend(
     catalog: CatalogProcess,
     issuer: LocalIssuer,
     echo_addresses: dict[str, str],
     args: argparse.Namespace,
-) -> list[Target]:
+) -> tuple[list[Target], list[str]]:
     rng = random.Random(7)
     product_ids = await seed(catalog.address, issuer, args.products, rng)
     targets = [
@@ -318,6 +426,8 @@ async def bench_backend(
         Target("empty grpc.aio handler (baseline)", echo_addresses["bare"], echo),
         Target("empty handler on the kit's edge", echo_addresses["kit"], echo),
     ]
+    if args.get_product_only:
+        del targets[1]
     for repeat in range(args.repeats):
         for target in targets:
             target.samples.append(
@@ -325,7 +435,7 @@ async def bench_backend(
                     target.address, target.call, args.requests, args.concurrency, seed=repeat
                 )
             )
-    return targets
+    return targets, product_ids
 
 
 async def bench_edges(echo_addresses: dict[str, str], args: argparse.Namespace) -> list[Target]:
@@ -343,6 +453,20 @@ async def bench_edges(echo_addresses: dict[str, str], args: argparse.Namespace) 
                 )
             )
     return targets
+
+
+def report_edges(edges: list[Target]) -> None:
+    print("### the kit's edge, metrics off and on\n")
+    print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
+    print("|---|---|---|---|---|")
+    for target in edges:
+        print(target.row(edges[0]))
+    on = median([s.per_second for s in edges[2].samples])
+    off = median([s.per_second for s in edges[1].samples])
+    print(f"\nmetrics on / off, requests/s: {on / off:.3f}\n")
+    for target in edges:
+        print(f"- raw, {target.raw()}")
+    print()
 
 
 @contextmanager
@@ -363,6 +487,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="calls per measurement")
     parser.add_argument("--concurrency", type=int, default=8, help="callers in flight")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--ghz", type=Path, default=GHZ, help="the ghz binary (make ghz); skipped when missing"
+    )
+    parser.add_argument(
+        "--get-product-only",
+        action="store_true",
+        help="leave SearchProducts (and the edges' metrics on/off table) out",
+    )
     parser.add_argument("--serve-echo", metavar="ADDRESS", help=argparse.SUPPRESS)
     parser.add_argument(
         "--edge", choices=("bare", "kit", "kit-metrics"), default="bare", help=argparse.SUPPRESS
@@ -388,38 +520,42 @@ def main() -> None:
             echo_server("kit", workdir) as kit,
             echo_server("kit-metrics", workdir) as kit_metrics,
         ):
-            edges = asyncio.run(
-                bench_edges({"bare": bare, "kit": kit, "kit-metrics": kit_metrics}, args)
-            )
-            print("### the kit's edge, metrics off and on\n")
-            print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
-            print("|---|---|---|---|---|")
-            for target in edges:
-                print(target.row(edges[0]))
-            on = median([s.per_second for s in edges[2].samples])
-            off = median([s.per_second for s in edges[1].samples])
-            print(f"\nmetrics on / off, requests/s: {on / off:.3f}\n")
-            for target in edges:
-                print(f"- raw, {target.raw()}")
-            print()
+            if not args.get_product_only:
+                report_edges(
+                    asyncio.run(
+                        bench_edges({"bare": bare, "kit": kit, "kit-metrics": kit_metrics}, args)
+                    )
+                )
             for backend in [b for b in args.backends.split(",") if b != "none"]:
                 issuer = LocalIssuer()
                 with database(backend, server_url, workdir) as url:
                     catalog = start_catalog(url, kafka, issuer, workdir / backend)
                     try:
-                        targets = asyncio.run(
+                        targets, product_ids = asyncio.run(
                             bench_backend(catalog, issuer, {"bare": bare, "kit": kit}, args)
+                        )
+                        ghz_targets = (
+                            bench_ghz(args.ghz, catalog.address, bare, product_ids, args)
+                            if args.ghz.exists()
+                            else []
                         )
                     finally:
                         catalog.stop()
+                baseline = next(target for target in targets if "baseline" in target.name)
                 print(f"### catalog on {backend}\n")
                 print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
                 print("|---|---|---|---|---|")
                 for target in targets:
-                    print(target.row(targets[2]))
+                    print(target.row(baseline))
+                for ghz_target in ghz_targets:
+                    print(ghz_target.row(ghz_targets[1]))
                 print()
                 for target in targets:
                     print(f"- raw, {target.raw()}")
+                for ghz_target in ghz_targets:
+                    print(f"- raw, {ghz_target.raw()}")
+                if not ghz_targets:
+                    print(f"- ghz: not measured ({args.ghz} is missing: make ghz)")
                 print()
     print(f"{load()} at end")
 
