@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from typing import Any
 
 from mercato_cli.chaos.faults import Fault, _process_state
 from mercato_cli.chaos.world import SERVICES, World
@@ -20,7 +21,7 @@ from mercato_cli.events import count_records, open_reader
 __all__ = ["DRAINED", "ROLLED", "leader_broker_stopped", "rolling_restart"]
 
 ROLLED = "orders"
-"""The service R1 restarts: the one the buyers call."""
+"""The service R1 restarts unless told otherwise: the one the buyers call."""
 DRAINED = ("grpc server draining in-flight calls", "consumer.stopped", "service stopped")
 """What the kit's runtime logs on a graceful stop, in this order: calls drained, consumers
 stopped after their last transaction (positions committed with it), the process done."""
@@ -88,11 +89,19 @@ def _kill_one_of_each(world: World, rng: random.Random, fault: Fault) -> None:
         world.fleet.wait_serving(process)
 
 
-def rolling_restart(world: World, rng: random.Random, fault: Fault) -> None:
-    """Restart every instance of `ROLLED` in turn, as a deploy does: SIGTERM one, wait for it
+def rolling_restart(service: str) -> Any:
+    """Restart every instance of `service` in turn, as a deploy does: SIGTERM one, wait for it
     to exit, start its replacement on the same address, wait until it is SERVING, then the
     next. The exit status and the log of its stop are the evidence of a graceful one."""
-    for instance in list(world.instances(ROLLED)):
+
+    def inject(world: World, rng: random.Random, fault: Fault) -> None:
+        _roll(world, service, rng, fault)
+
+    return inject
+
+
+def _roll(world: World, service: str, rng: random.Random, fault: Fault) -> None:
+    for instance in list(world.instances(service)):
         logged = instance.log.stat().st_size
         status = world.fleet.stop(instance)  # SIGTERM (SIGKILL only past the fleet's grace)
         fault.injected += 1

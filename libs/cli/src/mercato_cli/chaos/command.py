@@ -25,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mercato_cli.chaos.cluster import ROLLED
 from mercato_cli.chaos.scenarios import (
     ALL_SCENARIOS,
     SCENARIOS,
@@ -34,7 +35,7 @@ from mercato_cli.chaos.scenarios import (
     scenarios,
     verify_all,
 )
-from mercato_cli.chaos.world import World, WorldOptions
+from mercato_cli.chaos.world import SERVICES, World, WorldOptions
 from mercato_cli.demo.launcher import DemoError, stop_on_signals
 from mercato_localinfra import InfraError
 
@@ -76,6 +77,9 @@ def chaos(
     instances: int = typer.Option(
         1, "--instances", min=1, max=4, help="Processes per service (the demo's --instances)."
     ),
+    roll: str = typer.Option(
+        ROLLED, "--roll", help=f"The service R1 restarts ({', '.join(SERVICES)})."
+    ),
     timeout: float = typer.Option(
         240, "--timeout", min=10, help="Seconds for the fabric to recover after a fault."
     ),
@@ -90,12 +94,17 @@ def chaos(
     """Inject named faults (services SIGKILLed, the broker stopped or paused, PostgreSQL
     restarted, rebalances, duplicates, poison, a slow downstream, a ledger rebuild; with
     --brokers 3 --instances 2, C1: the broker leading most partitions stopped while one
-    instance of each service is SIGKILLed; R1: a rolling restart of orders) into an ecosystem
+    instance of each service is SIGKILLed; R1: a rolling restart of --roll) into an ecosystem
     of its own with orders flowing, and reconcile after each (exit 1 on a violation)."""
     console = Console(soft_wrap=True)
     chosen = _chosen(scenario or list(SCENARIOS))
+    if roll not in SERVICES:
+        raise typer.BadParameter(
+            f"{roll!r} is not a service chaos starts; one of {', '.join(SERVICES)}",
+            param_hint="--roll",
+        )
     settings = RunSettings(
-        orders=orders, duration=duration, seed=seed, timeout=timeout, clients=clients
+        orders=orders, duration=duration, seed=seed, timeout=timeout, clients=clients, roll=roll
     )
     catalogue = {s.code: s for s in scenarios(settings)}
     folder = (workdir or Path(tempfile.mkdtemp(prefix="mercato-chaos-"))).resolve()

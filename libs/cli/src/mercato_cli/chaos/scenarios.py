@@ -61,6 +61,8 @@ class RunSettings:
     timeout: float
     """Seconds for the fabric to recover and every order to be final."""
     clients: int = 4
+    roll: str = cluster.ROLLED
+    """The service R1 restarts instance by instance."""
 
     @property
     def repeats(self) -> int:
@@ -123,8 +125,8 @@ def scenarios(settings: RunSettings) -> list[Scenario]:
         ),
         Scenario(
             "R1",
-            f"rolling restart of {cluster.ROLLED} (SIGTERM each instance in turn)",
-            cluster.rolling_restart,
+            f"rolling restart of {settings.roll} (SIGTERM each instance in turn)",
+            cluster.rolling_restart(settings.roll),
             every_order_as_seeded=True,
         ),
     ]
