@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from mercato_cli.chaos.faults import Fault, _process_state
+from mercato_cli.chaos.faults import Fault, process_state
 from mercato_cli.chaos.world import SERVICES, World
 from mercato_cli.events import count_records, open_reader
 
@@ -44,13 +44,15 @@ def leader_broker_stopped(world: World, rng: random.Random, fault: Fault) -> Non
     world.infra.kafka.stop(victim)
     fault.injected += 1
     fault.evidence["broker_pid"] = victim.pid
-    state = _process_state(victim.pid, expect="?")
+    state = process_state(victim.pid, expect="?")
     fault.evidence["broker_state"] = state
     # "?": no such process any more; "Z": exited, only awaiting its parent's wait.
     fault.evidence["broker_gone"] = state in {"?", "Z"}
     if not fault.evidence["broker_gone"]:
         fault.violations.append(f"broker {node} (pid {victim.pid}) still runs: state {state}")
     after = _moved(world.kafka, node, before, timeout=world.options.timeout / 4)
+    # In sync: enough replicas for an acks=all write (min.insync.replicas 2) on every one.
+    fault.evidence["fewest_in_sync"] = min(in_sync(world.kafka).values(), default=0)
     moved = [p for p, leader in before.items() if leader == node]
     fault.evidence["moved"] = len(moved)
     fault.evidence["still_led_by_stopped"] = sum(after.get(p) == node for p in moved)
@@ -136,16 +138,27 @@ def _written(bootstrap: str, topics: list[str]) -> int:
 def leaders(bootstrap: str) -> dict[str, int]:
     """The leader's node id of every partition of the cluster's own topics (`topic/partition`;
     -1: no leader)."""
+    return {key: int(partition["leader_id"]) for key, partition in _partitions(bootstrap)}
+
+
+def in_sync(bootstrap: str) -> dict[str, int]:
+    """How many replicas of every partition of the cluster's own topics are in sync."""
+    return {key: len(partition["isr_nodes"]) for key, partition in _partitions(bootstrap)}
+
+
+def _partitions(bootstrap: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every partition of the topics that are not Kafka's own (`__consumer_offsets`...), as the
+    cluster's metadata describes it, keyed `topic/partition`."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="mercato-chaos")
     try:
         names = [name for name in admin.list_topics() if not name.startswith("__")]
-        return {
-            f"{topic['name']}/{partition['partition_index']}": int(partition["leader_id"])
+        return [
+            (f"{topic['name']}/{partition['partition_index']}", partition)
             for topic in admin.describe_topics(names)
             for partition in topic["partitions"]
-        }
+        ]
     finally:
         admin.close()
 

@@ -38,6 +38,7 @@ __all__ = [
     "kill_service",
     "pause_broker",
     "poison",
+    "process_state",
     "rebalance",
     "replay_ledger",
     "restart_broker",
@@ -114,7 +115,7 @@ def pause_broker(world: World, rng: random.Random, fault: Fault) -> None:
     world.pause(broker.pid)
     fault.injected += 1
     try:
-        fault.note("state", _process_state(broker.pid))
+        fault.note("state", process_state(broker.pid))
         fault.note("metadata_answered", _answers(broker.bootstrap_servers, within=3.0))
         time.sleep(max(0.0, rng.uniform(4.0, 8.0) - (time.monotonic() - began)))
     finally:
@@ -251,7 +252,7 @@ def slow_downstream(world: World, rng: random.Random, fault: Fault) -> None:
     world.pause(pid)
     fault.injected += 1
     try:
-        fault.note("state", _process_state(pid))
+        fault.note("state", process_state(pid))
         fault.note("probe", _probe(payments.address))
         time.sleep(max(0.0, DEADLINE_S + rng.uniform(1.0, 3.0) - (time.monotonic() - began)))
     finally:
@@ -323,7 +324,7 @@ def _wait_members(
         admin.close()
 
 
-def _process_state(pid: int, expect: str = "T", within: float = 2.0) -> str:
+def process_state(pid: int, expect: str = "T", within: float = 2.0) -> str:
     """The kernel's state letter for the process (T: stopped), once it is `expect` (a signal
     is delivered asynchronously) or after `within` seconds."""
     deadline = time.monotonic() + within
