@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shlex
 import signal
@@ -106,6 +107,30 @@ VOCABULARY = [
 
 Call = Callable[[random.Random], Awaitable[Any]]
 
+SERVER_PIDS: dict[str, int] = {}
+"""The process serving each measured address, for its CPU time per call."""
+
+
+def cpu_seconds(address: str) -> float | None:
+    """User + system CPU seconds the process serving `address` has used (Linux /proc)."""
+    pid = SERVER_PIDS.get(address)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_per_call(used: list[float | None]) -> float | None:
+    known = [value for value in used if value is not None]
+    return median(known) * 1000 if known else None
+
+
+def cpu_columns(target: float | None, baseline: float | None) -> str:
+    if target is None or baseline is None:
+        return "n/a | n/a"
+    return f"{target:.3f} | {baseline / target:.2f}"
+
 
 @dataclass
 class Sample:
@@ -113,6 +138,8 @@ class Sample:
 
     latencies: list[float]
     elapsed: float
+    cpu_per_call: float | None = None
+    """CPU seconds the server used per call (user + system), warm-up excluded."""
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
@@ -135,7 +162,11 @@ class Target:
         p99 = median([s.percentile(99) * 1000 for s in self.samples])
         rate = median([s.per_second for s in self.samples])
         base = median([s.per_second for s in baseline.samples])
-        return f"| {self.name} | {p50:.2f} | {p99:.2f} | {rate:,.0f} | {rate / base:.2f} |"
+        cpu = cpu_columns(self.cpu_ms(), baseline.cpu_ms())
+        return f"| {self.name} | {p50:.2f} | {p99:.2f} | {rate:,.0f} | {rate / base:.2f} | {cpu} |"
+
+    def cpu_ms(self) -> float | None:
+        return cpu_ms_per_call([sample.cpu_per_call for sample in self.samples])
 
     def raw(self) -> str:
         return f"{self.name}: " + ", ".join(
@@ -169,9 +200,15 @@ async def measure(
                 await send(chooser)
                 latencies.append(time.perf_counter() - started)
 
+        cpu_before = cpu_seconds(address)
         started = time.perf_counter()
         await asyncio.gather(*(caller() for _ in range(concurrency)))
-        return Sample(latencies, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        cpu_after = cpu_seconds(address)
+        cpu = None
+        if cpu_before is not None and cpu_after is not None:
+            cpu = (cpu_after - cpu_before) / requests
+        return Sample(latencies, elapsed, cpu)
 
 
 def get_product(product_ids: list[str]) -> Callable[[grpc.aio.Channel], Call]:
@@ -260,6 +297,7 @@ def echo_server(edge: str, workdir: Path) -> Iterator[str]:  # edge: bare, kit, 
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
+    SERVER_PIDS[address] = process.pid
     try:
         _wait_answering(address, process, log)
         yield address
@@ -332,6 +370,7 @@ class GhzTarget:
     call: str
     data: list[dict[str, str]]
     reports: list[dict[str, Any]] = field(default_factory=list)
+    cpu: list[float | None] = field(default_factory=list)
 
     def run(self, ghz: Path, args: argparse.Namespace, workdir: Path) -> None:
         data_file = workdir / f"ghz-{self.call.rpartition('/')[2]}.json"
@@ -357,7 +396,14 @@ class GhzTarget:
             "json",
             self.address,
         ]
+        cpu_before = cpu_seconds(self.address)
         done = subprocess.run(command, capture_output=True, check=True, timeout=600)
+        cpu_after = cpu_seconds(self.address)
+        if cpu_before is not None and cpu_after is not None:
+            # Per call sent, warm-up included (ghz reports without it).
+            self.cpu.append(
+                (cpu_after - cpu_before) / (args.requests + max(1, args.requests // 10))
+            )
         report = json.loads(done.stdout)
         if set(report.get("statusCodeDistribution", {})) != {"OK"}:
             raise RuntimeError(f"ghz {self.name}: {report.get('errorDistribution')}")
@@ -376,8 +422,10 @@ class GhzTarget:
         p50 = median([self._latency_ms(report, 50) for report in self.reports])
         p99 = median([self._latency_ms(report, 99) for report in self.reports])
         ratio = self.per_second() / baseline.per_second()
+        cpu = cpu_columns(cpu_ms_per_call(self.cpu), cpu_ms_per_call(baseline.cpu))
         return (
-            f"| ghz: {self.name} | {p50:.2f} | {p99:.2f} | {self.per_second():,.0f} | {ratio:.2f} |"
+            f"| ghz: {self.name} | {p50:.2f} | {p99:.2f} | {self.per_second():,.0f} | {ratio:.2f} "
+            f"| {cpu} |"
         )
 
     def raw(self) -> str:
@@ -457,8 +505,11 @@ async def bench_edges(echo_addresses: dict[str, str], args: argparse.Namespace) 
 
 def report_edges(edges: list[Target]) -> None:
     print("### the kit's edge, metrics off and on\n")
-    print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
-    print("|---|---|---|---|---|")
+    print(
+        "| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline "
+        "| server CPU ms/call | CPU/call, baseline ÷ target |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for target in edges:
         print(target.row(edges[0]))
     on = median([s.per_second for s in edges[2].samples])
@@ -530,6 +581,7 @@ def main() -> None:
                 issuer = LocalIssuer()
                 with database(backend, server_url, workdir) as url:
                     catalog = start_catalog(url, kafka, issuer, workdir / backend)
+                    SERVER_PIDS[catalog.address] = catalog.process.pid
                     try:
                         targets, product_ids = asyncio.run(
                             bench_backend(catalog, issuer, {"bare": bare, "kit": kit}, args)
@@ -543,8 +595,11 @@ def main() -> None:
                         catalog.stop()
                 baseline = next(target for target in targets if "baseline" in target.name)
                 print(f"### catalog on {backend}\n")
-                print("| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline |")
-                print("|---|---|---|---|---|")
+                print(
+                    "| target | p50 (ms) | p99 (ms) | requests/s | requests/s vs baseline "
+                    "| server CPU ms/call | CPU/call, baseline ÷ target |"
+                )
+                print("|---|---|---|---|---|---|---|")
                 for target in targets:
                     print(target.row(baseline))
                 for ghz_target in ghz_targets:
