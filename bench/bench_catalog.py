@@ -311,7 +311,7 @@ def echo_server(edge: str, workdir: Path) -> Iterator[str]:  # edge: bare, kit, 
 
 
 def _wait_answering(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts Python slowly
     with grpc.insecure_channel(address) as channel:
         stub = echo_pb2_grpc.EchoServiceStub(channel)
         while time.monotonic() < deadline:
