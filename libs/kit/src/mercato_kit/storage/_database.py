@@ -99,7 +99,8 @@ class Database:
     async def read_transaction(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only: on SQLite it does not take the write lock.
 
-        Writing in it is a bug; on SQLite a write may then fail with "database is locked".
+        Writing in it is a bug: on SQLite a write may fail with "database is locked", and on
+        PostgreSQL (autocommit) each write would commit at once, never rolled back.
         """
         async with self.sessions() as session:
             # Procuring the connection begins the (deferred) transaction; closing rolls it back.
