@@ -41,6 +41,8 @@ def leader_broker_stopped(world: World, rng: random.Random, fault: Fault) -> Non
         stopped_node=node,
         led_by_node=dict(sorted(Counter(before.values()).items())),
     )
+    topics = sorted({partition.rsplit("/", 1)[0] for partition in before})
+    written = _written(world.kafka, topics)
     world.infra.kafka.stop(victim)
     fault.injected += 1
     fault.evidence["broker_pid"] = victim.pid
@@ -62,11 +64,10 @@ def leader_broker_stopped(world: World, rng: random.Random, fault: Fault) -> Non
         fault.violations.append(
             f"leadership did not move off broker {node}: {fault.evidence['led_after']}"
         )
-    topics = sorted({partition.rsplit("/", 1)[0] for partition in before})
-    written = _written(world.kafka, topics)
     _kill_one_of_each(world, rng, fault)
-    # What the services produced (acks=all) to the two brokers left: the kit's producer
-    # working, unchanged, with a broker of the cluster down.
+    # What the services produced (acks=all) from the broker's stop until it is brought back
+    # (its leadership moves first thing in its shutdown): the kit's producer working,
+    # unchanged, with the cluster a broker short.
     fault.evidence["records_while_down"] = _written(world.kafka, topics) - written
     world.infra_up()
     [back] = [broker for broker in world.brokers() if broker.port == victim.port]
