@@ -4,7 +4,8 @@
   (`mercato_kit.events.all_topics`: every aggregate kind's topic and its dead-letter topic),
   with the overlay's partitions, 3 replicas and the kit's `min.insync.replicas`;
 - `base/services/<service>.yaml`: each service's Deployment, Service, PodDisruptionBudget,
-  HorizontalPodAutoscaler and NetworkPolicy (the calls it makes, from `CALLS` below);
+  HorizontalPodAutoscaler and NetworkPolicy (the calls it makes, from `CALLS` below), and a
+  headless Service (`<service>-headless`) that callers address by `dns:///` to balance per call;
 - `base/postgres/`: the CloudNativePG `Cluster` with a login role per service, and a `Database`
   per service owned by that role;
 - `base/migrations/jobs.yaml`: the Job per service that migrates its database before a release.
@@ -98,10 +99,17 @@ def _env(name: str) -> list[dict[str, Any]]:
             if name == "platform"
             else f"{prefix}_{callee.upper()}_ADDR"
         )
-        env.append({"name": variable, "value": f"{callee}:{PORTS[callee]}"})
+        env.append({"name": variable, "value": peer_address(callee)})
     if name in HTTP_PORTS:
         env.append({"name": f"{prefix}_HTTP_ADDR", "value": f"0.0.0.0:{HTTP_PORTS[name]}"})
     return env
+
+
+def peer_address(callee: str) -> str:
+    """A caller's address for `callee`: its headless Service by `dns:///`, so the kit's channels
+    resolve every ready pod and balance each call over them (a ClusterIP name is one virtual IP:
+    one connection, balanced per connection, not per call)."""
+    return f"dns:///{callee}-headless:{PORTS[callee]}"
 
 
 def _from_secret(variable: str, secret: str, key: str) -> dict[str, Any]:
@@ -163,7 +171,8 @@ def _pod_spec(containers: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def service_documents(name: str) -> list[dict[str, Any]]:
-    """Deployment, Service, PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy."""
+    """Deployment, Service, headless Service, PodDisruptionBudget, HorizontalPodAutoscaler,
+    NetworkPolicy."""
     labels, selector, port = _labels(name), _selector(name), PORTS[name]
     pod = _pod_spec([_container(name)])
     pod["terminationGracePeriodSeconds"] = 30  # the kit drains in-flight calls on SIGTERM
@@ -195,6 +204,16 @@ def service_documents(name: str) -> list[dict[str, Any]]:
             ),
         },
     }
+    headless = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": f"{name}-headless", "labels": labels},
+        "spec": {
+            "clusterIP": "None",
+            "selector": selector,
+            "ports": [{"name": "grpc", "port": port, "targetPort": "grpc"}],
+        },
+    }
     budget = {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
@@ -220,7 +239,7 @@ def service_documents(name: str) -> list[dict[str, Any]]:
             ],
         },
     }
-    return [deployment, service, budget, autoscaler, _network_policy(name)]
+    return [deployment, service, headless, budget, autoscaler, _network_policy(name)]
 
 
 def _network_policy(name: str) -> dict[str, Any]:

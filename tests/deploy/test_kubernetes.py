@@ -151,3 +151,29 @@ def test_a_migration_job_per_service_with_a_database_migrates_only() -> None:
         env = {e["name"]: e.get("value") for e in container["env"]}
         assert env["MERCATO_MIGRATE_ONLY"] == "true", name
         assert container["image"].startswith("registry.mercato.internal/"), name
+
+
+@pytest.mark.parametrize("overlay", ["dev", "production"])
+def test_callers_address_a_headless_service_so_each_call_is_balanced_over_the_pods(
+    overlay: str,
+) -> None:
+    documents = _build(overlay)
+    services = _of(documents, "Service")
+    [config] = _of(documents, "ConfigMap").values()
+    addresses = [config["data"]["IDENTITY_GRPC_ADDR"]]
+    for deployment in _of(documents, "Deployment").values():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        addresses += [
+            env["value"]
+            for env in container["env"]
+            if env["name"].endswith("_ADDR")
+            and not env["name"].endswith(("_GRPC_ADDR", "_HTTP_ADDR", "HEALTH_ADDR"))
+        ]
+
+    assert len(addresses) > 1
+    for address in addresses:
+        assert address.startswith("dns:///"), address
+        host, port = address.removeprefix("dns:///").rsplit(":", 1)
+        service = services[host]
+        assert service["spec"]["clusterIP"] == "None", host
+        assert int(port) in {p["port"] for p in service["spec"]["ports"]}, address
