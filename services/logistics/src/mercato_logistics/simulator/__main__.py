@@ -6,8 +6,7 @@ import asyncio
 import signal
 import sys
 
-import grpc
-
+from mercato_kit.grpc import open_channel
 from mercato_kit.logging import configure_logging, get_logger
 from mercato_kit.settings import SettingsError, load_settings
 from mercato_logistics.simulator.carrier import CarrierSimulator, FatalCarrierError
@@ -19,7 +18,8 @@ async def simulate(settings: SimulatorSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with grpc.aio.insecure_channel(settings.logistics_grpc_addr) as channel:
+    # The kit's channel: round robin over logistics' instances when the address names several.
+    async with open_channel(settings.logistics_grpc_addr) as channel:
         simulator = CarrierSimulator(channel, settings.token.get_secret_value(), settings.plan())
         await simulator.run(stop, settings.poll_interval)
 
