@@ -337,6 +337,39 @@ async def test_a_service_interceptor_may_raise_domain_errors_and_runs_before_val
     assert invalid.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+class _CountCalls(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """A service's own interceptor that is a plain grpc.aio one (not a CallInterceptor)."""
+
+    def __init__(self) -> None:
+        self.methods: list[str] = []
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        self.methods.append(handler_call_details.method)
+        return await continuation(handler_call_details)
+
+
+async def test_a_plain_grpc_interceptor_of_a_service_keeps_the_edge_around_it(
+    json_logs: LogLines,
+) -> None:
+    counter = _CountCalls()
+    server = create_server("127.0.0.1:0", interceptors=[counter], grace=1)
+    echo_pb2_grpc.add_EchoServiceServicer_to_server(EchoServicer(), server)
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(server.bound_address) as channel:
+            stub = echo_pb2_grpc.EchoServiceStub(channel)
+            await stub.Echo(echo_pb2.EchoRequest(text="hello"), timeout=TIMEOUT)
+            with pytest.raises(grpc.aio.AioRpcError) as invalid:
+                await stub.Echo(echo_pb2.EchoRequest(), timeout=TIMEOUT)
+    finally:
+        await server.stop(grace=1)
+
+    assert counter.methods == [f"/{ECHO_SERVICE}/Echo"] * 2
+    assert invalid.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert UUID.fullmatch(trailer(invalid.value, CORRELATION_ID_KEY) or "")
+    assert [line["code"] for line in json_logs.records("grpc call")] == ["OK", "INVALID_ARGUMENT"]
+
+
 async def test_concurrent_calls_keep_their_own_contexts(echo: RunningEcho) -> None:
     ids = [f"0190a4b2-5e6f-7a8b-9c0d-1e2f3a4b5c{n:02d}" for n in range(20)]
 

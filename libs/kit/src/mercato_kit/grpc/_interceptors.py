@@ -18,8 +18,13 @@ import inspect
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    nullcontext,
+)
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +58,7 @@ __all__ = [
     "Call",
     "CallInterceptor",
     "CorrelationInterceptor",
+    "EdgeInterceptor",
     "ErrorMappingInterceptor",
     "ValidationInterceptor",
 ]
@@ -277,20 +283,26 @@ class AccessLogInterceptor(CallInterceptor):
             error = exc
             raise
         finally:
-            code = _final_code(call, error)
-            elapsed = time.perf_counter() - started
-            if self._metrics is not None:
-                self._metrics.observe_rpc(call.method, code.name, elapsed)
-            quiet = call.method.startswith(_QUIET_SERVICES)
-            log = get_logger(_LOGGER)
-            (log.debug if quiet else log.info)(
-                "grpc call",
-                method=call.method,
-                code=code.name,
-                duration_ms=round(elapsed * 1000, 3),
-                correlation_id=current_context().correlation_id,
-                peer=call.context.peer(),
-            )
+            _log_access(call, started, error, self._metrics)
+
+
+def _log_access(call: Call, started: float, error: BaseException | None, metrics: Any) -> None:
+    """The access line (and the metric) of a call that started at `started` and ended with
+    `error` (None: it returned)."""
+    code = _final_code(call, error)
+    elapsed = time.perf_counter() - started
+    if metrics is not None:
+        metrics.observe_rpc(call.method, code.name, elapsed)
+    quiet = call.method.startswith(_QUIET_SERVICES)
+    log = get_logger(_LOGGER)
+    (log.debug if quiet else log.info)(
+        "grpc call",
+        method=call.method,
+        code=code.name,
+        duration_ms=round(elapsed * 1000, 3),
+        correlation_id=current_context().correlation_id,
+        peer=call.context.peer(),
+    )
 
 
 class ErrorMappingInterceptor(CallInterceptor):
@@ -310,38 +322,44 @@ class ErrorMappingInterceptor(CallInterceptor):
             yield
         except grpc.aio.AbortError:
             raise
-        except DomainError as error:
-            if isinstance(error, InvalidArgument):
-                call.add_trailing_metadata(INVALID_FIELD_KEY, error.field)
-            if isinstance(error, ResourceExhausted):
-                call.add_trailing_metadata(RETRY_AFTER_KEY, f"{error.retry_after:.3f}")
-            await _abort(call, status_code_for(error), error.message)
         except Exception as error:
-            correlation_id = current_context().correlation_id
-            if dependency_unavailable(error):
-                get_logger(_LOGGER).warning(
-                    "a dependency is unavailable",
-                    method=call.method,
-                    error_type=type(error).__qualname__,
-                )
-                call.add_trailing_metadata(RETRY_AFTER_KEY, f"{UNAVAILABLE_RETRY_AFTER:.3f}")
-                await _abort(
-                    call,
-                    grpc.StatusCode.UNAVAILABLE,
-                    "the service's database is unavailable or busy; retry the same request "
-                    f"(correlation id {correlation_id})",
-                )
-            get_logger(_LOGGER).error(
-                "unexpected error in grpc handler",
-                method=call.method,
-                error_type=type(error).__qualname__,
-                exc_info=error,
-            )
-            await _abort(
-                call,
-                grpc.StatusCode.INTERNAL,
-                f"internal error (correlation id {correlation_id})",
-            )
+            await _map_error(call, error)
+
+
+async def _map_error(call: Call, error: Exception) -> None:
+    """Abort `call` with the status `error` (not an AbortError) maps to."""
+    if isinstance(error, DomainError):
+        if isinstance(error, InvalidArgument):
+            call.add_trailing_metadata(INVALID_FIELD_KEY, error.field)
+        if isinstance(error, ResourceExhausted):
+            call.add_trailing_metadata(RETRY_AFTER_KEY, f"{error.retry_after:.3f}")
+        await _abort(call, status_code_for(error), error.message)
+        return
+    correlation_id = current_context().correlation_id
+    if dependency_unavailable(error):
+        get_logger(_LOGGER).warning(
+            "a dependency is unavailable",
+            method=call.method,
+            error_type=type(error).__qualname__,
+        )
+        call.add_trailing_metadata(RETRY_AFTER_KEY, f"{UNAVAILABLE_RETRY_AFTER:.3f}")
+        await _abort(
+            call,
+            grpc.StatusCode.UNAVAILABLE,
+            "the service's database is unavailable or busy; retry the same request "
+            f"(correlation id {correlation_id})",
+        )
+    get_logger(_LOGGER).error(
+        "unexpected error in grpc handler",
+        method=call.method,
+        error_type=type(error).__qualname__,
+        exc_info=error,
+    )
+    await _abort(
+        call,
+        grpc.StatusCode.INTERNAL,
+        f"internal error (correlation id {correlation_id})",
+    )
 
 
 UNAVAILABLE_RETRY_AFTER = 1.0
@@ -381,6 +399,89 @@ class ValidationInterceptor(CallInterceptor):
         if deserializer is not None:
             handler = handler._replace(request_deserializer=_tolerant(deserializer))
         return super()._wrap(handler, method)
+
+
+class EdgeInterceptor(CallInterceptor):
+    """The whole edge as one layer: what CorrelationInterceptor, AccessLogInterceptor,
+    ErrorMappingInterceptor, a service's own `interceptors` and ValidationInterceptor do, in
+    that order, done in one frame per unary call (the handler is wrapped once per method).
+
+    Streaming methods, and every call while tracing is on, take the layered path: the same
+    interceptors composed around the handler, as when each was its own server interceptor.
+    The service's interceptors must be CallInterceptors (`around`, `check_request`).
+    """
+
+    def __init__(
+        self, metrics: Metrics | None = None, interceptors: Sequence[CallInterceptor] = ()
+    ) -> None:
+        self._metrics = metrics
+        self._inner = tuple(interceptors)
+        self._layers = (
+            CorrelationInterceptor(),
+            AccessLogInterceptor(metrics),
+            ErrorMappingInterceptor(),
+            *self._inner,
+        )
+        self._validation = ValidationInterceptor()
+
+    def _wrap(self, handler: Any, method: str) -> Any:
+        layered = self._validation._wrap(handler, method)
+        for layer in reversed(self._layers):
+            layered = layer._wrap(layered, method)
+        if handler.request_streaming or handler.response_streaming:
+            return layered
+        return layered._replace(
+            unary_unary=self._one_frame(handler.unary_unary, layered.unary_unary, method)
+        )
+
+    def _one_frame(self, inner: Any, layered: Any, method: str) -> Any:
+        # Only the service interceptors' overridden hooks are called.
+        arounds = tuple(i for i in self._inner if type(i).around is not CallInterceptor.around)
+        checks = tuple(
+            i for i in self._inner if type(i).check_request is not CallInterceptor.check_request
+        )
+        metrics = self._metrics
+        context_for = CorrelationInterceptor.context_for
+
+        async def handle(request: Any, call: Call, context: Any) -> Any:
+            for check in checks:
+                check.check_request(request, call)
+            if isinstance(request, _Undecodable):
+                raise InvalidArgument("request", f"is not a valid {request.type_name} message")
+            if isinstance(request, Message):
+                validate(request)
+            result = inner(request, context)
+            return await result if inspect.isawaitable(result) else result
+
+        async def behaviour(request: Any, context: Any) -> Any:
+            if tracing_enabled():
+                return await layered(request, context)
+            call = Call(method, context)
+            message_context = context_for(call)
+            call.add_trailing_metadata(CORRELATION_ID_KEY, message_context.correlation_id)
+            with bind_context(message_context):
+                started = time.perf_counter()
+                error: BaseException | None = None
+                try:
+                    try:
+                        if not arounds:
+                            return await handle(request, call, context)
+                        async with AsyncExitStack() as stack:
+                            for interceptor in arounds:
+                                await stack.enter_async_context(interceptor.around(call))
+                            return await handle(request, call, context)
+                    except grpc.aio.AbortError:
+                        raise
+                    except Exception as exc:
+                        await _map_error(call, exc)
+                        return None
+                except BaseException as exc:
+                    error = exc
+                    raise
+                finally:
+                    _log_access(call, started, error, metrics)
+
+        return behaviour
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from grpc_reflection.v1alpha import reflection
 
 from mercato_kit.grpc._interceptors import (
     AccessLogInterceptor,
+    CallInterceptor,
     CorrelationInterceptor,
+    EdgeInterceptor,
     ErrorMappingInterceptor,
     ValidationInterceptor,
 )
@@ -77,13 +79,7 @@ class GrpcServer:
         self._service_names: list[str] = []
         self._health = health.aio.HealthServicer()
         self._server = grpc.aio.server(
-            interceptors=[
-                CorrelationInterceptor(),
-                AccessLogInterceptor(metrics),
-                ErrorMappingInterceptor(),
-                *interceptors,
-                ValidationInterceptor(),
-            ],
+            interceptors=_edge(interceptors, metrics),
             # Without SO_REUSEPORT a second instance on a taken port fails to start instead
             # of silently sharing the port with the first.
             options=[("grpc.so_reuseport", 0), *options],
@@ -199,6 +195,20 @@ class GrpcServer:
         await stopping
         self._state = "stopped"
         log.info("grpc server stopped")
+
+
+def _edge(interceptors: Sequence[Any], metrics: Metrics | None) -> list[Any]:
+    """The server's interceptors: the edge as one layer (EdgeInterceptor) when the service's
+    own are all CallInterceptors; otherwise each its own layer, in the same order."""
+    if all(isinstance(interceptor, CallInterceptor) for interceptor in interceptors):
+        return [EdgeInterceptor(metrics, interceptors)]
+    return [
+        CorrelationInterceptor(),
+        AccessLogInterceptor(metrics),
+        ErrorMappingInterceptor(),
+        *interceptors,
+        ValidationInterceptor(),
+    ]
 
 
 def create_server(
