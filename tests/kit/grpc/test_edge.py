@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import grpc
@@ -11,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from mercato.kittest.v1 import echo_pb2, echo_pb2_grpc
+from mercato_kit.context import MessageContext, bind_context, new_traceparent
 from mercato_kit.errors import Unauthenticated
 from mercato_kit.grpc import (
     CORRELATION_ID_KEY,
@@ -21,6 +23,8 @@ from mercato_kit.grpc import (
     CallInterceptor,
     create_server,
 )
+from mercato_kit.ids import new_id
+from mercato_kit.logging import get_logger, log_line
 from tests.kit.grpc._support import LogLines, RunningEcho
 from tests.kit.grpc.echo_service import ERRORS, SECRET, EchoServicer
 
@@ -385,3 +389,24 @@ async def test_concurrent_calls_keep_their_own_contexts(echo: RunningEcho) -> No
     )
 
     assert [response.correlation_id for response in responses] == ids
+
+
+async def test_the_access_line_rendered_directly_is_the_structlog_loggers_line(
+    json_logs: LogLines,
+) -> None:
+    context = MessageContext(correlation_id=new_id(), traceparent=new_traceparent())
+    with bind_context(context):
+        log_line("mercato_kit.grpc", logging.INFO, "grpc call", method="/a.B/C", duration_ms=1.5)
+        get_logger("mercato_kit.grpc").info("grpc call", method="/a.B/C", duration_ms=1.5)
+        log_line("mercato_kit.grpc", logging.DEBUG, "grpc call", method="/grpc.health.v1/X")
+        get_logger("mercato_kit.grpc").debug("grpc call", method="/grpc.health.v1/X")
+
+    direct, ordinary, direct_debug, ordinary_debug = json_logs.records("grpc call")
+    for one, other in ((direct, ordinary), (direct_debug, ordinary_debug)):
+        assert one.pop("timestamp")
+        assert other.pop("timestamp")
+        assert list(one.items()) == list(other.items())
+    assert direct["correlation_id"] == context.correlation_id
+    assert direct["level"] == "info"
+    assert direct_debug["level"] == "debug"
+    assert direct["service"] == "kittest"

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
-__all__ = ["configure_logging", "get_logger"]
+__all__ = ["configure_logging", "get_logger", "log_line"]
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool | None = None) -> None:
@@ -61,11 +61,84 @@ def configure_logging(service: str, level: str = "INFO", json: bool | None = Non
     logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    global _direct
+    _direct = _Direct((*shared, renderer), handler)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "kafka", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+class _Direct:
+    """What `log_line` needs to render a line itself: the chain of `configure_logging`
+    (structlog's processors, then the renderer) and the handler it writes to."""
+
+    def __init__(self, processors: tuple[Any, ...], handler: logging.StreamHandler[Any]) -> None:
+        self.processors = processors
+        self.handler = handler
+
+
+_direct: _Direct | None = None
+_LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warning"}
+
+
+def log_line(name: str, level: int, event: str, **fields: Any) -> None:
+    """Write `get_logger(name).<level>(event, **fields)`'s line (the same fields, the same
+    rendering) rendered once, straight to the handler `configure_logging` installed: no
+    structlog bound logger, no second pass in a formatter, no standard-library record unless
+    another handler on the root (pytest's, say) is to get one too. For a line per call (the
+    gRPC access line). Takes the ordinary path when `configure_logging`'s handler is not the
+    root's or a logger on the way has handlers of its own."""
+    logger = logging.getLogger(name)
+    if not logger.isEnabledFor(level):
+        return
+    direct = _direct
+    method = _LEVEL_NAMES.get(level)
+    others = None if direct is None else _other_handlers(logger, direct.handler)
+    if direct is None or method is None or others is None:
+        getattr(get_logger(name), method or "info")(event, **fields)
+        return
+    event_dict: Any = {**fields, "event": event}
+    for processor in direct.processors[:-1]:
+        event_dict = processor(None, method, event_dict)
+    if others:
+        record = logger.makeRecord(
+            name,
+            level,
+            "(unknown file)",
+            0,
+            dict(event_dict),
+            (),
+            None,
+            extra={"_logger": logger, "_name": method},
+        )
+        for other in others:
+            if level >= other.level:
+                other.handle(record)
+    handler = direct.handler
+    if level < handler.level or handler.filters:
+        return
+    line = direct.processors[-1](None, method, event_dict)
+    handler.acquire()
+    try:
+        handler.stream.write(line + handler.terminator)
+        handler.flush()
+    finally:
+        handler.release()
+
+
+def _other_handlers(logger: logging.Logger, handler: logging.Handler) -> list[Any] | None:
+    """The root's handlers besides `handler`, when a record of `logger` reaches `handler` on
+    the root and nothing on the way; None otherwise."""
+    current: Any = logger
+    while current.parent is not None:
+        if current.handlers or not current.propagate:
+            return None
+        current = current.parent
+    if handler not in current.handlers:
+        return None
+    return [other for other in current.handlers if other is not handler]
 
 
 def _add_service(service: str) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -44,7 +45,7 @@ from mercato_kit.errors import DomainError, InvalidArgument, ResourceExhausted
 from mercato_kit.grpc._status import status_code_for
 from mercato_kit.grpc._validation import validate
 from mercato_kit.ids import new_id
-from mercato_kit.logging import get_logger
+from mercato_kit.logging import get_logger, log_line
 from mercato_kit.tracing import SpanKind, span, traceparent_of, tracing_enabled
 
 if TYPE_CHECKING:
@@ -293,9 +294,9 @@ def _log_access(call: Call, started: float, error: BaseException | None, metrics
     elapsed = time.perf_counter() - started
     if metrics is not None:
         metrics.observe_rpc(call.method, code.name, elapsed)
-    quiet = call.method.startswith(_QUIET_SERVICES)
-    log = get_logger(_LOGGER)
-    (log.debug if quiet else log.info)(
+    log_line(
+        _LOGGER,
+        logging.DEBUG if call.method.startswith(_QUIET_SERVICES) else logging.INFO,
         "grpc call",
         method=call.method,
         code=code.name,
