@@ -264,6 +264,9 @@ def _demo(options: WorldOptions, console: Console) -> _Demo:
             platform=False,
             carrier_time_scale=options.carrier_time_scale,
             instances=options.instances,
+            # Chaos seeds no order left to the deadline: a buyer's refund must not race it
+            # when many orders are watched at once.
+            auto_confirm_s=60,
         ),
         console,
     )

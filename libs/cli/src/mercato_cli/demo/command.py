@@ -148,6 +148,8 @@ class Options:
     carrier_time_scale: float = 14400
     """Simulated seconds per real second of the carrier simulators (a parcel's 34 simulated
     hours take 8.5 s at 14400)."""
+    auto_confirm_s: int = 10
+    """Orders' auto-confirm deadline after delivery (`ORDERS_AUTO_CONFIRM_S`)."""
     instances: int = 1
     """Processes of each service (but those of `_ONE_INSTANCE`)."""
     instances_of: Mapping[str, int] = field(default_factory=dict)
@@ -565,7 +567,7 @@ class _Demo:
                 "ORDERS_LOGISTICS_ADDR": self.addresses["logistics"],
                 "ORDERS_APP_ID": apps["orders"].app_id,
                 "ORDERS_APP_SECRET": apps["orders"].secret,
-                "ORDERS_AUTO_CONFIRM_S": "10",
+                "ORDERS_AUTO_CONFIRM_S": str(self.options.auto_confirm_s),
                 "ORDERS_SWEEP_INTERVAL_S": "1",
             },
             "marketing": {
