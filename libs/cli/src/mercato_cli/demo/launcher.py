@@ -64,11 +64,21 @@ class NotBuiltError(DemoError):
     """`mercato serve <name>` says the service is not built yet."""
 
 
+_HANDED_OUT: set[int] = set()
+"""Ports this process has handed out: the kernel may offer a port again once the probe's socket
+is closed, and an ecosystem's addresses are all chosen before its processes bind them."""
+
+
 def free_address() -> str:
-    """A 127.0.0.1 address nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{sock.getsockname()[1]}"
+    """A 127.0.0.1 address nothing listens on right now and not handed out before by this
+    process (two instances given one port: the second cannot listen)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return f"127.0.0.1:{port}"
 
 
 def balanced_target(addresses: Sequence[str]) -> str:
