@@ -331,11 +331,15 @@ async def test_every_event_is_applied_once_when_an_instance_leaves_its_group_mid
             kafka_bootstrap_servers,
             name=name,
             topics=[unique_topic],
-            handler=record_effect(instance, delay=0.01),
+            handler=record_effect(instance, delay=delay),
             batch_size=20,
             kafka_options=KAFKA_OPTIONS,
         )
-        for instance, database in zip(("first", "second"), databases, strict=True)
+        # The first is slower (its partitions' events take it 10 s at least), so it still has
+        # events left when it leaves, however long the second takes to join on a busy machine.
+        for instance, database, delay in zip(
+            ("first", "second"), databases, (0.05, 0.01), strict=True
+        )
     )
     first_task = asyncio.create_task(first.run())
     try:
