@@ -30,9 +30,11 @@ cold):
 Per operation: wall-clock p50/p99 (ms), the bench process's CPU per operation (ms) and SQL
 statements per operation; the result is the ratio largest size / smallest size of the p50
 (~1.0: nothing grows with the table). Every statement the operations ran is captured with a
-SQLAlchemy `before_cursor_execute` listener and `EXPLAIN (ANALYZE, BUFFERS)`'d (writes in a
-transaction rolled back): the shared buffers each touches (independent of the machine's load)
-and any `Seq Scan` on a table of more than 5,000 rows, flagged.
+SQLAlchemy `before_cursor_execute` listener and `EXPLAIN (ANALYZE, BUFFERS)`'d in a
+transaction rolled back (an INSERT, which would collide with the row it wrote, gets its plan
+only): the shared buffers each touches (independent of the machine's load) and any `Seq Scan`
+on a table of more than 5,000 rows, flagged. The templates come from the tests' saga world
+(tests/services/orders/_world.py), so run it from the repository's root.
 """
 
 from __future__ import annotations
