@@ -438,8 +438,10 @@ class EdgeInterceptor(CallInterceptor):
     def _one_frame(self, inner: Any, layered: Any, method: str) -> Any:
         # Only the service interceptors' overridden hooks are called.
         arounds = tuple(i for i in self._inner if type(i).around is not CallInterceptor.around)
-        checks = tuple(
-            i for i in self._inner if type(i).check_request is not CallInterceptor.check_request
+        # The request's own validation runs last, after the service's checks (as when layered).
+        checks = (
+            *(i for i in self._inner if type(i).check_request is not CallInterceptor.check_request),
+            self._validation,
         )
         metrics = self._metrics
         context_for = CorrelationInterceptor.context_for
@@ -447,10 +449,6 @@ class EdgeInterceptor(CallInterceptor):
         async def handle(request: Any, call: Call, context: Any) -> Any:
             for check in checks:
                 check.check_request(request, call)
-            if isinstance(request, _Undecodable):
-                raise InvalidArgument("request", f"is not a valid {request.type_name} message")
-            if isinstance(request, Message):
-                validate(request)
             result = inner(request, context)
             return await result if inspect.isawaitable(result) else result
 
