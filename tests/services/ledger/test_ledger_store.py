@@ -3,6 +3,7 @@ now and as of earlier points, its invariants, and the audit catching an altered 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import partial
@@ -12,12 +13,13 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from structlog.testing import capture_logs
 
+from mercato_kit.money import Money
 from mercato_kit.storage import Database
 from mercato_ledger.adapters.journal import SqlJournal
 from mercato_ledger.adapters.tables import lines, milestones
 from mercato_ledger.adapters.unit_of_work import LedgerUnitOfWork
 from mercato_ledger.application import audit, monthly_results
-from mercato_ledger.domain import AsOf, Line, Posting, Source
+from mercato_ledger.domain import AsOf, Line, OrderFact, OrderMilestone, Posting, Source
 from mercato_ledger.domain.projections import EscrowFloat, MonthlyResult, Period, PeriodAmount
 from mercato_ledger.entrypoints.audit import RunningAudit
 
@@ -111,12 +113,34 @@ async def test_projections_answer_as_of_a_time_and_a_journal_sequence(database: 
         # Entries 1-4: A captured and charged its fee, B captured and charged its fee.
         clearing = await journal.balances("asset:payment_clearing", AsOf(sequence=4))
         assert [b.balance for b in clearing] == [10019 - 60 + 20000 - 120]
-        gmv = await journal.gross_merchandise_volume(Period.DAY, AsOf(sequence=2))
+        # A's OrderPaid arrived after entries 1-2 (its capture and fee): it counts from entry 3,
+        # so the figures as of 2, which a reader may already have seen, stay as they were.
+        assert await journal.gross_merchandise_volume(Period.DAY, AsOf(sequence=2)) == []
+        gmv = await journal.gross_merchandise_volume(Period.DAY, AsOf(sequence=3))
         assert gmv == [PeriodAmount("2026-10-30", "gmv", "CNY", 10019, 1)]
         payable = f"liability:seller_payable:{SELLER}"
         statement = await journal.statement(payable, AsOf(), limit=2)
         assert [(s.amount, s.balance_after) for s in statement] == [(-14250, -23769), (23769, 0)]
         assert statement[-1].event_type == "mercato.payments.v1.PayoutSent"
+
+
+async def test_the_figures_as_of_a_sequence_already_read_never_change(database: Database) -> None:
+    """An OrderPaid that arrives after a reader saw head N (no entry of its own) counts from
+    N + 1: the console shows a page as of N, the operator reads N again, and they agree."""
+    async with database.read_transaction() as session:
+        head, _ = await SqlJournal(session).head()
+        before = await SqlJournal(session).gross_merchandise_volume(Period.DAY, AsOf(sequence=head))
+    late = Source("e-late-paid", "t", "orders", 0, 99, datetime(2026, 11, 9, tzinfo=UTC))
+    fact = OrderFact(
+        str(uuid.UUID(int=0xE)), OrderMilestone.PAID, Money(minor_units=777, currency="CNY")
+    )
+    async with database.transaction() as session:
+        await SqlJournal(session).record_milestone(late, fact)
+    async with database.read_transaction() as session:
+        journal = SqlJournal(session)
+        assert await journal.gross_merchandise_volume(Period.DAY, AsOf(sequence=head)) == before
+        now = await journal.gross_merchandise_volume(Period.DAY, AsOf())
+    assert PeriodAmount("2026-11-09", "gmv", "CNY", 777, 1) in now
 
 
 async def test_the_scenario_breaks_no_invariant_and_its_chain_holds(database: Database) -> None:

@@ -505,7 +505,9 @@ class BulkJournal:
         return entry
 
     async def record_milestone(self, source: Source, fact: OrderFact) -> None:
-        self._milestones.append(_milestone_row(source, fact, self._sequence))
+        # The milestone counts from the next entry's position, never from one already written:
+        # a reader who saw the head at N sees the same figures as of N whatever arrives later.
+        self._milestones.append(_milestone_row(source, fact, self._sequence + 1))
 
     def pending(self) -> list[tuple[Table, list[dict[str, Any]]]]:
         """The rows not yet flushed, per table, in insertion order."""

@@ -92,8 +92,9 @@ class LedgerServiceStub:
     cancellations do not reduce it. Count = orders paid.
 
     "As of" (AsOf): a point in the ledger's history. `sequence` = the ledger's own journal
-    sequence number (entries 1..N, in posting order; order milestones count as of the journal's
-    last sequence when they were recorded); `time` = the source events' occurred_at (the
+    sequence number (entries 1..N, in posting order; an order milestone counts from the first
+    entry posted after it was recorded, N+1 when the journal's head was N, so the figures as of a
+    sequence already read never change); `time` = the source events' occurred_at (the
     producer's clock): entries whose event occurred at or before it. Both may be given (both
     must hold); neither means now. Kafka delivers partitions in no fixed order across runs, so
     the same `sequence` may cover different entries in a rebuilt ledger; a `time` does not.
@@ -238,8 +239,9 @@ class LedgerServiceServicer:
     cancellations do not reduce it. Count = orders paid.
 
     "As of" (AsOf): a point in the ledger's history. `sequence` = the ledger's own journal
-    sequence number (entries 1..N, in posting order; order milestones count as of the journal's
-    last sequence when they were recorded); `time` = the source events' occurred_at (the
+    sequence number (entries 1..N, in posting order; an order milestone counts from the first
+    entry posted after it was recorded, N+1 when the journal's head was N, so the figures as of a
+    sequence already read never change); `time` = the source events' occurred_at (the
     producer's clock): entries whose event occurred at or before it. Both may be given (both
     must hold); neither means now. Kafka delivers partitions in no fixed order across runs, so
     the same `sequence` may cover different entries in a rebuilt ledger; a `time` does not.
@@ -451,8 +453,9 @@ class LedgerService:
     cancellations do not reduce it. Count = orders paid.
 
     "As of" (AsOf): a point in the ledger's history. `sequence` = the ledger's own journal
-    sequence number (entries 1..N, in posting order; order milestones count as of the journal's
-    last sequence when they were recorded); `time` = the source events' occurred_at (the
+    sequence number (entries 1..N, in posting order; an order milestone counts from the first
+    entry posted after it was recorded, N+1 when the journal's head was N, so the figures as of a
+    sequence already read never change); `time` = the source events' occurred_at (the
     producer's clock): entries whose event occurred at or before it. Both may be given (both
     must hold); neither means now. Kafka delivers partitions in no fixed order across runs, so
     the same `sequence` may cover different entries in a rebuilt ledger; a `time` does not.
