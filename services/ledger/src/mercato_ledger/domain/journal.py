@@ -8,10 +8,10 @@ is GENESIS. Altering any stored field of any entry breaks the chain at that entr
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii as _string
 
 __all__ = [
     "GENESIS",
@@ -20,6 +20,7 @@ __all__ = [
     "Posting",
     "Source",
     "UnbalancedEntry",
+    "canonical_entry",
     "entry_hash",
     "imbalances",
 ]
@@ -97,18 +98,30 @@ def imbalances(lines: tuple[Line, ...] | list[Line]) -> dict[str, int]:
 def entry_hash(
     sequence: int, previous_hash: str, source: Source, lines: tuple[Line, ...] | list[Line]
 ) -> str:
-    canonical = {
-        "sequence": sequence,
-        "previous_hash": previous_hash,
-        "source": {
-            "event_id": source.event_id,
-            "event_type": source.event_type,
-            "topic": source.topic,
-            "partition": source.partition,
-            "offset": source.offset,
-            "occurred_at": source.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        },
-        "lines": [[line.account, line.currency, line.amount] for line in lines],
-    }
-    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hashlib.sha256(canonical_entry(sequence, previous_hash, source, lines)).hexdigest()
+
+
+def canonical_entry(
+    sequence: int, previous_hash: str, source: Source, lines: tuple[Line, ...] | list[Line]
+) -> bytes:
+    """The bytes an entry's hash covers: `json.dumps(canonical, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=True)` of
+
+        {"sequence": .., "previous_hash": .., "source": {"event_id": .., "event_type": ..,
+         "topic": .., "partition": .., "offset": .., "occurred_at": <UTC ISO, microseconds>},
+         "lines": [[account, currency, amount], ..]}
+
+    spelled out with its keys in sorted order and each string escaped by the json module's
+    own encoder: the same bytes without building and sorting the dicts (a replay hashes every
+    entry; tests/services/ledger compare the two over many entries)."""
+    legs = ",".join(
+        f"[{_string(line.account)},{_string(line.currency)},{int(line.amount)}]" for line in lines
+    )
+    occurred = source.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return (
+        f'{{"lines":[{legs}],"previous_hash":{_string(previous_hash)},'
+        f'"sequence":{int(sequence)},"source":{{"event_id":{_string(source.event_id)},'
+        f'"event_type":{_string(source.event_type)},"occurred_at":{_string(occurred)},'
+        f'"offset":{int(source.offset)},"partition":{int(source.partition)},'
+        f'"topic":{_string(source.topic)}}}}}'
+    ).encode()
