@@ -7,8 +7,8 @@ Binding also binds structlog's contextvars, so every log line carries the correl
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,8 +50,14 @@ def current_context() -> MessageContext:
 
 
 def new_traceparent(trace_id: str | None = None) -> str:
-    """A W3C traceparent for a new span, in an existing trace when trace_id is given."""
-    return f"00-{trace_id or secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    """A W3C traceparent for a new span, in an existing trace when trace_id is given.
+
+    The ids come from `random.getrandbits`, as OpenTelemetry's own `RandomIdGenerator` makes
+    them: a trace id must be unique, not secret, and `secrets` reads `os.urandom` (a system
+    call) for each. An all-zero id is invalid, so a zero draw becomes 1.
+    """
+    trace = trace_id or f"{random.getrandbits(128) or 1:032x}"
+    return f"00-{trace}-{random.getrandbits(64) or 1:016x}-01"
 
 
 def parse_traceparent(value: str) -> str | None:
