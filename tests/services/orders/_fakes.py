@@ -109,12 +109,16 @@ class FakeOrders:
 
 @dataclass
 class Faults:
-    """Makes the next call of a step fail: before its effect (unanswered) or after (crash)."""
+    """Makes the next call of a step fail: before its effect (unanswered) or after (crash);
+    or every call of a step, until it is taken out of `down` (its service is down)."""
 
     unanswered: set[str] = field(default_factory=set)
     crash_after: set[str] = field(default_factory=set)
+    down: set[str] = field(default_factory=set)
 
     def before(self, step: str) -> None:
+        if step in self.down:
+            raise StepUnanswered(step)
         if step in self.unanswered:
             self.unanswered.discard(step)
             raise StepUnanswered(step)

@@ -20,6 +20,7 @@ from mercato_kit.protobuf import timestamp_message
 from mercato_kit.storage import Database, migrate
 from mercato_orders.adapters.store import OrderKeeping, orders_in
 from mercato_orders.adapters.unit_of_work import SqlInstruments
+from mercato_orders.application.admission import Admission
 from mercato_orders.application.handlers import order_id_for
 from mercato_orders.bootstrap import MIGRATIONS
 from mercato_orders.domain import IllegalTransition, OrderNotFound
@@ -50,6 +51,10 @@ OTHER_SELLER = account("seller-2", "seller")
 OPERATOR = account("operator-1", "operator")
 
 
+async def no_count() -> int:
+    raise AssertionError("without a limit, nothing is counted")
+
+
 @dataclass
 class Edge:
     database: Database
@@ -68,7 +73,14 @@ async def edge(fresh_sqlite_url: str) -> AsyncIterator[Edge]:
     database = Database(fresh_sqlite_url)
     world = World()
     units = world.on(database)
-    service = OrderService(units, FakePrices([TEA]), world.runner, world.runner.saga, world.clock)
+    service = OrderService(
+        units,
+        FakePrices([TEA]),
+        world.runner,
+        world.runner.saga,
+        Admission(no_count, 0),
+        world.clock,
+    )
     try:
         yield Edge(database, world, service, SqlInstruments(units), units.keywords["keeping"])
     finally:

@@ -62,3 +62,25 @@ def test_a_bad_timeout_is_refused_naming_it(monkeypatch: pytest.MonkeyPatch) -> 
 
     with pytest.raises(SettingsError, match="ORDERS_CAPTURE_TIMEOUT_S is malformed"):
         load_settings(OrdersSettings)
+
+
+def test_orders_in_flight_are_unlimited_unless_a_limit_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
+    monkeypatch.delenv("ORDERS_MAX_IN_FLIGHT", raising=False)
+    assert load_settings(OrdersSettings).max_in_flight == 0
+
+    monkeypatch.setenv("ORDERS_MAX_IN_FLIGHT", "60")
+    assert load_settings(OrdersSettings).max_in_flight == 60
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "1.5"])
+def test_a_bad_limit_of_orders_in_flight_is_named(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
+    monkeypatch.setenv("ORDERS_MAX_IN_FLIGHT", value)
+
+    with pytest.raises(SettingsError, match="ORDERS_MAX_IN_FLIGHT is malformed"):
+        load_settings(OrdersSettings)

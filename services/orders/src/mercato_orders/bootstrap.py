@@ -1,6 +1,7 @@
 """The composition root of the orders service: the saga's adapters wired into the kit's runtime.
 
-- the OrderService servicer (buyers and sellers, tokens from identity);
+- the OrderService servicer (buyers and sellers, tokens from identity), its new orders admitted
+  while fewer than ORDERS_MAX_IN_FLIGHT are in flight;
 - the gateways: catalog, payments and logistics over gRPC channels that carry the correlation
   id, with the service's own token (ORDERS_APP_ID / ORDERS_APP_SECRET, an identity app of kind
   "service" holding catalog:reserve, payments:capture and logistics:ship);
@@ -29,6 +30,7 @@ from mercato_orders.adapters.gateways import (
 )
 from mercato_orders.adapters.store import OrderKeeping, orders_in
 from mercato_orders.adapters.unit_of_work import SqlInstruments, SqlOrders, SqlOrdersUnitOfWork
+from mercato_orders.application.admission import Admission
 from mercato_orders.application.saga import Background, SagaRunner
 from mercato_orders.domain.saga import OrderSaga
 from mercato_orders.entrypoints.consumer import TOPICS, SagaReactions
@@ -55,8 +57,10 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
     saga = OrderSaga(settings.timeouts())
     keeping = OrderKeeping(saga, _now, AggregateCache(capacity=_CACHED_ORDERS))
     units = partial(context.units_of_work(SqlOrdersUnitOfWork), keeping=keeping)
+    orders = SqlOrders(units)
+    admission = Admission(orders.in_flight, settings.max_in_flight)
     runner = SagaRunner(
-        SqlOrders(units),
+        orders,
         GrpcCatalog(catalog, credentials, _now),
         GrpcPayments(payments, credentials, _now, SqlInstruments(units).of),
         GrpcLogistics(logistics, credentials, _now),
@@ -66,7 +70,7 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
     )
     context.add_servicer(
         orders_pb2_grpc.add_OrderServiceServicer_to_server,
-        OrderService(units, CatalogPrices(catalog, credentials), runner, saga),
+        OrderService(units, CatalogPrices(catalog, credentials), runner, saga, admission),
         orders_pb2.DESCRIPTOR.services_by_name["OrderService"],
     )
     reactions = SagaReactions(runner, orders_in(context.database, keeping))
@@ -86,4 +90,23 @@ def bootstrap(context: ServiceContext[OrdersSettings]) -> None:
             "mercato_saga_steps_overdue": "Orders whose current step is past its deadline.",
         },
         saga_steps,
+    )
+
+    async def in_flight() -> float | None:
+        return admission.in_flight() if admission.limit else None
+
+    async def refused() -> float:
+        return admission.refused
+
+    context.metrics.gauge(
+        "mercato_orders_in_flight",
+        "Orders still needing another service's answer, as PlaceOrder's admission last counted "
+        "them (with its own placements since); absent without ORDERS_MAX_IN_FLIGHT.",
+        in_flight,
+    )
+    context.metrics.total(
+        "mercato_orders_refused_total",
+        "PlaceOrder calls refused (RESOURCE_EXHAUSTED) because ORDERS_MAX_IN_FLIGHT orders were "
+        "in flight.",
+        refused,
     )

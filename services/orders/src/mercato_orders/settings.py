@@ -11,6 +11,10 @@
   the commands left unanswered; `ORDERS_RESEND_AFTER_S` (15 s, more than a call's 10 s
   timeout): how long a command goes unanswered before the sweep sends it again. The sweep reads
   only the orders due by then (each order's summary row keeps when it is next due).
+- `ORDERS_MAX_IN_FLIGHT` (0: no limit): PlaceOrder answers RESOURCE_EXHAUSTED (retry after 1 s,
+  same idempotency key; nothing placed) while this many orders are in flight, i.e. still need
+  catalog, payments or logistics to answer. The count is of the database, so with several
+  instances it is the fabric's figure, not one instance's (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class OrdersSettings(ServiceSettings):
     auto_confirm_s: float = Field(7 * _DAY, gt=0)
     sweep_interval_s: float = Field(5, gt=0, le=3600)
     resend_after_s: float = Field(15, gt=0, le=3600)
+    max_in_flight: int = Field(0, ge=0)
 
     def timeouts(self) -> Timeouts:
         return Timeouts(

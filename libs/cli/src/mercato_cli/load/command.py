@@ -23,11 +23,13 @@ percentiles (HDR histograms, from each order's scheduled time) of PlaceOrder, of
 (payments' PaymentCaptured on Kafka) and of place -> ledger-posted (the ledger's consumer group
 committed past that event), the backlog (calls unanswered plus orders unpaid) at the step's
 middle and end, the consumer lag of every group of the run and each service's outbox depth.
-A step is sustainable when every order was placed, the backlog did not grow and the p99s of
-PlaceOrder and place -> paid stayed under `--slo-ms`; the maximum sustainable rate is the
-highest such step. A markdown table is printed; `--out` writes the JSON (and the table beside
-it, `.md`). Exit 0 when it ran (whatever it measured), 1 when the fabric could not be started
-or driven, 2 for bad options, 130 when interrupted.
+With `--max-in-flight N` orders refuses new orders (RESOURCE_EXHAUSTED, counted among the
+errors by code) while N orders are in flight. A step is sustainable when every order was
+placed, the backlog did not grow and the p99s of PlaceOrder and place -> paid stayed under
+`--slo-ms`; the maximum sustainable rate is the highest such step. A markdown table is
+printed; `--out` writes the JSON (and the table beside it, `.md`). Exit 0 when it ran
+(whatever it measured), 1 when the fabric could not be started or driven, 2 for bad options,
+130 when interrupted.
 """
 
 from __future__ import annotations
@@ -116,6 +118,16 @@ def load(
         "--instances-of",
         help="Processes of particular services, e.g. orders=3,catalog=2 (over --instances).",
     ),
+    max_in_flight: Annotated[
+        int | None,
+        typer.Option(
+            "--max-in-flight",
+            min=0,
+            help="Orders' ORDERS_MAX_IN_FLIGHT: PlaceOrder answers RESOURCE_EXHAUSTED while this "
+            "many orders are in flight (0: no limit; default: the environment's, else orders' "
+            "own default). Refusals are counted among the errors.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the results here as JSON (and .md).")
     ] = None,
@@ -133,7 +145,11 @@ def load(
     if topology not in TOPOLOGIES:
         raise typer.BadParameter(f"one of {', '.join(TOPOLOGIES)}", param_hint="--topology")
     fabrics = list(TOPOLOGIES) if baseline else [topology]
-    sizes = Sizes(sellers, products, buyers, stock, seed, instances, parse_instances(instances_of))
+    settings = {} if max_in_flight is None else {"ORDERS_MAX_IN_FLIGHT": str(max_in_flight)}
+    limit = settings.get("ORDERS_MAX_IN_FLIGHT", os.environ.get("ORDERS_MAX_IN_FLIGHT"))
+    sizes = Sizes(
+        sellers, products, buyers, stock, seed, instances, parse_instances(instances_of), settings
+    )
     folder = (workdir or Path(tempfile.mkdtemp(prefix="mercato-load-"))).resolve()
     started = datetime.now(UTC)
     run_id = f"load{started.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(2)}"
@@ -142,6 +158,7 @@ def load(
         f"[bold]mercato load[/]: {', '.join(fabrics)}; steps {', '.join(f'{r:g}' for r in steps)}"
         f" orders/s x {step_seconds:g} s; {'PostgreSQL' if postgres else 'SQLite'}; "
         f"{instances} instance(s) of each service; "
+        f"orders in flight at most {limit or 'as orders defaults'}; "
         f"load average {loads[0]:.1f}; logs in {folder}"
     )
     runs: list[FabricRun] = []
@@ -157,6 +174,7 @@ def load(
         "seed": seed,
         "instances": instances,
         "instances_of": sizes.instances_of,
+        "orders_max_in_flight": limit,
         "own_infra": own_infra,
         "logs": str(folder),
     }

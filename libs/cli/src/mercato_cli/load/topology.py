@@ -50,6 +50,9 @@ class Sizes:
     """Processes of each service (the mercato fabric; the pass-through runs one of each)."""
     instances_of: Mapping[str, int] = field(default_factory=dict)
     """Processes of particular services, over `instances`."""
+    settings: Mapping[str, str] = field(default_factory=dict)
+    """Services' settings for the mercato fabric, as environment variables (over the
+    environment's): `ORDERS_MAX_IN_FLIGHT` from `--max-in-flight`."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def mercato(
         ),
         console,
     )
-    demo.base_env = _base_env(workdir)
+    demo.base_env = _base_env(workdir) | dict(sizes.settings)
     demo.base_env.setdefault(
         "IDENTITY_KEY_ENCRYPTION_KEY", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )

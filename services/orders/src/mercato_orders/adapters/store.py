@@ -178,6 +178,14 @@ class SessionOrders:
         )
         return SagaSteps(in_flight=int(in_flight or 0), overdue=int(overdue or 0))
 
+    async def in_flight(self) -> int:
+        """Orders the saga still needs another service to answer (an index range on
+        `outstanding`; PlaceOrder's admission)."""
+        count = await self._session.scalar(
+            select(func.count()).where(order_summaries.c.outstanding > 0)
+        )
+        return int(count or 0)
+
     async def unfinished(self) -> list[str]:
         """Ids of the orders not yet in a final status, oldest first (tools and tests: the
         sweep reads `due`)."""

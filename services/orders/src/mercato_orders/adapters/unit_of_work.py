@@ -77,6 +77,10 @@ class SqlOrders:
         async with self._units(read_only=True) as uow:
             return await uow.orders.steps(now)
 
+    async def in_flight(self) -> int:
+        async with self._units(read_only=True) as uow:
+            return await uow.orders.in_flight()
+
     async def unfinished(self) -> list[str]:
         """Ids of the orders not yet in a final status (tools and tests)."""
         async with self._units(read_only=True) as uow:

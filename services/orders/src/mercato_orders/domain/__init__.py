@@ -12,6 +12,7 @@ from mercato_orders.domain.errors import (
     MixedShops,
     NotOnSale,
     OrderNotFound,
+    TooManyOrdersInFlight,
 )
 from mercato_orders.domain.order import Order, OrderItem, OrderStatus, Parties
 from mercato_orders.domain.values import CatalogItem, OrderLine, ShippingAddress, Timeouts
@@ -35,4 +36,5 @@ __all__ = [
     "RequestRefund",
     "ShippingAddress",
     "Timeouts",
+    "TooManyOrdersInFlight",
 ]

@@ -8,13 +8,15 @@ DomainError (mercato_kit.errors)
 │   ├── MixedShops               the lines belong to more than one shop
 │   ├── NotOnSale                a SKU catalog does not sell (unknown, delisted)
 │   └── MixedCurrencies          the lines are priced in more than one currency
-└── NotFound
-    └── OrderNotFound            no such order, or not one the caller may see
+├── NotFound
+│   └── OrderNotFound            no such order, or not one the caller may see
+└── ResourceExhausted
+    └── TooManyOrdersInFlight    PlaceOrder refused: the saga has as many orders as it may take
 """
 
 from __future__ import annotations
 
-from mercato_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from mercato_kit.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted
 
 
 class InvalidOrder(InvalidArgument):
@@ -48,3 +50,15 @@ class OrderNotFound(NotFound):
 
     def __init__(self, order_id: str) -> None:
         super().__init__(f"order {order_id} does not exist")
+
+
+class TooManyOrdersInFlight(ResourceExhausted):
+    """Nothing was placed; the same request (same idempotency key) may succeed later."""
+
+    def __init__(self, limit: int, *, retry_after: float) -> None:
+        super().__init__(
+            f"too many orders in flight (the limit is {limit}): nothing was placed; "
+            f"try again in {retry_after:g} s with the same idempotency key",
+            retry_after=retry_after,
+        )
+        self.limit = limit

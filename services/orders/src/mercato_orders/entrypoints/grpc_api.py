@@ -2,7 +2,8 @@
 
 A mutating RPC records its fact through `run_once(...)` in one orders unit of work (the kit
 scopes the idempotency key per caller, so two buyers' keys never meet), then, once committed,
-the saga sends what the order still needs. PlaceOrder asks catalog for the prices first,
+the saga sends what the order still needs. PlaceOrder is admitted first (`Admission`: refused,
+RESOURCE_EXHAUSTED, while too many orders are in flight), then asks catalog for the prices,
 outside the transaction; the order's id is derived from the buyer and the key, so a retry, even
 one racing the first call, can only name the same order. Queries read in a read-only unit of
 work.
@@ -31,6 +32,7 @@ from mercato_orders.adapters.translator import (
     timeline_messages,
 )
 from mercato_orders.adapters.unit_of_work import SqlOrdersUnitOfWork
+from mercato_orders.application.admission import Admission
 from mercato_orders.application.handlers import (
     cancel_order,
     confirm_receipt,
@@ -62,7 +64,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
 
     `units` makes the orders unit of work (`read_only=True` for queries); `prices` asks catalog
     what the SKUs cost; `runner` sends what an order needs once the RPC's transaction has
-    committed; `saga` decides what a buyer's action does to the order."""
+    committed; `saga` decides what a buyer's action does to the order; `admission` lets a
+    new order in, or refuses it while too many are in flight."""
 
     def __init__(
         self,
@@ -70,12 +73,14 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         prices: Prices,
         runner: SagaRunner,
         saga: OrderSaga,
+        admission: Admission,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._units = units
         self._prices = prices
         self._runner = runner
         self._saga = saga
+        self._admission = admission
         self._clock = clock
         self._translator = OrderTranslator()
 
@@ -90,17 +95,18 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             buyer_id=buyer_id,
             at=self._clock(),
         )
-        catalog = await self._prices.of(command.items)
         decided: list[Order] = []
+        async with self._admission.admit():
+            catalog = await self._prices.of(command.items)
 
-        async def place(uow: SqlOrdersUnitOfWork) -> pb.PlaceOrderResponse:
-            order = await place_order(command, uow, catalog=catalog)
-            decided.append(order)
-            return pb.PlaceOrderResponse(order_id=order.id, status=order_message(order).status)
+            async def place(uow: SqlOrdersUnitOfWork) -> pb.PlaceOrderResponse:
+                order = await place_order(command, uow, catalog=catalog)
+                decided.append(order)
+                return pb.PlaceOrderResponse(order_id=order.id, status=order_message(order).status)
 
-        response = await run_once(
-            self._units, "orders.PlaceOrder", request, pb.PlaceOrderResponse, place
-        )
+            response = await run_once(
+                self._units, "orders.PlaceOrder", request, pb.PlaceOrderResponse, place
+            )
         await self._proceed(response.order_id, decided)
         return response
 
