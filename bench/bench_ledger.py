@@ -241,7 +241,12 @@ async def core_rate(facts: list[tuple[Source, Fact | None]], url: str, batch: in
     for chunk in _batches(facts, batch):
         for source, fact in chunk:
             await record_fact(source, fact, journal)
-        prepared.append([(t, [dict(row) for row in rows]) for t, rows in journal.pending()])
+        prepared.append(
+            [
+                (t, [dict(zip(t.columns.keys(), row, strict=True)) for row in rows])
+                for t, rows in journal.pending()
+            ]
+        )
         for _, rows in journal.pending():
             rows.clear()
     engine = plain_engine(url)

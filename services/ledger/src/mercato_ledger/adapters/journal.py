@@ -5,20 +5,22 @@ is the hash of the entry before: SQLite write transactions start with `BEGIN IMM
 kit's Database), PostgreSQL takes a transaction-scoped advisory lock before reading the head.
 
 Within one transaction (the consumer applies a partition's batch in one) the entries are
-chained in memory and written just before the commit, in one multi-row INSERT per table (a
-`before_commit` listener on the session): the consumer's handler is called per event, and one
-statement per row through the async session is what costs (docs/benchmarks.md). A failed
-insert still fails the commit, so the effect and the consumer's tracking stay together.
+chained in memory and written just before the commit, in one executemany per table handed
+straight to the driver (a `before_commit` listener on the session): the consumer's handler is
+called per event, and one statement per row through the async session, then SQLAlchemy's
+binding of each row, is what cost (docs/benchmarks.md §6). A failed insert still fails the
+commit, so the effect and the consumer's tracking stay together.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, event, func, literal, select
+from sqlalchemy import Dialect, Table, and_, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -47,7 +49,19 @@ from mercato_ledger.domain.projections import (
 )
 from mercato_ledger.domain.replay import JournalSnapshot
 
-__all__ = ["APPEND_LOCK_KEY", "BulkJournal", "SqlJournal", "from_us", "to_us", "write_rows"]
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = [
+    "APPEND_LOCK_KEY",
+    "BulkJournal",
+    "Row",
+    "Rows",
+    "SqlJournal",
+    "from_us",
+    "to_us",
+    "write_rows",
+]
 
 APPEND_LOCK_KEY = 0x6C6564676572
 """The PostgreSQL advisory lock key that serialises journal appends ("ledger" in ASCII)."""
@@ -63,10 +77,6 @@ def to_us(moment: datetime) -> int:
 
 def from_us(micros: int) -> datetime:
     return _EPOCH + timedelta(microseconds=micros)
-
-
-def _day(moment: datetime) -> str:
-    return moment.astimezone(UTC).date().isoformat()
 
 
 class SqlJournal:
@@ -96,9 +106,7 @@ class SqlJournal:
 
         def write(session: Session) -> None:
             session.info.pop(_PENDING, None)
-            for table, rows in buffer.pending():
-                if rows:
-                    session.execute(table.insert(), rows)
+            _write_rows_sync(session, buffer.pending())
 
         def forget(session: Session, *_: object) -> None:
             session.info.pop(_PENDING, None)
@@ -403,52 +411,60 @@ class SqlJournal:
         return JournalSnapshot(found, facts)
 
 
-def _entry_row(entry: JournalEntry) -> dict[str, Any]:
+Row = tuple[Any, ...]
+"""A row in its table's column order (tables.py), as the driver takes it."""
+
+Rows = list[tuple[Table, list[Row]]]
+
+
+def _entry_row(entry: JournalEntry, occurred: int) -> Row:
     source = entry.source
-    return {
-        "sequence": entry.sequence,
-        "event_id": source.event_id,
-        "event_type": source.event_type,
-        "topic": source.topic,
-        "partition": source.partition,
-        "offset": source.offset,
-        "occurred_at_us": to_us(source.occurred_at),
-        "posted_at": datetime.now(UTC),
-        "previous_hash": entry.previous_hash,
-        "hash": entry.hash,
-    }
+    return (
+        entry.sequence,
+        source.event_id,
+        source.event_type,
+        source.topic,
+        source.partition,
+        source.offset,
+        occurred,
+        datetime.now(UTC),
+        entry.previous_hash,
+        entry.hash,
+    )
 
 
-def _line_rows(entry: JournalEntry) -> list[dict[str, Any]]:
-    occurred, day = to_us(entry.source.occurred_at), _day(entry.source.occurred_at)
+def _line_rows(entry: JournalEntry, occurred: int) -> list[Row]:
+    sequence, day = entry.sequence, _day_of(occurred)
     return [
-        {
-            "sequence": entry.sequence,
-            "line_no": number,
-            "account": line.account,
-            "currency": line.currency,
-            "amount": line.amount,
-            "occurred_at_us": occurred,
-            "day": day,
-        }
+        (sequence, number, line.account, line.currency, line.amount, occurred, day)
         for number, line in enumerate(entry.lines, start=1)
     ]
 
 
-def _milestone_row(source: Source, fact: OrderFact, sequence: int) -> dict[str, Any]:
-    return {
-        "event_id": source.event_id,
-        "order_id": fact.order_id,
-        "milestone": fact.milestone.value,
-        "currency": fact.amount.currency,
-        "amount": fact.amount.minor_units,
-        "occurred_at_us": to_us(source.occurred_at),
-        "day": _day(source.occurred_at),
-        "journal_sequence": sequence,
-        "topic": source.topic,
-        "partition": source.partition,
-        "offset": source.offset,
-    }
+def _milestone_row(source: Source, fact: OrderFact, sequence: int) -> Row:
+    occurred = to_us(source.occurred_at)
+    return (
+        source.event_id,
+        fact.order_id,
+        fact.milestone.value,
+        fact.amount.currency,
+        fact.amount.minor_units,
+        occurred,
+        _day_of(occurred),
+        sequence,
+        source.topic,
+        source.partition,
+        source.offset,
+    )
+
+
+_US_PER_DAY = 86_400_000_000
+
+
+@lru_cache(maxsize=64)
+def _day_of(micros: int) -> str:
+    """The UTC day (ISO) of a moment in microseconds since the epoch."""
+    return (_EPOCH + timedelta(days=micros // _US_PER_DAY)).date().isoformat()
 
 
 def _key(line: Line) -> tuple[str, str, int]:
@@ -488,20 +504,22 @@ def _as_of(sequence: Any, occurred: Any, as_of: AsOf) -> list[Any]:
 
 
 class BulkJournal:
-    """Appends for a rebuild: entries chained in memory, written by `flush` in a few
-    multi-row INSERTs. Only for a store nobody else writes to (the replay's fresh store)."""
+    """Appends chained in memory, written by `flush` (or `take` and `write_rows`) in one
+    executemany per table: a rebuild's, for a store nobody else writes to, and the live
+    path's, for the transaction that holds the append lock."""
 
     def __init__(self, head: tuple[int, str] = (0, GENESIS)) -> None:
         self._sequence, self._hash = head
-        self._entries: list[dict[str, Any]] = []
-        self._lines: list[dict[str, Any]] = []
-        self._milestones: list[dict[str, Any]] = []
+        self._entries: list[Row] = []
+        self._lines: list[Row] = []
+        self._milestones: list[Row] = []
 
     async def append(self, posting: Posting) -> JournalEntry:
         entry = JournalEntry.chain(posting, self._sequence + 1, self._hash)
         self._sequence, self._hash = entry.sequence, entry.hash
-        self._entries.append(_entry_row(entry))
-        self._lines += _line_rows(entry)
+        occurred = to_us(posting.source.occurred_at)
+        self._entries.append(_entry_row(entry, occurred))
+        self._lines += _line_rows(entry, occurred)
         return entry
 
     async def record_milestone(self, source: Source, fact: OrderFact) -> None:
@@ -509,11 +527,11 @@ class BulkJournal:
         # a reader who saw the head at N sees the same figures as of N whatever arrives later.
         self._milestones.append(_milestone_row(source, fact, self._sequence + 1))
 
-    def pending(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+    def pending(self) -> Rows:
         """The rows not yet flushed, per table, in insertion order."""
         return [(entries, self._entries), (lines, self._lines), (milestones, self._milestones)]
 
-    def take(self) -> list[tuple[Table, list[dict[str, Any]]]]:
+    def take(self) -> Rows:
         """The rows not yet flushed, per table, handed over: the journal goes on without them
         (its head stays where they left it), so they can be written while it posts more."""
         taken = self.pending()
@@ -524,8 +542,74 @@ class BulkJournal:
         await write_rows(session, self.take())
 
 
-async def write_rows(session: AsyncSession, rows: list[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """One multi-row INSERT per table, in the order given (entries before their lines)."""
+async def write_rows(session: AsyncSession, rows: Rows) -> None:
+    """The rows in the session's transaction, table by table in the order given (entries
+    before their lines): PostgreSQL by COPY, SQLite by one executemany per table.
+
+    Straight to the driver: SQLAlchemy's compiling and binding of each row was a quarter of a
+    replay's time (docs/benchmarks.md §6). The values are those SQLAlchemy would have bound
+    (`_bound` applies the column types' bind processors: SQLite's text for `posted_at`)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        driver = cast("psycopg.AsyncConnection[Any]", raw.driver_connection)
+        async with driver.cursor() as cursor:
+            for table, values in rows:
+                if values:
+                    async with cursor.copy(_copy_statement(table)) as copy:
+                        for row in values:
+                            await copy.write_row(row)
+        return
     for table, values in rows:
         if values:
-            await session.execute(table.insert(), values)
+            statement, bound = _insert(table, connection.dialect, values)
+            await connection.exec_driver_sql(statement, bound)
+
+
+def _write_rows_sync(session: Session, rows: Rows) -> None:
+    """`write_rows` inside a synchronous session event (the live path's `before_commit`):
+    one executemany per table on either database."""
+    connection = session.connection()
+    for table, values in rows:
+        if values:
+            statement, bound = _insert(table, connection.dialect, values)
+            connection.exec_driver_sql(statement, bound)
+
+
+def _insert(table: Table, dialect: Dialect, values: list[Row]) -> tuple[str, list[Row]]:
+    statement, processors = _insert_statement(table, dialect)
+    if not processors:
+        return statement, values
+    bound = []
+    for row in values:
+        converted = list(row)
+        for index, process in processors:
+            converted[index] = process(converted[index])
+        bound.append(tuple(converted))
+    return statement, bound
+
+
+_Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+@lru_cache(maxsize=16)
+def _insert_statement(table: Table, dialect: Dialect) -> tuple[str, _Processors]:
+    """A positional INSERT of every column of `table`, and the columns' bind processors."""
+    quote = dialect.identifier_preparer
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(quote.format_column(column) for column in table.columns)
+    markers = ", ".join(marker for _ in table.columns)
+    processors = tuple(
+        (index, process)
+        for index, column in enumerate(table.columns)
+        if (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    )
+    # Identifiers from the table's metadata, quoted by the dialect; every value is a parameter.
+    insert = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({markers})"  # noqa: S608
+    return insert, processors
+
+
+@lru_cache(maxsize=8)
+def _copy_statement(table: Table) -> str:
+    columns = ", ".join(f'"{column.name}"' for column in table.columns)
+    return f'COPY "{table.name}" ({columns}) FROM STDIN'

@@ -12,14 +12,11 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Table
 
 from mercato_kit.events import EnvelopeDecodeError, envelope_from_record
 from mercato_kit.runtime import ensure_database
 from mercato_kit.storage import Database, migrate
-from mercato_ledger.adapters.journal import BulkJournal, SqlJournal, write_rows
+from mercato_ledger.adapters.journal import BulkJournal, Rows, SqlJournal, write_rows
 from mercato_ledger.adapters.log import LogReader
 from mercato_ledger.adapters.tables import MIGRATIONS
 from mercato_ledger.adapters.translator import fact_from_event, source_of
@@ -127,7 +124,7 @@ async def rebuild(
     return counts
 
 
-async def _write(database: Database, rows: list[tuple[Table, list[dict[str, Any]]]]) -> None:
+async def _write(database: Database, rows: Rows) -> None:
     async with database.transaction() as session:
         await write_rows(session, rows)
 
