@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from google.protobuf.wrappers_pb2 import Int64Value
+from google.protobuf.wrappers_pb2 import Int64Value, StringValue
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata
 from kafka.structs import TopicPartition as KafkaTopicPartition
@@ -22,7 +22,7 @@ from mercato_kit.consumer import (
 )
 from mercato_kit.context import MessageContext, current_context
 from mercato_kit.events import EventEnvelope, to_kafka_record
-from mercato_kit.storage import Database
+from mercato_kit.storage import Database, append_to_outbox
 from tests.kit.consumer.consumer_app import KAFKA_OPTIONS, record_effect
 from tests.kit.consumer.support import (
     Reader,
@@ -132,6 +132,42 @@ async def test_the_handler_runs_in_the_context_of_its_event(
     assert reaction.causation_id == cause.event_id
     assert reaction.traceparent.split("-")[1] == cause.traceparent.split("-")[1]
     assert current_context().correlation_id != cause.correlation_id
+
+
+async def test_only_a_batch_whose_effects_wrote_the_outbox_wakes_the_relay(
+    kafka_bootstrap_servers: str, fresh_sqlite_url: str, unique_topic: str
+) -> None:
+    await prepare(kafka_bootstrap_servers, unique_topic, 1, fresh_sqlite_url)
+    committed: list[str] = []
+    woken: list[str] = []
+
+    async def react(session: AsyncSession, event: EventEnvelope, record: ConsumedRecord) -> None:
+        committed.append(event.event_id)
+        if event.unpack(StringValue).value == "publish":
+            await append_to_outbox(session, [envelope("reaction", aggregate_id=event.event_id)])
+
+    database = Database(fresh_sqlite_url)
+    consumer = IdempotentConsumer(
+        database,
+        kafka_bootstrap_servers,
+        name=group(unique_topic),
+        topics=[unique_topic],
+        handler=react,
+        kafka_options=KAFKA_OPTIONS,
+        after_commit=lambda: woken.append("commit"),
+        after_outbox_commit=lambda: woken.append("outbox"),
+    )
+    try:
+        async with running(consumer) as alive:
+            await produce_envelopes(kafka_bootstrap_servers, unique_topic, [envelope("quiet")])
+            await wait_until(lambda: _called(woken, 1), "the quiet event's commit", alive=alive)
+            await produce_envelopes(kafka_bootstrap_servers, unique_topic, [envelope("publish")])
+            await wait_until(lambda: _called(woken, 3), "the other's commit", alive=alive)
+    finally:
+        await database.dispose()
+
+    assert woken == ["commit", "commit", "outbox"]
+    assert len(committed) == 2
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_goes_on(
@@ -365,6 +401,10 @@ async def test_every_event_is_applied_once_when_an_instance_leaves_its_group_mid
     assert sorted(row.event_id for row in rows) == sorted(e.event_id for e in events)
     assert await reader.duplicated_event_ids() == []
     assert await _count_by(reader, "first") == applied_by_first
+
+
+async def _called(calls: list[str], count: int) -> bool:
+    return len(calls) >= count
 
 
 async def _at(reader: Reader, consumer: str, total_offsets: int) -> bool:

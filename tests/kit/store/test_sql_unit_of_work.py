@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, insert
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.ids import new_id
-from mercato_kit.storage import Database, migrate, outbox
+from mercato_kit.storage import Database, append_to_outbox, migrate, outbox
 from mercato_kit.store import SqlEventStore, SqlUnitOfWork
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -114,22 +114,30 @@ async def test_outbox_rows_go_to_the_aggregates_topic_keyed_by_its_id(database: 
     assert (row.topic, row.key) == (topic_for(AGGREGATE_TYPE), account_id.encode())
 
 
-async def test_after_commit_is_called_after_a_write_commit_and_never_after_a_rollback(
+async def test_after_commit_is_called_after_a_commit_that_wrote_the_outbox_and_only_then(
     database: Database,
 ) -> None:
-    woken = asyncio.Event()
+    woken: list[str] = []
 
-    async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
+    async with SqlUnitOfWork(database, after_commit=lambda: woken.append("rolled back")) as uow:
         await uow.events.append([deposited(new_id(), 1)], expected_version=0)
-    async with SqlUnitOfWork(database, after_commit=woken.set, read_only=True) as uow:
+    async with SqlUnitOfWork(
+        database, after_commit=lambda: woken.append("read"), read_only=True
+    ) as uow:
         await uow.events.load(AGGREGATE_TYPE, new_id())
         await uow.commit()
-    assert not woken.is_set()
-
-    async with SqlUnitOfWork(database, after_commit=woken.set) as uow:
+    async with SqlUnitOfWork(database, after_commit=lambda: woken.append("no outbox")) as uow:
         await uow.session.execute(insert(balances).values(account_id=new_id(), minor_units=1))
         await uow.commit()
-    assert woken.is_set()
+    assert woken == []
+
+    async with SqlUnitOfWork(database, after_commit=lambda: woken.append("appended")) as uow:
+        await uow.events.append([deposited(new_id(), 1)], expected_version=0)
+        await uow.commit()
+    async with SqlUnitOfWork(database, after_commit=lambda: woken.append("outbox")) as uow:
+        await append_to_outbox(uow.session, [deposited(new_id(), 1)])
+        await uow.commit()
+    assert woken == ["appended", "outbox"]
 
 
 async def test_a_read_only_unit_of_work_reads_while_a_writer_holds_the_database(

@@ -280,13 +280,14 @@ class ServiceContext(Generic[S]):
         add_to_server(servicer, self.server)
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        """A new unit of work; its commit wakes the relay so events leave at once."""
+        """A new unit of work; a commit that wrote outbox rows wakes the relay so events leave
+        at once."""
         return SqlUnitOfWork(self.database, after_commit=self.relay.notify)
 
     def units_of_work(self, kind: type[U]) -> Callable[..., U]:
         """A factory of the service's own unit of work (a SqlUnitOfWork subclass whose
-        repositories hang off it) on this database; every commit wakes the relay. Call it with
-        `read_only=True` for queries."""
+        repositories hang off it) on this database; a commit that wrote outbox rows wakes the
+        relay. Call it with `read_only=True` for queries."""
         return functools.partial(kind, self.database, after_commit=self.relay.notify)
 
     def add_task(self, name: str, job: Job, *, interval: float) -> PeriodicTask:
@@ -359,8 +360,9 @@ class ServiceContext(Generic[S]):
         self, reaction: str, topics: Sequence[str], handler: Handler, **options: Any
     ) -> IdempotentConsumer:
         """Consume `topics` with `handler`, as group `<prefix>.<reaction>` (the prefix is
-        `<SERVICE>_CONSUMER_GROUP_PREFIX`, by default the service's name); each commit wakes
-        the relay, so events the handler appended leave at once."""
+        `<SERVICE>_CONSUMER_GROUP_PREFIX`, by default the service's name); a commit whose
+        effects wrote outbox rows wakes the relay, so events the handler appended leave at
+        once."""
         prefix = self.settings.consumer_group_prefix or self.name
         consumer = IdempotentConsumer(
             self.database,
@@ -368,7 +370,11 @@ class ServiceContext(Generic[S]):
             name=f"{prefix}.{reaction}",
             topics=list(topics),
             handler=handler,
-            **{"after_commit": self.relay.notify, "metrics": self._recording(), **options},
+            **{
+                "after_outbox_commit": self.relay.notify,
+                "metrics": self._recording(),
+                **options,
+            },
         )
         self.consumers.append(consumer)
         return consumer

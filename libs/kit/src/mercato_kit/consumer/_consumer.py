@@ -28,7 +28,12 @@ from mercato_kit.context import MessageContext, bind_context
 from mercato_kit.events import EnvelopeDecodeError, EventEnvelope, envelope_from_record
 from mercato_kit.logging import get_logger
 from mercato_kit.metrics import Metrics
-from mercato_kit.storage import Database, consumer_positions, processed_events
+from mercato_kit.storage import (
+    Database,
+    consumer_positions,
+    outbox_written,
+    processed_events,
+)
 from mercato_kit.tracing import SpanKind, span, traceparent_of, tracing_enabled
 
 __all__ = ["Handler", "IdempotentConsumer"]
@@ -96,6 +101,7 @@ class IdempotentConsumer:
         commit_kafka_offsets: bool = True,
         kafka_options: Mapping[str, Any] | None = None,
         after_commit: Callable[[], object] | None = None,
+        after_outbox_commit: Callable[[], object] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         """Configure (nothing connects until `run`).
@@ -103,8 +109,10 @@ class IdempotentConsumer:
         `name` is the Kafka group id and the key of this consumer's tracking records: instances
         with the same name share the work. `kafka_options` go to `AIOKafkaConsumer` as they are
         (e.g. `session_timeout_ms`), except what the guarantees rest on: the group, auto-commit.
-        `after_commit` is called after every transaction that applied records (the runtime
-        passes the outbox relay's wake-up: the effects may have written outbox rows).
+        `after_commit` is called after every transaction that applied records;
+        `after_outbox_commit` only after those whose effects wrote outbox rows (the runtime
+        passes the outbox relay's wake-up there: a batch that published nothing need not wake
+        it).
         `metrics`: where to count applied events and dead letters, and report the lag of each
         partition held (the broker's high-water mark less the position in the database).
         """
@@ -129,6 +137,7 @@ class IdempotentConsumer:
         self._commit_kafka_offsets = commit_kafka_offsets
         self._kafka_options = options
         self._after_commit = after_commit
+        self._after_outbox_commit = after_outbox_commit
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -385,12 +394,15 @@ class IdempotentConsumer:
             redriven = {e for e, o in outcomes.items() if o is Outcome.DEAD_LETTERED}
             await tracking.record_applied(self.name, applied, dead_lettered=redriven)
             await tracking.advance(self.name, partition, pending[-1].record.offset + 1)
+            wrote = outbox_written(session)
         self._moved(partition, pending[-1].record.offset + 1)
         if applied and self._metrics is not None:
             for event_type, count in Counter(types).items():
                 self._metrics.applied(self.name, event_type, count)
         if applied and self._after_commit is not None:
             self._after_commit()
+        if wrote and self._after_outbox_commit is not None:
+            self._after_outbox_commit()
 
     def _moved(self, partition: Partition, position: int) -> None:
         """Note the position a commit stored (what the lag is measured from)."""

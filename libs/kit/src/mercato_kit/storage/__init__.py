@@ -1,9 +1,14 @@
 """Storage for the kit's ports: the database handle, the kit's tables and their migrations,
-and the outbox writers (`append_to_outbox`, `AggregateOutbox`)."""
+and the outbox writers (`append_to_outbox`, `AggregateOutbox`, `outbox_written`)."""
 
 from mercato_kit.storage._database import READ_ONLY_OPTION, Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
-from mercato_kit.storage._outbox import AggregateOutbox, PayloadOf, append_to_outbox
+from mercato_kit.storage._outbox import (
+    AggregateOutbox,
+    PayloadOf,
+    append_to_outbox,
+    outbox_written,
+)
 from mercato_kit.storage._rows import save_row
 from mercato_kit.storage._schema import (
     consumer_positions,
@@ -28,6 +33,7 @@ __all__ = [
     "metadata",
     "migrate",
     "outbox",
+    "outbox_written",
     "processed_events",
     "relay_leases",
     "save_row",

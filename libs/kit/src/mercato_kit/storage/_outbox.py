@@ -2,6 +2,8 @@
 
 - `append_to_outbox(session, envelopes)`: envelopes made by the caller (the event store does
   this for event-sourced aggregates).
+- `outbox_written(session)`: whether the session's transaction wrote outbox rows (so its commit
+  is worth waking the relay for).
 - `AggregateOutbox`: for a service that keeps an aggregate's state in its own tables (catalog,
   identity) rather than in the event store: the repository writes the row at the new version,
   then `await outbox.record(aggregate)` turns the aggregate's pending events into envelopes
@@ -23,6 +25,8 @@ from mercato_kit.metrics import note_appended
 from mercato_kit.storage._schema import outbox
 from mercato_kit.tracing import span, tracing_enabled
 
+_WRITTEN = "mercato_outbox_written"
+
 PayloadOf = Callable[[Aggregate, DomainEvent], Message]
 """A service's translation of one of an aggregate's domain events into its published payload."""
 
@@ -38,6 +42,7 @@ async def append_to_outbox(
     """
     if not envelopes:
         return
+    session.sync_session.info[_WRITTEN] = True
     if tracing_enabled():
         first = envelopes[0]
         attributes = {"mercato.aggregate.id": first.aggregate_id, "mercato.events": len(envelopes)}
@@ -46,6 +51,13 @@ async def append_to_outbox(
     else:
         await _insert(session, envelopes, topic)
     note_appended(session, (envelope.aggregate_type for envelope in envelopes))
+
+
+def outbox_written(session: AsyncSession) -> bool:
+    """Whether `append_to_outbox` wrote rows in `session` (the unit of work and the consumer
+    wake the relay after a commit only then). A write rolled back to a savepoint still
+    answers True: a needless wake-up, never a missed row (the relay polls besides)."""
+    return bool(session.sync_session.info.get(_WRITTEN))
 
 
 async def _insert(

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.events import EventEnvelope
-from mercato_kit.storage import Database, append_to_outbox, events
+from mercato_kit.storage import Database, append_to_outbox, events, outbox_written
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, check_append, conflict
 
 APPEND_LOCK_KEY = 0x6D65726361746F
@@ -142,8 +142,9 @@ class SqlUnitOfWork(UnitOfWork):
             await uow.events.append(envelopes, expected_version=3)
             await uow.commit()
 
-    `after_commit`, when given, is called after every commit (to wake the outbox relay: the
-    transaction may have written outbox rows directly with `append_to_outbox`).
+    `after_commit`, when given, is called after a commit whose transaction wrote outbox rows
+    (appended events, or rows written with `append_to_outbox`): it wakes the outbox relay, and
+    a commit with nothing to publish need not.
     `read_only=True` is for queries: on SQLite it does not queue behind writers.
     """
 
@@ -210,8 +211,9 @@ class SqlUnitOfWork(UnitOfWork):
         """Commit the transaction; the unit of work is then finished."""
         session = self.session
         self._state = "finished"
+        wrote = outbox_written(session)
         await session.commit()
-        if self._after_commit is not None and not self._read_only:
+        if wrote and self._after_commit is not None:
             self._after_commit()
 
     async def rollback(self) -> None:
