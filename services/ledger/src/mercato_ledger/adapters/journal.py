@@ -461,10 +461,14 @@ def _milestone_row(source: Source, fact: OrderFact, sequence: int) -> Row:
 _US_PER_DAY = 86_400_000_000
 
 
-@lru_cache(maxsize=64)
 def _day_of(micros: int) -> str:
     """The UTC day (ISO) of a moment in microseconds since the epoch."""
-    return (_EPOCH + timedelta(days=micros // _US_PER_DAY)).date().isoformat()
+    return _day_named(micros // _US_PER_DAY)
+
+
+@lru_cache(maxsize=64)
+def _day_named(days: int) -> str:
+    return (_EPOCH + timedelta(days=days)).date().isoformat()
 
 
 def _key(line: Line) -> tuple[str, str, int]:
