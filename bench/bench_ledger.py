@@ -244,19 +244,17 @@ async def core_rate(facts: list[tuple[Source, Fact | None]], url: str, batch: in
         prepared.append(
             [
                 (t, [dict(zip(t.columns.keys(), row, strict=True)) for row in rows])
-                for t, rows in journal.pending()
+                for t, rows in journal.take()
             ]
         )
-        for _, rows in journal.pending():
-            rows.clear()
     engine = plain_engine(url)
     try:
         with stopwatch() as elapsed:
             for tables in prepared:
                 async with engine.begin() as connection:
-                    for target, rows in tables:
-                        if rows:
-                            await connection.execute(target.insert(), rows)
+                    for target, values in tables:
+                        if values:
+                            await connection.execute(target.insert(), values)
             return len(facts) / elapsed()
     finally:
         await engine.dispose()
