@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from mercato.catalog.v1 import catalog_service_pb2, catalog_service_pb2_grpc
+from mercato_catalog.adapters.reads import SqlCatalogReads
 from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from mercato_catalog.entrypoints.expiry import ReservationSweeper
 from mercato_catalog.entrypoints.grpc_api import CatalogService
@@ -24,6 +25,7 @@ def bootstrap(context: ServiceContext[CatalogSettings]) -> None:
         CatalogService(
             unit_of_work,
             hold_for=timedelta(milliseconds=round(settings.reservation_ttl * 1000)),
+            reads=SqlCatalogReads(context.database),
         ),
         catalog_service_pb2.DESCRIPTOR.services_by_name["CatalogService"],
     )

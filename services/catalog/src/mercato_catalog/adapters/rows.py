@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_catalog.adapters.tables import skus
-from mercato_catalog.domain import Attributes, Product, ProductStatus, Sku
+from mercato_catalog.domain import Attributes, Product, ProductStatus, Shop, ShopStatus, Sku, Tier
 from mercato_kit.money import Money
 
-Row = RowMapping
+Row = Mapping[Any, Any]
+"""A row by column name (SQLAlchemy's RowMapping, or a dict)."""
 
 
 def to_json(value: object) -> str:
@@ -42,6 +44,19 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     return _EPOCH + ms * _MS
+
+
+def shop_of(row: Row) -> Shop:
+    return Shop.restore(
+        row["shop_id"],
+        version=row["version"],
+        seller_id=row["seller_id"],
+        name=row["name"],
+        description=row["description"],
+        tier=Tier(row["tier"]),
+        status=ShopStatus(row["status"]),
+        opened_at=utc(row["opened_at"]),
+    )
 
 
 def sku_of(row: Row) -> Sku:

@@ -8,16 +8,16 @@ and a mismatch is the kit's ConcurrencyError.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_catalog.adapters.rows import product_of, to_json, utc
+from mercato_catalog.adapters.rows import Row, product_of, shop_of, to_json
 from mercato_catalog.adapters.tables import products, shops, skus
-from mercato_catalog.domain import Product, Shop, ShopStatus, StockWouldGoNegative, Tier
+from mercato_catalog.domain import Product, Shop, StockWouldGoNegative
 from mercato_kit.errors import AlreadyExists, ConcurrencyError, NotFound, quoted
 from mercato_kit.storage import AggregateOutbox
 
@@ -36,16 +36,7 @@ class SqlShops:
         row = (await self._session.execute(query)).mappings().first()
         if row is None:
             raise NotFound(f"shop {shop_id} does not exist")
-        return Shop.restore(
-            row["shop_id"],
-            version=row["version"],
-            seller_id=row["seller_id"],
-            name=row["name"],
-            description=row["description"],
-            tier=Tier(row["tier"]),
-            status=ShopStatus(row["status"]),
-            opened_at=utc(row["opened_at"]),
-        )
+        return shop_of(row)
 
     async def add(self, shop: Shop) -> None:
         with _name_unique(shop):
@@ -96,12 +87,24 @@ def _name_unique(shop: Shop) -> Iterator[None]:
 
 
 _SKU_LABELS = {column.name: f"sku_{column.name}" for column in skus.c}
-_PRODUCT_WITH_SKUS = (
+PRODUCT_WITH_SKUS = (
     select(products, *(column.label(_SKU_LABELS[column.name]) for column in skus.c))
     .outerjoin(skus, skus.c.product_id == products.c.product_id)
     .where(products.c.product_id == bindparam("product_id"))
 )
 """A product and its SKUs in one statement (a read: one round trip instead of two)."""
+
+
+def product_of_joined(product_id: str, rows: Sequence[Row]) -> Product:
+    """The product in `PRODUCT_WITH_SKUS`'s rows (NotFound when there are none)."""
+    if not rows:
+        raise NotFound(f"product {product_id} does not exist")
+    sku_rows = [
+        {name: row[label] for name, label in _SKU_LABELS.items()}
+        for row in rows
+        if row[_SKU_LABELS["sku_id"]] is not None
+    ]
+    return product_of(rows[0], sku_rows)
 
 
 class SqlProducts:
@@ -128,18 +131,11 @@ class SqlProducts:
 
     async def _read(self, product_id: str) -> Product:
         rows = (
-            (await self._session.execute(_PRODUCT_WITH_SKUS, {"product_id": product_id}))
+            (await self._session.execute(PRODUCT_WITH_SKUS, {"product_id": product_id}))
             .mappings()
             .all()
         )
-        if not rows:
-            raise NotFound(f"product {product_id} does not exist")
-        sku_rows = [
-            {name: row[label] for name, label in _SKU_LABELS.items()}
-            for row in rows
-            if row[_SKU_LABELS["sku_id"]] is not None
-        ]
-        return product_of(rows[0], sku_rows)  # type: ignore[arg-type]
+        return product_of_joined(product_id, rows)
 
     async def add(self, product: Product) -> None:
         await self._session.execute(

@@ -17,6 +17,7 @@ import grpc
 from mercato.catalog.v1 import catalog_service_pb2 as api
 from mercato.catalog.v1 import catalog_service_pb2_grpc
 from mercato_catalog.adapters import translator
+from mercato_catalog.adapters.reads import CatalogReads, UnitOfWorkReads
 from mercato_catalog.adapters.translator import (
     product_message,
     reservation_message,
@@ -49,10 +50,16 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     """Requests arrive validated (the kit's edge); domain errors leave as status codes."""
 
     def __init__(
-        self, unit_of_work: Callable[..., SqlCatalogUnitOfWork], *, hold_for: timedelta
+        self,
+        unit_of_work: Callable[..., SqlCatalogUnitOfWork],
+        *,
+        hold_for: timedelta,
+        reads: CatalogReads | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._hold_for = hold_for
+        # GetProduct and GetShop: the service runs SqlCatalogReads (one statement, no session).
+        self._reads = reads or UnitOfWorkReads(unit_of_work)
 
     @requires(WRITE)
     async def OpenShop(
@@ -104,8 +111,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def GetShop(
         self, request: api.GetShopRequest, context: grpc.aio.ServicerContext
     ) -> api.GetShopResponse:
-        async with self._unit_of_work(read_only=True) as uow:
-            shop = await uow.shops.get(request.shop_id)
+        shop = await self._reads.shop(request.shop_id)
         return api.GetShopResponse(shop=shop_message(shop))
 
     @requires(WRITE)
@@ -182,8 +188,7 @@ class CatalogService(catalog_service_pb2_grpc.CatalogServiceServicer):
     async def GetProduct(
         self, request: api.GetProductRequest, context: grpc.aio.ServicerContext
     ) -> api.GetProductResponse:
-        async with self._unit_of_work(read_only=True) as uow:
-            product = await uow.products.get(request.product_id)
+        product = await self._reads.product(request.product_id)
         return api.GetProductResponse(product=product_message(product))
 
     @public
