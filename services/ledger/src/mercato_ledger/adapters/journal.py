@@ -67,12 +67,13 @@ APPEND_LOCK_KEY = 0x6C6564676572
 """The PostgreSQL advisory lock key that serialises journal appends ("ledger" in ASCII)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _PENDING = "mercato_ledger.pending"
 _LIMIT = 20
 
 
 def to_us(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def from_us(micros: int) -> datetime:

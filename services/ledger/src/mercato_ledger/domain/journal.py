@@ -8,7 +8,6 @@ is GENESIS. Altering any stored field of any entry breaks the chain at that entr
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii as _string
@@ -89,9 +88,9 @@ class JournalEntry:
 
 def imbalances(lines: tuple[Line, ...] | list[Line]) -> dict[str, int]:
     """Currency -> non-zero sum of the lines in it (empty when balanced)."""
-    sums: dict[str, int] = defaultdict(int)
+    sums: dict[str, int] = {}
     for line in lines:
-        sums[line.currency] += line.amount
+        sums[line.currency] = sums.get(line.currency, 0) + line.amount
     return {currency: total for currency, total in sums.items() if total}
 
 

@@ -209,10 +209,13 @@ _RULES: dict[type[Any], Callable[[Any], list[Line]]] = {
 
 def lines_for(fact: MoneyFact) -> tuple[Line, ...]:
     """The balanced, non-zero lines `fact` posts (empty: nothing to post)."""
-    amounts = [value for value in vars(fact).values() if isinstance(value, Money)]
-    if any(amount.minor_units < 0 for amount in amounts):
-        raise InvalidMoneyFact(f"{type(fact).__name__} with a negative amount: {fact}")
-    if len({amount.currency for amount in amounts}) > 1:
+    currencies = set()
+    for value in vars(fact).values():
+        if isinstance(value, Money):
+            if value.minor_units < 0:
+                raise InvalidMoneyFact(f"{type(fact).__name__} with a negative amount: {fact}")
+            currencies.add(value.currency)
+    if len(currencies) > 1:
         raise InvalidMoneyFact(f"{type(fact).__name__} mixes currencies: {fact}")
     lines = tuple(line for line in _RULES[type(fact)](fact) if line.amount)
     wrong = imbalances(lines)
