@@ -20,6 +20,12 @@ repeat to the next) so that the machine's noise hits them alike:
 - core (the baseline): the same inserts and commit on a plain `create_async_engine` (pooled
   connections) with the same SQLite durability settings (WAL, synchronous=NORMAL).
 
+Beside the rates, each writer's cost per append (one transaction): the statements its engine
+sent (a `before_cursor_execute` count, BEGIN and COMMIT not included) and the benchmark
+process's CPU (`time.process_time`, aiosqlite's thread included), medians over the repeats.
+These survive a busy machine better than the rates. To compare two versions of the kit, run
+this script with the other's `libs/kit/src` first on `PYTHONPATH`, interleaved.
+
 Every writer serializes the envelope for the outbox inside the timed loop (any outbox writer
 must); the envelopes themselves are built beforehand. Events go round-robin to `--aggregates`
 aggregates (single appends find earlier versions of their aggregate). `--writers` > 1 runs
@@ -40,7 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._harness import (
@@ -50,6 +56,7 @@ from bench._harness import (
     infra_endpoints,
     load,
     machine,
+    median,
     plain_engine,
     raw,
     table,
@@ -161,17 +168,48 @@ async def empty_tables(engine: AsyncEngine) -> None:
             await connection.execute(delete(outbox))
 
 
+class Statements:
+    """Statements sent through an engine (its `before_cursor_execute` events)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.count = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._sent)
+
+    def _sent(self, *_: object) -> None:
+        self.count += 1
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One measurement: events per second, and statements and CPU seconds per append."""
+
+    rate: float
+    statements: float
+    cpu: float
+
+
 async def measure(
-    writer: Writer, appends: Sequence[Append], writers: int, engine: AsyncEngine
-) -> float:
-    """Events per second for `writers` concurrent tasks writing `appends` (tables emptied)."""
+    writer: Writer,
+    appends: Sequence[Append],
+    writers: int,
+    engine: AsyncEngine,
+    statements: Statements,
+) -> Cost:
+    """Events per second for `writers` concurrent tasks writing `appends` (tables emptied),
+    and what each append cost."""
     await empty_tables(engine)
     count = sum(len(append.envelopes) for append in appends)
+    sent, cpu = statements.count, time.process_time()
     started = time.perf_counter()
     async with asyncio.TaskGroup() as tasks:
         for share in shares(appends, writers):
             tasks.create_task(writer(share))
-    return count / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return Cost(
+        count / elapsed,
+        (statements.count - sent) / len(appends),
+        (time.process_time() - cpu) / len(appends),
+    )
 
 
 @dataclass(frozen=True)
@@ -186,12 +224,18 @@ class Shape:
         return sum(len(append.envelopes) for append in self.appends)
 
 
+CostRow = tuple[str, str, float, float]
+"""(shape, writer, statements per append, CPU seconds per append), medians."""
+
+
 async def bench_backend(
     url: str, shapes: Sequence[Shape], writers: int, repeats: int
-) -> list[tuple[str, Rate, Rate]]:
+) -> tuple[list[tuple[str, Rate, Rate]], list[CostRow]]:
     await asyncio.to_thread(migrate, url)
     database = Database(url)
     baseline = plain_engine(url)
+    counters = {"kit": Statements(database.engine), "core": Statements(baseline)}
+    counters["core, kit engine"] = counters["kit"]
     try:
         candidates: dict[str, Writer] = {
             "kit": kit_writer(database),
@@ -200,11 +244,15 @@ async def bench_backend(
         }
         names = list(candidates)
         rates: dict[tuple[str, str], list[float]] = {}
+        costs: dict[tuple[str, str], list[Cost]] = {}
         for repeat in range(repeats):
             for shape in shapes:
                 for name in names[repeat % 3 :] + names[: repeat % 3]:
-                    rate = await measure(candidates[name], shape.appends, writers, baseline)
-                    rates.setdefault((shape.label, name), []).append(rate)
+                    cost = await measure(
+                        candidates[name], shape.appends, writers, baseline, counters[name]
+                    )
+                    rates.setdefault((shape.label, name), []).append(cost.rate)
+                    costs.setdefault((shape.label, name), []).append(cost)
         await empty_tables(baseline)
     finally:
         await baseline.dispose()
@@ -214,7 +262,16 @@ async def bench_backend(
         core = Rate("core", rates[(shape.label, "core")])
         for name in ("kit", "core, kit engine"):
             rows.append((shape.label, Rate(name, rates[(shape.label, name)]), core))
-    return rows
+    cost_rows = [
+        (
+            label,
+            name,
+            median([cost.statements for cost in measured]),
+            median([cost.cpu for cost in measured]),
+        )
+        for (label, name), measured in costs.items()
+    ]
+    return rows, cost_rows
 
 
 @contextmanager
@@ -257,9 +314,14 @@ def main() -> None:
     )
     for backend in args.backends.split(","):
         with database_url(backend, server_url) as url:
-            rows = asyncio.run(bench_backend(url, shapes, args.writers, args.repeats))
+            rows, cost_rows = asyncio.run(bench_backend(url, shapes, args.writers, args.repeats))
         print(f"### {backend}\n")
         print(table([(f"{backend} {label}", a, b) for label, a, b in rows], "events/s"))
+        print()
+        print("| per append (median) | writer | statements | CPU (ms) |")
+        print("|---|---|---:|---:|")
+        for label, name, statements, cpu in cost_rows:
+            print(f"| {backend} {label} | {name} | {statements:g} | {cpu * 1000:.2f} |")
         print()
         for label, candidate, baseline in rows:
             if candidate.name == "kit":

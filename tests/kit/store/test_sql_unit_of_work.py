@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, insert, select
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, event, func, insert, select
 
 from mercato_kit.errors import ConcurrencyError
 from mercato_kit.events import EventEnvelope, topic_for
@@ -183,8 +183,42 @@ async def test_on_postgresql_an_append_waits_until_an_earlier_uncommitted_append
         await asyncio.wait_for(second, 30)
 
         assert [event.envelope for event in await store.read_all()] == [earlier, later]
+        async with database.transaction() as session:
+            published = await session.scalars(select(outbox.c.event_id).order_by(outbox.c.id))
+            assert list(published) == [earlier.event_id, later.event_id]
     finally:
         await database.dispose()
+
+
+async def test_an_append_is_one_statement_on_postgresql_and_three_on_sqlite(
+    database: Database,
+) -> None:
+    # The lock, the version check, the events and their outbox rows: one round trip where the
+    # database can take it (PostgreSQL's data-modifying CTE), whatever the number of events.
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    account_id = new_id()
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        for expected, size in ((0, 1), (1, 3)):
+            async with SqlUnitOfWork(database) as uow:
+                await uow.session.connection()  # begun: only the append's statements count
+                statements.clear()
+                envelopes = [deposited(account_id, expected + n) for n in range(1, size + 1)]
+                await uow.events.append(envelopes, expected_version=expected)
+                assert len(statements) == (1 if database.dialect == "postgresql" else 3)
+                await uow.commit()
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+    async with database.transaction() as session:
+        published = await session.scalars(select(outbox.c.event_id).order_by(outbox.c.id))
+    stored = await SqlEventStore(database).load(AGGREGATE_TYPE, account_id)
+    assert [e.envelope.aggregate_version for e in stored] == [1, 2, 3, 4]
+    assert list(published) == [e.envelope.event_id for e in stored]
 
 
 async def test_a_read_transaction_sees_committed_rows_without_the_write_lock(

@@ -8,6 +8,7 @@ from mercato_kit.storage._outbox import (
     PayloadOf,
     append_to_outbox,
     outbox_written,
+    write_outbox,
 )
 from mercato_kit.storage._rows import save_row
 from mercato_kit.storage._schema import (
@@ -38,4 +39,5 @@ __all__ = [
     "relay_leases",
     "save_row",
     "sync_url",
+    "write_outbox",
 ]

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
@@ -40,6 +40,19 @@ async def append_to_outbox(
     key = aggregate id) only if that transaction commits, and then at least once, in this
     order per aggregate.
     """
+    await write_outbox(session, envelopes, lambda: _insert(session, envelopes, topic))
+
+
+async def write_outbox(
+    session: AsyncSession,
+    envelopes: Sequence[EventEnvelope],
+    write: Callable[[], Awaitable[object]],
+) -> None:
+    """Run `write`, a statement that writes the envelopes' outbox rows (and maybe other rows:
+    the event store writes the events and their outbox rows in one), with what every outbox
+    write does around it: its trace span, the count of appended events for the metrics, and
+    the mark that wakes the relay after the commit. `append_to_outbox` is this with a plain
+    INSERT."""
     if not envelopes:
         return
     session.sync_session.info[_WRITTEN] = True
@@ -47,9 +60,9 @@ async def append_to_outbox(
         first = envelopes[0]
         attributes = {"mercato.aggregate.id": first.aggregate_id, "mercato.events": len(envelopes)}
         with span(f"append {first.aggregate_type}", attributes=attributes):
-            await _insert(session, envelopes, topic)
+            await write()
     else:
-        await _insert(session, envelopes, topic)
+        await write()
     note_appended(session, (envelope.aggregate_type for envelope in envelopes))
 
 

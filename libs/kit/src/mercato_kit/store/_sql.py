@@ -8,15 +8,20 @@ higher one would skip it for ever).
 - SQLite serialises writers already: the kit's `Database` starts every transaction with
   `BEGIN IMMEDIATE`, which takes the database's write lock.
 - PostgreSQL (READ COMMITTED) takes a transaction-scoped advisory lock,
-  `pg_advisory_xact_lock`, in the statement that reads the version (one round trip), before
-  inserting. Positions come from the column's sequence in lock order, and the lock is released
-  only after the commit is visible, so commits happen in position order. A rolled-back append
-  leaves a gap that is never filled.
+  `pg_advisory_xact_lock`, before inserting. Positions come from the column's sequence in lock
+  order, and the lock is released only after the commit is visible, so commits happen in
+  position order. A rolled-back append leaves a gap that is never filled.
 
 The lock is held to the end of the transaction: a unit of work should append last. The
 unique constraint on (aggregate_type, aggregate_id, aggregate_version) decides what the
 version read missed (on PostgreSQL the read's snapshot may predate an append committed while
 the lock was awaited); its violation is reported as the same `ConcurrencyError`.
+
+Round trips: on PostgreSQL an append is ONE statement (`_APPEND_POSTGRESQL`): the lock and the
+version check are one-time filters evaluated before its first row is inserted, the events'
+insert is a data-modifying CTE, and the outbox rows are inserted by the main statement only
+when the events were. On SQLite (no data-modifying CTE; its round trips are a thread hop,
+not a network one) the version is read, then the events and the outbox rows are inserted.
 """
 
 from __future__ import annotations
@@ -27,18 +32,74 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_kit.events import EventEnvelope
-from mercato_kit.storage import Database, append_to_outbox, events, outbox_written
+from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.storage import (
+    Database,
+    append_to_outbox,
+    events,
+    outbox_written,
+    write_outbox,
+)
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, check_append, conflict
 
 APPEND_LOCK_KEY = 0x6D65726361746F
 """The PostgreSQL advisory lock key that serialises appends ("mercato" in ASCII)."""
 
 _VERSION_CONSTRAINT_MARKERS = ("uq_events_aggregate_version", "events.aggregate_version")
+
+_CURRENT_VERSION = select(func.coalesce(func.max(events.c.aggregate_version), 0)).where(
+    events.c.aggregate_type == bindparam("aggregate_type"),
+    events.c.aggregate_id == bindparam("aggregate_id"),
+)
+
+# One aggregate's events (arrays, one element per event; the aggregate's fields once) and
+# their outbox rows, inserted in version order once the lock is held and only if the stored
+# version is the expected one. Both filters are uncorrelated subqueries: PostgreSQL evaluates
+# them once, before the first row reaches the insert (so positions and outbox ids are drawn
+# under the lock). RETURNING tells how many outbox rows were written: none means a conflict.
+_APPEND_POSTGRESQL = text(
+    """
+WITH appended AS (
+    INSERT INTO events (
+        event_id, aggregate_type, aggregate_id, aggregate_version, event_type, occurred_at,
+        correlation_id, causation_id, producer, traceparent, payload
+    )
+    SELECT
+        e.event_id, CAST(:aggregate_type AS VARCHAR), CAST(:aggregate_id AS VARCHAR),
+        e.aggregate_version, e.event_type, e.occurred_at, e.correlation_id, e.causation_id,
+        e.producer, e.traceparent, e.payload
+    FROM unnest(
+        CAST(:event_ids AS VARCHAR[]), CAST(:versions AS BIGINT[]),
+        CAST(:event_types AS VARCHAR[]), CAST(:occurred_at AS TIMESTAMPTZ[]),
+        CAST(:correlation_ids AS VARCHAR[]), CAST(:causation_ids AS VARCHAR[]),
+        CAST(:producers AS VARCHAR[]), CAST(:traceparents AS VARCHAR[]),
+        CAST(:payloads AS BYTEA[])
+    ) AS e(
+        event_id, aggregate_version, event_type, occurred_at, correlation_id, causation_id,
+        producer, traceparent, payload
+    )
+    WHERE (SELECT 1 FROM (SELECT pg_advisory_xact_lock(:lock_key)) AS locked) = 1
+      AND (
+        SELECT coalesce(max(stored.aggregate_version), 0) FROM events AS stored
+        WHERE stored.aggregate_type = :aggregate_type AND stored.aggregate_id = :aggregate_id
+      ) = :expected_version
+    ORDER BY e.aggregate_version
+    RETURNING event_id
+)
+INSERT INTO outbox (event_id, topic, key, value, created_at)
+SELECT o.event_id, CAST(:topic AS VARCHAR), CAST(:key AS BYTEA), o.value,
+    CAST(:created_at AS TIMESTAMPTZ)
+FROM unnest(CAST(:event_ids AS VARCHAR[]), CAST(:values AS BYTEA[])) WITH ORDINALITY
+    AS o(event_id, value, n)
+WHERE EXISTS (SELECT FROM appended)
+ORDER BY o.n
+RETURNING id
+"""
+)
 
 
 class SqlEventStore(EventStore):
@@ -58,20 +119,15 @@ class SqlEventStore(EventStore):
         if not envelopes:
             return
         async with self._transaction() as session:
-            first = envelopes[0]
-            current_version = (
-                select(func.coalesce(func.max(events.c.aggregate_version), 0))
-                .where(
-                    events.c.aggregate_type == first.aggregate_type,
-                    events.c.aggregate_id == first.aggregate_id,
-                )
-                .scalar_subquery()
-            )
-            current = await self._lock_and_read(session, current_version)
-            if current != expected_version:
-                raise conflict(envelopes, expected_version)
             try:
-                await session.execute(insert(events), [_row(envelope) for envelope in envelopes])
+                if self._database.dialect == "postgresql":
+                    await write_outbox(
+                        session,
+                        envelopes,
+                        lambda: self._append_postgresql(session, envelopes, expected_version),
+                    )
+                else:
+                    await self._append_sqlite(session, envelopes, expected_version)
             except IntegrityError as exc:
                 message = str(exc.orig)
                 if any(marker in message for marker in _VERSION_CONSTRAINT_MARKERS):
@@ -79,7 +135,52 @@ class SqlEventStore(EventStore):
                 if "event_id" in message:
                     raise ValueError("an event id of this append is stored already") from exc
                 raise
-            await append_to_outbox(session, envelopes)
+
+    async def _append_postgresql(
+        self, session: AsyncSession, envelopes: Sequence[EventEnvelope], expected_version: int
+    ) -> None:
+        """Lock, check the version and insert the events and their outbox rows in one round
+        trip; a version other than `expected_version` inserts nothing and is a conflict."""
+        first = envelopes[0]
+        result = await session.execute(
+            _APPEND_POSTGRESQL,
+            {
+                "lock_key": APPEND_LOCK_KEY,
+                "aggregate_type": first.aggregate_type,
+                "aggregate_id": first.aggregate_id,
+                "expected_version": expected_version,
+                "event_ids": [envelope.event_id for envelope in envelopes],
+                "versions": [envelope.aggregate_version for envelope in envelopes],
+                "event_types": [envelope.event_type for envelope in envelopes],
+                "occurred_at": [envelope.occurred_at for envelope in envelopes],
+                "correlation_ids": [envelope.correlation_id for envelope in envelopes],
+                "causation_ids": [envelope.causation_id for envelope in envelopes],
+                "producers": [envelope.producer for envelope in envelopes],
+                "traceparents": [envelope.traceparent for envelope in envelopes],
+                "payloads": [envelope.payload for envelope in envelopes],
+                "topic": topic_for(first.aggregate_type),
+                "key": first.aggregate_id.encode(),
+                "values": [envelope.to_bytes() for envelope in envelopes],
+                "created_at": datetime.now(UTC),
+            },
+        )
+        if len(result.all()) != len(envelopes):
+            raise conflict(envelopes, expected_version)
+
+    async def _append_sqlite(
+        self, session: AsyncSession, envelopes: Sequence[EventEnvelope], expected_version: int
+    ) -> None:
+        """Under the write lock `BEGIN IMMEDIATE` took: read the version, insert the events,
+        then their outbox rows."""
+        first = envelopes[0]
+        current = await session.scalar(
+            _CURRENT_VERSION,
+            {"aggregate_type": first.aggregate_type, "aggregate_id": first.aggregate_id},
+        )
+        if current != expected_version:
+            raise conflict(envelopes, expected_version)
+        await session.execute(insert(events), [_row(envelope) for envelope in envelopes])
+        await append_to_outbox(session, envelopes)
 
     async def load(
         self, aggregate_type: str, aggregate_id: str, after_version: int = 0
@@ -119,19 +220,6 @@ class SqlEventStore(EventStore):
             return
         async with self._database.transaction() as session:
             yield session
-
-    async def _lock_and_read(self, session: AsyncSession, current_version: Any) -> Any:
-        """Take the append lock (PostgreSQL) and read the aggregate's current version, in one
-        round trip. The version may come from a snapshot taken while the lock was awaited, so
-        it can miss an append committed meanwhile; that append's version then collides on the
-        unique constraint, reported as the same ConcurrencyError, so nothing is ever appended
-        at a wrong version."""
-        if self._database.dialect != "postgresql":
-            return await session.scalar(select(current_version))
-        locked = await session.execute(
-            select(func.pg_advisory_xact_lock(APPEND_LOCK_KEY), current_version)
-        )
-        return locked.one()[1]
 
 
 class SqlUnitOfWork(UnitOfWork):
