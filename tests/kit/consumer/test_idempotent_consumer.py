@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from google.protobuf.wrappers_pb2 import Int64Value, StringValue
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata
@@ -168,6 +169,89 @@ async def test_only_a_batch_whose_effects_wrote_the_outbox_wakes_the_relay(
 
     assert woken == ["commit", "commit", "outbox"]
     assert len(committed) == 2
+
+
+async def test_a_polls_records_of_several_partitions_are_applied_once_in_one_transaction(
+    kafka_bootstrap_servers: str,
+    fresh_database_url: str,
+    database: Database,
+    reader: Reader,
+    unique_topic: str,
+) -> None:
+    await prepare(kafka_bootstrap_servers, unique_topic, 3, fresh_database_url)
+    sent = await _produce_to_partitions(kafka_bootstrap_servers, unique_topic, 3, each=20)
+    first = sent[0][0]
+    name = group(unique_topic)
+    applying = record_effect()
+    partitions_of: dict[AsyncSession, set[int]] = {}  # the sessions kept: no id reused
+
+    async def handle(session: AsyncSession, event: EventEnvelope, record: ConsumedRecord) -> None:
+        partitions_of.setdefault(session, set()).add(record.partition)
+        await applying(session, event, record)
+
+    consumer = IdempotentConsumer(
+        database,
+        kafka_bootstrap_servers,
+        name=name,
+        topics=[unique_topic],
+        handler=handle,
+        kafka_options=KAFKA_OPTIONS,
+    )
+    async with running(consumer) as alive:
+        await wait_until(lambda: _at(reader, name, 60), "every record", alive=alive)
+        # Delivered again: recognised whichever transaction applied it.
+        await produce_envelopes(kafka_bootstrap_servers, unique_topic, [first])
+        await wait_until(lambda: _at(reader, name, 61), "the redelivery", alive=alive)
+
+    assert max(len(partitions) for partitions in partitions_of.values()) > 1
+    rows = await reader.effects()
+    assert sorted(row.event_id for row in rows) == sorted(e.event_id for p in sent for e in p)
+    for partition, envelopes in enumerate(sent):
+        applied = sorted((r.offset, r.event_id) for r in rows if r.partition == partition)
+        assert [event_id for _, event_id in applied] == [e.event_id for e in envelopes]
+    async with database.transaction() as session:
+        positions = await SqlTracking(session).positions(name, [unique_topic])
+    assert sorted(positions.values()) == sorted([20, 20, 21])
+
+
+async def test_a_failing_record_in_a_multi_partition_poll_holds_back_only_itself(
+    kafka_bootstrap_servers: str,
+    fresh_database_url: str,
+    database: Database,
+    reader: Reader,
+    unique_topic: str,
+) -> None:
+    await prepare(kafka_bootstrap_servers, unique_topic, 3, fresh_database_url)
+    sent = await _produce_to_partitions(kafka_bootstrap_servers, unique_topic, 3, each=5)
+    poison = sent[1][2]
+    name = group(unique_topic)
+    attempts: list[str] = []
+    failing = record_effect(fail_for={poison.event_id})
+
+    async def handle(session: AsyncSession, event: EventEnvelope, record: ConsumedRecord) -> None:
+        attempts.append(event.event_id)
+        await failing(session, event, record)
+
+    consumer = IdempotentConsumer(
+        database,
+        kafka_bootstrap_servers,
+        name=name,
+        topics=[unique_topic],
+        handler=handle,
+        max_attempts=2,
+        retry_backoff=0.05,
+        kafka_options=KAFKA_OPTIONS,
+    )
+    async with running(consumer) as alive:
+        await wait_until(lambda: _at(reader, name, 15), "every record", alive=alive)
+
+    rows = await reader.effects()
+    good = [e.event_id for p in sent for e in p if e is not poison]
+    assert sorted(row.event_id for row in rows) == sorted(good)
+    assert (await reader.outcomes(name))[poison.event_id] == "dead_lettered"
+    [record] = await read_dead_letters(kafka_bootstrap_servers, unique_topic, 1)
+    letter = parse_dead_letter(record.value)
+    assert (letter.partition, letter.offset, letter.attempts) == (1, 2, 2)
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_goes_on(
@@ -401,6 +485,32 @@ async def test_every_event_is_applied_once_when_an_instance_leaves_its_group_mid
     assert sorted(row.event_id for row in rows) == sorted(e.event_id for e in events)
     assert await reader.duplicated_event_ids() == []
     assert await _count_by(reader, "first") == applied_by_first
+
+
+async def _produce_to_partitions(
+    bootstrap: str, topic: str, partitions: int, *, each: int
+) -> list[list[EventEnvelope]]:
+    """`each` envelopes on every partition of `topic`, produced before anyone consumes."""
+    sent = [
+        [envelope(f"p{partition}-{n}", aggregate_id=f"agg-{partition}") for n in range(each)]
+        for partition in range(partitions)
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        for partition, envelopes in enumerate(sent):
+            for sending in envelopes:
+                record = to_kafka_record(sending, topic)
+                await producer.send_and_wait(
+                    topic,
+                    record.value,
+                    key=record.key,
+                    headers=list(record.headers),
+                    partition=partition,
+                )
+    finally:
+        await producer.stop()
+    return sent
 
 
 async def _called(calls: list[str], count: int) -> bool:

@@ -92,6 +92,41 @@ class TrackingContract:
         async with transaction() as tracking:
             assert await tracking.position("ledger", ORDERS) == 10
 
+    async def test_several_partitions_are_held_and_advanced_together(
+        self, transaction: Transaction
+    ) -> None:
+        async with transaction() as tracking:
+            await tracking.advance("ledger", ORDERS, 10)
+            await tracking.advance("marketing", ORDERS_1, 4)
+
+        async with transaction() as tracking:
+            held = await tracking.hold_positions("ledger", [ORDERS, ORDERS_1, PAYMENTS])
+            assert held == {ORDERS: 10}
+            await tracking.advance_all("ledger", {ORDERS: 12, ORDERS_1: 3, PAYMENTS: 7})
+
+        async with transaction() as tracking:
+            assert await tracking.positions("ledger", [ORDERS.topic, PAYMENTS.topic]) == {
+                ORDERS: 12,
+                ORDERS_1: 3,
+                PAYMENTS: 7,
+            }
+            assert await tracking.positions("marketing", [ORDERS.topic]) == {ORDERS_1: 4}
+
+    async def test_advancing_several_partitions_moves_none_if_one_would_move_back(
+        self, transaction: Transaction
+    ) -> None:
+        async with transaction() as tracking:
+            await tracking.advance("ledger", ORDERS, 10)
+
+        with pytest.raises(TrackingConflict, match="cannot move back to offset 9"):
+            async with transaction() as tracking:
+                await tracking.advance_all("ledger", {ORDERS: 9, ORDERS_1: 5, PAYMENTS: 1})
+
+        async with transaction() as tracking:
+            assert await tracking.positions("ledger", [ORDERS.topic, PAYMENTS.topic]) == {
+                ORDERS: 10
+            }
+
     async def test_positions_belong_to_one_consumer(self, transaction: Transaction) -> None:
         async with transaction() as tracking:
             await tracking.advance("ledger", ORDERS, 10)

@@ -66,13 +66,16 @@ _MAX_POLL_BACKOFF = 30.0
 class IdempotentConsumer:
     """Applies each event of `topics` once, however often Kafka delivers it.
 
-    For each partition it processes a fetched batch in ONE transaction: it locks the partition's
-    stored position, skips records below it and event ids already applied, runs `handler` for
-    the others, records their event ids and the next offset, and commits. If a handler fails the
-    batch is rolled back; the records before the failing one are applied again as a batch, the
-    failing one alone (retried up to `max_attempts` times, then dead-lettered), and the rest
-    continue as a batch. Undecodable records go straight to `<topic>.dlq`. A dead letter is
-    acknowledged by Kafka before the transaction that moves the position past it commits.
+    It processes a poll's records in ONE transaction: it locks the stored position of each
+    partition they come from, skips records below it and event ids already applied, runs
+    `handler` for the others, records their event ids and each partition's next offset, and
+    commits. If a handler fails (or a record is undecodable) the poll's transaction is rolled
+    back and its partitions are applied one transaction each instead: in a partition whose
+    handler fails the batch is rolled back; the records before the failing one are applied
+    again as a batch, the failing one alone (retried up to `max_attempts` times, then
+    dead-lettered), and the rest continue as a batch. Undecodable records go straight to
+    `<topic>.dlq`. A dead letter is acknowledged by Kafka before the transaction that moves the
+    position past it commits.
 
     Positions are read from the database on every assignment (start, rebalance, restart after a
     crash) and Kafka's committed offsets are never read: they are written after each database
@@ -265,16 +268,51 @@ class IdempotentConsumer:
                 # come from positions other than the database's. Drop it and seek again.
                 await self._seek_to_database(self._consumer.assignment())
                 return
+            ours: dict[TopicPartition, Sequence[Any]] = {}
             for tp, records in batches.items():
-                if self._stopping.is_set():
-                    break
                 if tp not in self._assigned:
                     # Not ours as far as the database knows: its fetch position is suspect.
                     self._seek_needed = True
                 elif records:
+                    ours[tp] = records
+            if len(ours) > 1 and not self._stopping.is_set() and await self._apply_poll(ours):
+                done = {tp: records[-1].offset + 1 for tp, records in ours.items()}
+            else:
+                for tp, records in ours.items():
+                    if self._stopping.is_set():
+                        break
                     await self._process_partition(Partition(tp.topic, tp.partition), records)
                     done[tp] = records[-1].offset + 1
         await self._commit_to_kafka(done)
+
+    async def _apply_poll(self, batches: Mapping[TopicPartition, Sequence[Any]]) -> bool:
+        """Apply a poll's records of several partitions in ONE transaction (one commit and one
+        set of tracking statements instead of one per partition). False, with nothing
+        applied, when a record is undecodable or a handler fails: the caller then goes
+        partition by partition, which isolates it (retries, dead letter) as ever."""
+        runs: dict[Partition, list[_Item]] = {}
+        for tp, records in batches.items():
+            items = []
+            for raw in records:
+                record = ConsumedRecord.from_aiokafka(raw)
+                try:
+                    items.append(_Item(record, _decode(record)))
+                except EnvelopeDecodeError:
+                    return False
+            runs[Partition(tp.topic, tp.partition)] = items
+        try:
+            await self._apply(runs)
+        except _HandlerFailed as failure:
+            log.info(
+                "consumer.poll_applied_by_partition",
+                consumer=self.name,
+                topic=failure.item.record.topic,
+                partition=failure.item.record.partition,
+                offset=failure.item.record.offset,
+                error=describe_error(failure.error),
+            )
+            return False
+        return True
 
     async def _seek_to_database(self, assigned: Collection[TopicPartition]) -> None:
         """Seek every assigned partition to its stored position (offset 0 when it has none)."""
@@ -333,7 +371,7 @@ class IdempotentConsumer:
     async def _apply_run(self, partition: Partition, items: list[_Item]) -> None:
         while items:
             try:
-                await self._apply(partition, items)
+                await self._apply({partition: items})
                 return
             except _HandlerFailed as failure:
                 index = next(i for i, item in enumerate(items) if item is failure.item)
@@ -357,7 +395,7 @@ class IdempotentConsumer:
             if self._stopping.is_set():
                 raise _Stopping
             try:
-                await self._apply(partition, [failure.item])
+                await self._apply({partition: [failure.item]})
                 return
             except _HandlerFailed as again:
                 attempts, error = attempts + 1, again.error
@@ -372,30 +410,41 @@ class IdempotentConsumer:
                 )
         await self._dead_letter(partition, failure.item, error, attempts=attempts)
 
-    async def _apply(self, partition: Partition, items: Sequence[_Item]) -> None:
-        """Apply records of one partition in one transaction; raise _HandlerFailed on failure."""
+    async def _apply(self, runs: Mapping[Partition, Sequence[_Item]]) -> None:
+        """Apply records of one or more partitions in one transaction; raise _HandlerFailed on
+        failure (the transaction rolled back)."""
         async with self._database.transaction() as session:
             tracking = SqlTracking(session)
-            position = await tracking.position(self.name, partition)
-            pending = [item for item in items if position is None or item.record.offset >= position]
+            positions = await tracking.hold_positions(self.name, runs.keys())
+            pending: dict[Partition, list[_Item]] = {}
+            for partition, items in runs.items():
+                position = positions.get(partition)
+                fresh = [i for i in items if position is None or i.record.offset >= position]
+                if fresh:
+                    pending[partition] = fresh
             if not pending:
                 return
-            outcomes = await tracking.outcomes(self.name, {item.event_id for item in pending})
+            outcomes = await tracking.outcomes(
+                self.name, {item.event_id for items in pending.values() for item in items}
+            )
             done = {event_id for event_id, o in outcomes.items() if o is Outcome.APPLIED}
             applied: list[TrackedEvent] = []
             types: list[str] = []
-            for item in pending:
-                if item.event_id in done:
-                    continue
-                await self._handle(session, item)
-                done.add(item.event_id)
-                applied.append(item.tracked())
-                types.append(item.envelope.event_type if item.envelope else "")
+            for items in pending.values():
+                for item in items:
+                    if item.event_id in done:
+                        continue
+                    await self._handle(session, item)
+                    done.add(item.event_id)
+                    applied.append(item.tracked())
+                    types.append(item.envelope.event_type if item.envelope else "")
             redriven = {e for e, o in outcomes.items() if o is Outcome.DEAD_LETTERED}
             await tracking.record_applied(self.name, applied, dead_lettered=redriven)
-            await tracking.advance(self.name, partition, pending[-1].record.offset + 1)
+            next_offsets = {p: items[-1].record.offset + 1 for p, items in pending.items()}
+            await tracking.advance_all(self.name, next_offsets)
             wrote = outbox_written(session)
-        self._moved(partition, pending[-1].record.offset + 1)
+        for partition, next_offset in next_offsets.items():
+            self._moved(partition, next_offset)
         if applied and self._metrics is not None:
             for event_type, count in Counter(types).items():
                 self._metrics.applied(self.name, event_type, count)

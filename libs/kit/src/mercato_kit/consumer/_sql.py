@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,6 +59,65 @@ class SqlTracking(Tracking):
             .with_for_update()
         )
         return None if offset is None else int(offset)
+
+    async def hold_positions(
+        self, consumer: str, partitions: Collection[Partition]
+    ) -> dict[Partition, int]:
+        """The stored positions of `partitions`, row-locked on PostgreSQL until the transaction
+        ends, in one statement (rows locked in primary-key order, as every instance does)."""
+        if len(partitions) == 1:
+            [partition] = partitions
+            position = await self.position(consumer, partition)
+            return {} if position is None else {partition: position}
+        if not partitions:
+            return {}
+        rows = await self._session.execute(
+            select(_positions.topic, _positions.partition, _positions.next_offset)
+            .where(
+                _positions.consumer == consumer,
+                tuple_(_positions.topic, _positions.partition).in_(
+                    [tuple(partition) for partition in partitions]
+                ),
+            )
+            .order_by(_positions.topic, _positions.partition)
+            .with_for_update()
+        )
+        return {Partition(topic, part): int(offset) for topic, part, offset in rows}
+
+    async def advance_all(self, consumer: str, next_offsets: Mapping[Partition, int]) -> None:
+        """Store every position in one statement; TrackingConflict if one would move back."""
+        if len(next_offsets) == 1:
+            [(partition, next_offset)] = next_offsets.items()
+            await self.advance(consumer, partition, next_offset)
+            return
+        if not next_offsets:
+            return
+        ordered = sorted(next_offsets.items())
+        statement = self._insert(consumer_positions).values(
+            [
+                {
+                    "consumer": consumer,
+                    "topic": partition.topic,
+                    "partition": partition.partition,
+                    "next_offset": next_offset,
+                }
+                for partition, next_offset in ordered
+            ]
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[_positions.consumer, _positions.topic, _positions.partition],
+            set_={"next_offset": statement.excluded.next_offset},
+            where=_positions.next_offset <= statement.excluded.next_offset,
+        )
+        moved = await self._session.execute(
+            statement.returning(_positions.topic, _positions.partition)
+        )
+        stored = {Partition(topic, part) for topic, part in moved}
+        for partition, next_offset in ordered:
+            if partition not in stored:
+                raise position_moved_back(
+                    consumer, partition, await self.position(consumer, partition), next_offset
+                )
 
     async def advance(self, consumer: str, partition: Partition, next_offset: int) -> None:
         """Store the position; raise TrackingConflict if it would move back."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -71,6 +71,24 @@ class Tracking(ABC):
     @abstractmethod
     async def advance(self, consumer: str, partition: Partition, next_offset: int) -> None:
         """Store `next_offset` as the position; raise TrackingConflict if it would move back."""
+
+    async def hold_positions(
+        self, consumer: str, partitions: Collection[Partition]
+    ) -> dict[Partition, int]:
+        """`position` of each of `partitions` (those that have one), all held until the
+        transaction ends: for applying several partitions' records in one transaction."""
+        held = {}
+        for partition in sorted(partitions):
+            position = await self.position(consumer, partition)
+            if position is not None:
+                held[partition] = position
+        return held
+
+    async def advance_all(self, consumer: str, next_offsets: Mapping[Partition, int]) -> None:
+        """`advance` each partition to its next offset; TrackingConflict if one would move
+        back."""
+        for partition, next_offset in sorted(next_offsets.items()):
+            await self.advance(consumer, partition, next_offset)
 
     @abstractmethod
     async def outcomes(self, consumer: str, event_ids: Collection[str]) -> dict[str, Outcome]:
