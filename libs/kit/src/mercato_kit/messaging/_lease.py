@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ColumnElement, case, cast, extract, func, or_, update
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Update,
+    any_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato_kit.storage import relay_leases
+from mercato_kit.storage import outbox, relay_leases
 
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 _MS_PER_DAY = 86_400_000.0
@@ -32,6 +49,7 @@ class Lease:
         self.ttl = ttl
         self._ttl_ms = int(ttl * 1000)
         self._now_ms = _now_ms(dialect)
+        self._dialect = dialect
         self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def acquire(self, session: AsyncSession) -> int | None:
@@ -72,6 +90,28 @@ class Lease:
         """
         return await self._update_own(session, token, self._now_ms + self._ttl_ms)
 
+    async def retire(self, session: AsyncSession, token: int, ids: Sequence[int]) -> bool:
+        """Delete the outbox rows `ids` if the lease is still ours under `token` (extending it,
+        as `confirm`); whether it was. On PostgreSQL one statement (the lease's UPDATE and the
+        DELETE that depends on it: atomic even in autocommit); on SQLite `confirm`, then the
+        DELETE, in the caller's transaction."""
+        if self._dialect != "postgresql":
+            if not await self.confirm(session, token):
+                return False
+            await session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
+            return True
+        confirmed = (
+            self._own(token).values(expires_at_ms=self._now_ms + self._ttl_ms).cte("confirmed")
+        )
+        retired = (
+            delete(outbox)
+            .where(outbox.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger))))
+            .where(exists(select(confirmed.c.name)))
+            .cte("retired")
+        )
+        statement = select(func.count()).select_from(confirmed).add_cte(retired)
+        return bool(await session.scalar(statement, {"ids": list(ids)}))
+
     async def release(self, session: AsyncSession, token: int) -> bool:
         """Give the lease up (expire it now) if it is still ours under `token`."""
         return await self._update_own(session, token, 0)
@@ -79,16 +119,19 @@ class Lease:
     async def _update_own(
         self, session: AsyncSession, token: int, expires_at_ms: ColumnElement[int] | int
     ) -> bool:
+        name = await session.scalar(self._own(token).values(expires_at_ms=expires_at_ms))
+        return name is not None
+
+    def _own(self, token: int) -> Update:
+        """The UPDATE of the lease row when it is ours under `token` (returning its name)."""
         leases = relay_leases.c
-        name = await session.scalar(
+        return (
             update(relay_leases)
             .where(leases.name == self.name)
             .where(leases.owner == self.owner)
             .where(leases.fencing_token == token)
-            .values(expires_at_ms=expires_at_ms)
             .returning(leases.name)
         )
-        return name is not None
 
 
 def _now_ms(dialect: str) -> ColumnElement[int]:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from google.protobuf.message import DecodeError
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -400,9 +400,8 @@ class OutboxRelay:
         self, session: AsyncSession, *, token: int, ids: list[int], after: int | None
     ) -> tuple[bool, Sequence[Any]]:
         """Delete published rows if the lease is still ours; then read the batch after `after`."""
-        if not await self._lease.confirm(session, token):
+        if not await self._lease.retire(session, token, ids):
             return False, []
-        await session.execute(delete(outbox).where(outbox.c.id.in_(ids)))
         return True, (await self._next_batch(session, after) if after is not None else [])
 
     async def _next_batch(self, session: AsyncSession, after: int) -> Sequence[Any]:
@@ -426,7 +425,10 @@ class OutboxRelay:
         return await asyncio.shield(task)
 
     async def _in_transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        async with self._database.transaction() as session:
+        # Each of the relay's writes is one statement on PostgreSQL (taking, renewing or
+        # releasing the lease; retiring a batch under it), atomic alone: no BEGIN and COMMIT
+        # round trips. What `_retire` reads after its statement needs no transaction either.
+        async with self._database.autocommit() as session:
             return await work(session)
 
     def _record(self, row: Any) -> KafkaRecord:

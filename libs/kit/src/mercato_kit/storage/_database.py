@@ -107,6 +107,20 @@ class Database:
             await session.connection(execution_options=self.read_only_options)
             yield session
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncSession]:
+        """A session for work that is ONE statement, atomic by itself: on PostgreSQL it runs
+        in autocommit, without the BEGIN and COMMIT round trips of a transaction. On SQLite it
+        is a write transaction (`transaction`): its `BEGIN IMMEDIATE` is what serialises
+        writers. Several statements in it are several transactions on PostgreSQL: a bug."""
+        if self.dialect != "postgresql":
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self.sessions() as session:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query."""
         async with self.engine.connect() as connection:
