@@ -94,7 +94,7 @@ async def rebuild(
             for record in batch:
                 counts.records += 1
                 try:
-                    envelope = envelope_from_record(record.value, record.headers)
+                    envelope = envelope_from_record(record.value)
                 except EnvelopeDecodeError:
                     counts.poison += 1
                     continue

@@ -14,11 +14,11 @@ from mercato.marketing.v1 import events_pb2 as marketing
 from mercato.marketing.v1 import marketing_pb2
 from mercato.orders.v1 import events_pb2 as orders
 from mercato.payments.v1 import payments_pb2 as payments
-from mercato_kit.consumer import ConsumedRecord
 from mercato_kit.errors import InvalidArgument
 from mercato_kit.events import EventEnvelope
 from mercato_kit.money import Money
 from mercato_kit.protobuf import datetime_of, money_message, money_of, timestamp_message
+from mercato_ledger.adapters.log import LogRecord
 from mercato_ledger.domain import (
     AdClicked,
     AppCharged,
@@ -55,7 +55,7 @@ from mercato_ledger.domain.projections import (
 Fact = MoneyFact | OrderFact
 
 
-def source_of(envelope: EventEnvelope, record: ConsumedRecord) -> Source:
+def source_of(envelope: EventEnvelope, record: LogRecord) -> Source:
     return Source(
         envelope.event_id,
         envelope.event_type,
