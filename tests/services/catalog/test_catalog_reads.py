@@ -3,12 +3,15 @@ the repositories in a read-only unit of work answer, on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from mercato_catalog.adapters.reads import SqlCatalogReads, UnitOfWorkReads
 from mercato_catalog.adapters.translator import product_message, shop_message
@@ -16,6 +19,7 @@ from mercato_catalog.adapters.unit_of_work import SqlCatalogUnitOfWork
 from mercato_catalog.bootstrap import MIGRATIONS
 from mercato_catalog.domain import Product, Shop, SkuSpec, Tier
 from mercato_kit.errors import NotFound
+from mercato_kit.grpc._interceptors import dependency_unavailable
 from mercato_kit.ids import new_id
 from mercato_kit.money import Money
 from mercato_kit.storage import Database, migrate
@@ -23,6 +27,7 @@ from tests.support.catalog_service import catalog_database
 
 pytestmark = pytest.mark.infra
 
+POSTGRESQL_ONLY = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 LISTED_AT = datetime(2026, 11, 1, 12, 0, 0, 123000, tzinfo=UTC)
 
 
@@ -138,3 +143,53 @@ async def test_an_unknown_product_or_shop_is_not_found_as_before(database: Datab
             await read.product(unknown)
         with pytest.raises(NotFound, match=f"shop {unknown} does not exist"):
             await read.shop(unknown)
+
+
+@pytest.fixture
+async def one_connection(database: Database) -> AsyncIterator[Database]:
+    """The module's PostgreSQL database through a pool of one connection, never pinged."""
+    url = database.url.render_as_string(hide_password=False)
+    pooled = Database(url, pool_size=1, ping_after_idle=3600)
+    try:
+        yield pooled
+    finally:
+        await pooled.dispose()
+
+
+@POSTGRESQL_ONLY
+async def test_a_write_after_a_read_on_the_same_connection_is_a_transaction_again(
+    one_connection: Database,
+) -> None:
+    shop, _ = await stocked_shop(one_connection)
+    await SqlCatalogReads(one_connection).shop(shop.id)
+
+    async with SqlCatalogUnitOfWork(one_connection) as uow:
+        await uow.session.execute(text("SELECT 1"))
+        await asyncio.sleep(0.01)
+        in_transaction = await uow.session.scalar(text("SELECT now() <> statement_timestamp()"))
+
+    assert in_transaction is True
+
+
+@POSTGRESQL_ONLY
+async def test_a_read_on_a_lost_connection_is_unavailable_and_the_next_read_reconnects(
+    one_connection: Database,
+) -> None:
+    shop, _ = await stocked_shop(one_connection)
+    reads = SqlCatalogReads(one_connection)
+    async with one_connection.transaction() as session:
+        victim = await session.scalar(text("SELECT pg_backend_pid()"))
+    killer = Database(one_connection.url.render_as_string(hide_password=False))
+    try:
+        async with killer.transaction() as session:
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+    finally:
+        await killer.dispose()
+
+    with pytest.raises(DBAPIError) as lost:
+        await reads.shop(shop.id)
+    again = await reads.shop(shop.id)
+
+    assert lost.value.connection_invalidated
+    assert dependency_unavailable(lost.value)
+    assert again.id == shop.id

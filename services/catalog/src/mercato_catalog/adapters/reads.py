@@ -6,8 +6,11 @@ row objects, and an `await` into SQLAlchemy's greenlet for each step. These two 
 catalog's most frequent calls: orders reads every SKU's price and weight and every shop's
 seller — instead run their statement (the repositories' own, compiled once per database) in
 one greenlet: a pooled connection with every read-only unit of work's options (autocommit on
-PostgreSQL, a deferred BEGIN on SQLite), SQLAlchemy's `exec_driver_sql`, the rows, the
-connection back to the pool. Errors, disconnects and the pool behave as in any other read.
+PostgreSQL), the statement on its DBAPI cursor, the rows, the connection back to the pool.
+Driver errors are wrapped and lost connections invalidated as `Connection.execute` does, so
+the edge answers UNAVAILABLE for a database that is down, as for any other read. On SQLite
+the one SELECT runs as its own transaction (one snapshot), without the BEGIN and ROLLBACK a
+read-only unit of work sends around it.
 
 They restore the same aggregates from the same rows as the repositories, so what a caller
 sees does not change (tests/services/catalog/test_catalog_reads.py compares the two on
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.util import greenlet_spawn
 
 from mercato_catalog.adapters.rows import shop_of
@@ -67,9 +71,10 @@ class SqlCatalogReads:
     """CatalogReads as one statement each, outside any unit of work (see the module)."""
 
     def __init__(self, database: Database) -> None:
-        dialect = database.engine.sync_engine.dialect
-        self._engine = database.engine.sync_engine
-        self._options = database.read_only_options
+        # Connections in the read-only options of a read-only unit of work; SQLAlchemy sets
+        # them at checkout and resets them at checkin (no autocommit leaks into a write).
+        self._engine = database.engine.sync_engine.execution_options(**database.read_only_options)
+        self._dialect = dialect = self._engine.dialect
         self._product = _Compiled(PRODUCT_WITH_SKUS, dialect)
         self._shop = _Compiled(_SHOP, dialect)
 
@@ -85,11 +90,36 @@ class SqlCatalogReads:
 
     def _read(self, query: _Compiled, values: dict[str, str]) -> list[dict[str, Any]]:
         """The statement's rows as dicts by column name (runs in SQLAlchemy's greenlet)."""
-        connection: Connection
-        with self._engine.connect() as connection:
-            connection = connection.execution_options(**self._options)
-            result = connection.exec_driver_sql(query.sql, query.parameters(values))
-            return query.rows(result.all())
+        parameters = query.parameters(values)
+        with self._engine.connect() as connection:  # a failed checkout is SQLAlchemy's error
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(query.sql, parameters)
+                return query.rows(cursor.fetchall())
+            except self._dialect.loaded_dbapi.Error as error:
+                raise self._failure(connection, cursor, query.sql, parameters, error) from error
+            finally:
+                cursor.close()
+
+    def _failure(
+        self, connection: Connection, cursor: Any, sql: str, parameters: Any, error: Any
+    ) -> StatementError:
+        """What `Connection.execute` raises for a driver's error: SQLAlchemy's wrapper of it
+        (so the edge maps a database that is down to UNAVAILABLE), the connection invalidated
+        when the error says it is lost, and the parameters hidden as in every other error."""
+        lost = self._dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        failure: StatementError = DBAPIError.instance(
+            sql,
+            parameters,
+            error,
+            self._dialect.loaded_dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=lost,
+            dialect=self._dialect,
+        )
+        return failure
 
 
 class _Compiled:
