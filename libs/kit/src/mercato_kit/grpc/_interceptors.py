@@ -465,6 +465,9 @@ class EdgeInterceptor(CallInterceptor):
                     try:
                         if not arounds:
                             return await handle(request, call, context)
+                        if len(arounds) == 1:  # a service's one (auth): no exit stack
+                            async with arounds[0].around(call):
+                                return await handle(request, call, context)
                         async with AsyncExitStack() as stack:
                             for interceptor in arounds:
                                 await stack.enter_async_context(interceptor.around(call))
