@@ -17,6 +17,12 @@ effect and tracking tables emptied before each measurement:
   plain engine doing the same effect inserts, then a Kafka offset commit. No tracking: a
   redelivered event would be applied twice.
 
+Beside the rates, the kit consumer's cost per event: the statements its engine sent (a
+`before_cursor_execute` count over the run; BEGIN and COMMIT not included) and the process's
+CPU (`time.process_time`) from the first record handled to the commit that applies the last
+one, medians over the repeats. They survive a busy machine better than the rates; to compare
+two versions of the kit, run this script with the other's `libs/kit/src` first on `PYTHONPATH`.
+
 Both decode every envelope and are timed from the first record handled to the commit that
 applies the last one (the group join is excluded); afterwards the effect table must hold
 every event exactly once. The baseline, once per repeat: ConsumerPerformance (kafka-tools, JVM)
@@ -44,6 +50,7 @@ from sqlalchemy import (
     Table,
     create_engine,
     delete,
+    event,
     func,
     insert,
     select,
@@ -59,6 +66,7 @@ from bench._harness import (
     infra_endpoints,
     load,
     machine,
+    median,
     plain_engine,
     produce_envelopes,
     raw,
@@ -101,14 +109,32 @@ class TimedDatabase(Database):
         self.first = 0.0
         self.last_commit = 0.0
         self.done = asyncio.Event()
+        self.statements = 0
+        self.cpu_first = 0.0
+        self.cpu_last = 0.0
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._sent)
+
+    def _sent(self, *_: object) -> None:
+        self.statements += 1
+
+    def started(self) -> None:
+        """The first record is being handled."""
+        self.first = time.perf_counter()
+        self.cpu_first = time.process_time()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with super().transaction() as session:
             yield session
         self.last_commit = time.perf_counter()
-        if self.applied >= self.expected:
+        if self.applied >= self.expected and not self.done.is_set():
+            self.cpu_last = time.process_time()
             self.done.set()
+
+    def cost(self) -> tuple[float, float]:
+        """Statements (all of the run's: a few to join are in) and CPU seconds (from the first
+        record handled to the last commit) per event."""
+        return self.statements / self.expected, (self.cpu_last - self.cpu_first) / self.expected
 
 
 async def empty_tables(url: str) -> None:
@@ -130,14 +156,17 @@ async def effect_rows(url: str) -> int:
         await database.dispose()
 
 
-async def kit_once(url: str, bootstrap: str, topic: str, records: int, batch_size: int) -> float:
-    """The idempotent consumer applying every record of the topic: events per second."""
+async def kit_once(
+    url: str, bootstrap: str, topic: str, records: int, batch_size: int
+) -> tuple[float, tuple[float, float]]:
+    """The idempotent consumer applying every record of the topic: events per second, and
+    statements and CPU seconds per event."""
     await empty_tables(url)
     database = TimedDatabase(url, records)
 
     async def apply(session: AsyncSession, envelope: EventEnvelope, _: ConsumedRecord) -> None:
         if database.applied == 0:
-            database.first = time.perf_counter()
+            database.started()
         await session.execute(
             insert(effects).values(
                 event_id=envelope.event_id,
@@ -167,7 +196,7 @@ async def kit_once(url: str, bootstrap: str, topic: str, records: int, batch_siz
     finally:
         await database.dispose()
     await check_effects(url, records)
-    return records / (database.last_commit - database.first)
+    return records / (database.last_commit - database.first), database.cost()
 
 
 async def core_once(url: str, bootstrap: str, topic: str, records: int, batch_size: int) -> float:
@@ -260,6 +289,7 @@ def main() -> None:
     print(f"machine: {machine()}; {load()} at start")
     create_topic(bootstrap, topic, args.partitions)
     kit: dict[str, list[float]] = {backend: [] for backend in backends}
+    kit_costs: dict[str, list[tuple[float, float]]] = {backend: [] for backend in backends}
     core: dict[str, list[float]] = {backend: [] for backend in backends}
     baseline: list[float] = []
     try:
@@ -275,11 +305,11 @@ def main() -> None:
                 prepare(urls[backend])
             for _ in range(args.repeats):
                 for backend in backends:
-                    kit[backend].append(
-                        asyncio.run(
-                            kit_once(urls[backend], bootstrap, topic, args.records, args.batch_size)
-                        )
+                    rate, cost = asyncio.run(
+                        kit_once(urls[backend], bootstrap, topic, args.records, args.batch_size)
                     )
+                    kit[backend].append(rate)
+                    kit_costs[backend].append(cost)
                     core[backend].append(
                         asyncio.run(
                             core_once(
@@ -314,6 +344,19 @@ def main() -> None:
             f"{raw([Rate('kit consumer', kit[backend]), Rate('aiokafka + core', core[backend])])}"
         )
     print(f"- raw, baseline: {raw([kafka])}")
+    print("\n| kit consumer, per event (median) | statements | CPU (ms) |")
+    print("|---|---:|---:|")
+    for backend in backends:
+        statements = median([cost[0] for cost in kit_costs[backend]])
+        cpu = median([cost[1] for cost in kit_costs[backend]])
+        print(f"| {backend} | {statements:.3f} | {cpu * 1000:.3f} |")
+    print(
+        "- raw, CPU ms per event: "
+        + "; ".join(
+            f"{backend}: " + ", ".join(f"{cost[1] * 1000:.3f}" for cost in kit_costs[backend])
+            for backend in backends
+        )
+    )
     print(f"\n{load()} at end")
 
 

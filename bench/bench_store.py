@@ -26,6 +26,13 @@ process's CPU (`time.process_time`, aiosqlite's thread included), medians over t
 These survive a busy machine better than the rates. To compare two versions of the kit, run
 this script with the other's `libs/kit/src` first on `PYTHONPATH`, interleaved.
 
+`--trickle N` measures instead what a service's commits cost with its relay running, on
+PostgreSQL (the saga's shape: one small transaction at a time): N single-event appends, each
+committed and then published by an `OutboxRelay` woken by the commit (read, Kafka, retire),
+and N commits that write no outbox row (a plain insert). Per operation: statements (cursor
+executes), transactions (each one BEGIN and one COMMIT round trip more; a statement in
+autocommit is none), and the process's CPU.
+
 Every writer serializes the envelope for the outbox inside the timed loop (any outbox writer
 must); the envelopes themselves are built beforehand. Events go round-robin to `--aggregates`
 aggregates (single appends find earlier versions of their aggregate). `--writers` > 1 runs
@@ -37,8 +44,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,12 +55,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kafka.errors import KafkaError
 from sqlalchemy import delete, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._harness import (
     Rate,
     bench_envelope,
+    create_topic,
     fresh_postgres,
     infra_endpoints,
     load,
@@ -62,6 +73,7 @@ from bench._harness import (
     table,
 )
 from mercato_kit.events import EventEnvelope, topic_for
+from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer
 from mercato_kit.storage import Database, events, migrate, outbox
 from mercato_kit.store import SqlUnitOfWork
 
@@ -284,6 +296,80 @@ def database_url(backend: str, server_url: str) -> Iterator[str]:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
 
 
+class Tally:
+    """Statements and (non-autocommit) transactions sent through an engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.statements = 0
+        self.transactions = 0
+        event.listen(engine.sync_engine, "before_cursor_execute", self._sent)
+        event.listen(engine.sync_engine, "commit", self._committed)
+
+    def _sent(self, *_: object) -> None:
+        self.statements += 1
+
+    def _committed(self, connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.transactions += 1
+
+
+async def trickle(url: str, bootstrap: str, count: int) -> dict[str, tuple[float, float, float]]:
+    """(statements, transactions, CPU seconds) per operation, for each kind of commit."""
+    await asyncio.to_thread(migrate, url)
+    database = Database(url)
+    async with database.transaction() as session:
+        await session.execute(text("CREATE TABLE trickle_rows (id VARCHAR(40) PRIMARY KEY)"))
+    tally = Tally(database.engine)
+    costs: dict[str, tuple[float, float, float]] = {}
+    publisher = KafkaPublisher(create_producer(bootstrap, client_id="bench-store-trickle"))
+    async with publisher:
+        relay = OutboxRelay(database, publisher, name="trickle", poll_interval=5.0, lease_ttl=60)
+        running = asyncio.create_task(relay.run_until_stopped())
+        for kind in ("append, published by the relay", "commit without outbox rows"):
+            for number in range(count + 20):  # the first 20 warm up
+                if number == 20:
+                    statements, transactions = tally.statements, tally.transactions
+                    cpu = time.process_time()
+                async with SqlUnitOfWork(database, after_commit=relay.notify) as uow:
+                    if kind.startswith("append"):
+                        aggregate = f"trickle-{uuid.uuid4().hex[:12]}"
+                        await uow.events.append([bench_envelope(aggregate, 1)], 0)
+                    else:
+                        await uow.session.execute(
+                            text("INSERT INTO trickle_rows VALUES (:id)"), {"id": uuid.uuid4().hex}
+                        )
+                    await uow.commit()
+                await asyncio.sleep(0.015)  # the relay's round runs meanwhile
+            await asyncio.sleep(0.3)
+            costs[kind] = (
+                (tally.statements - statements) / count,
+                (tally.transactions - transactions) / count,
+                (time.process_time() - cpu) / count,
+            )
+        await relay.stop()
+        await running
+    left, _ = await relay.backlog()
+    await database.dispose()
+    if left:
+        raise RuntimeError(f"the relay left {left} rows in the outbox")
+    return costs
+
+
+def main_trickle(count: int) -> None:
+    bootstrap, server_url = infra_endpoints()
+    print(f"machine: {machine()}; {load()} at start")
+    with contextlib.suppress(KafkaError):
+        create_topic(bootstrap, topic_for("kit.example"), 3)
+    with fresh_postgres(server_url, "bench_trickle") as url:
+        costs = asyncio.run(trickle(url, bootstrap, count))
+    print(f"\npostgresql, {count} operations of each kind\n")
+    print("| per operation | statements | transactions | CPU (ms) |")
+    print("|---|---:|---:|---:|")
+    for kind, (statements, transactions, cpu) in costs.items():
+        print(f"| {kind} | {statements:.2f} | {transactions:.2f} | {cpu * 1000:.2f} |")
+    print(f"\n{load()} at end")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -296,7 +382,13 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=1, help="concurrent writing tasks")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--trickle", type=int, default=0, help="measure N commits with the relay instead"
+    )
     args = parser.parse_args()
+    if args.trickle:
+        main_trickle(args.trickle)
+        return
     _, server_url = infra_endpoints()
 
     shapes = [
