@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import hashlib
 import random
 import re
@@ -63,6 +64,7 @@ from bench.bench_store import event_row
 from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
 from mercato.common.v1.money_pb2 import Money as MoneyMessage
 from mercato.ledger.v1 import ledger_pb2 as ledger_api
+from mercato.logistics.v1 import shipment_pb2 as logistics_api
 from mercato.orders.v1 import events_pb2 as orders_events
 from mercato.payments.v1 import payments_pb2 as payments_api
 from mercato_catalog.adapters.tables import reservations
@@ -99,6 +101,13 @@ from mercato_ledger.domain.journal import Posting
 from mercato_ledger.entrypoints.audit import RunningAudit
 from mercato_ledger.entrypoints.consumer import post_event
 from mercato_ledger.entrypoints.grpc_api import LedgerService
+from mercato_logistics.adapters.index import shipment_summaries
+from mercato_logistics.adapters.translator import ShipmentTranslator
+from mercato_logistics.adapters.unit_of_work import SqlLogisticsUnitOfWork
+from mercato_logistics.application.shipments import shipment_id_for
+from mercato_logistics.bootstrap import MIGRATIONS as LOGISTICS_MIGRATIONS
+from mercato_logistics.domain import CarrierRule, CarrierRules, Destination, Parcel, Shipment
+from mercato_logistics.entrypoints.grpc_api import ShipmentService
 from mercato_payments.adapters.payables import seller_payables
 from mercato_payments.adapters.provider import APPROVED, SimulatedPaymentProvider
 from mercato_payments.adapters.translator import PaymentsTranslator
@@ -650,6 +659,169 @@ async def ledger_operations(
     ]
 
 
+# --- logistics ---------------------------------------------------------------------------------
+
+CARRIERS = CarrierRules(
+    [
+        CarrierRule("carrier-0", max_weight_grams=1_000),
+        CarrierRule("carrier-1", max_weight_grams=5_000),
+        CarrierRule("carrier-2", max_weight_grams=20_000),
+        CarrierRule("carrier-3"),
+    ]
+)
+IN_FLIGHT = 30
+"""Shipments created or on the way, at every size: the orders in flight, not history."""
+ACTIVE = [
+    logistics_api.SHIPMENT_STATUS_CREATED,
+    logistics_api.SHIPMENT_STATUS_DISPATCHED,
+    logistics_api.SHIPMENT_STATUS_IN_TRANSIT,
+]
+"""What the carrier simulators list: what they still move."""
+HANGZHOU = Destination("CN-ZJ", "Hangzhou", "310000", "1 West Lake Road", "Li Lei")
+
+
+@dataclass
+class LogisticsWorld:
+    delivered: list[tuple[str, str]]
+    """(shipment_id, carrier_id)."""
+
+
+def shipment_of(order_id: str, state: str, weight: int, at: datetime) -> Shipment:
+    shipment = Shipment.create(
+        shipment_id_for(order_id),
+        order_id=order_id,
+        seller_id=f"seller-{order_id[:2]}",
+        buyer_id=f"buyer-{order_id[:4]}",
+        carrier_id=CARRIERS.choose(HANGZHOU.region, weight),
+        destination=HANGZHOU,
+        parcel=Parcel(weight),
+        at=at,
+    )
+    if state == "cancelled":
+        shipment.cancel("order cancelled", at)
+    elif state != "created":
+        shipment.dispatch(f"TN{order_id[:12]}", "Shanghai hub", "", at + timedelta(hours=2))
+        for hop in range(3):
+            shipment.record_transit_scan(f"hub {hop}", "", at + timedelta(hours=6 + 6 * hop))
+        if state == "delivered":
+            shipment.confirm_delivery("Hangzhou", "", at + timedelta(days=2))
+        elif state == "lost":
+            shipment.report_loss("hub 2", "", at + timedelta(days=3))
+    return shipment
+
+
+async def fill_logistics(url: str, size: int, rng: random.Random) -> LogisticsWorld:
+    translator = ShipmentTranslator()
+    now = datetime.now(UTC)
+    world = LogisticsWorld([])
+    history = size - IN_FLIGHT
+    states = mix(history, [("delivered", 0.95), ("lost", 0.01), ("cancelled", 0.04)], rng)
+    states += ["created"] * (IN_FLIGHT // 3) + ["in_transit"] * (IN_FLIGHT - IN_FLIGHT // 3)
+    shipper = caller("orders", scopes=("logistics:ship",))
+    with bulk(url) as rows:
+        for state in states:
+            order_id = str(uuid.uuid4())
+            recent = state in ("created", "in_transit")
+            at = now - (timedelta(hours=12) if recent else timedelta(days=90)) * rng.random()
+            shipment = shipment_of(order_id, state, rng.randrange(100, 30_000), at)
+            for version, event in enumerate(shipment.pending_events(), start=1):
+                envelope = EventEnvelope.new(
+                    translator.to_payload(event),
+                    aggregate_type=Shipment.aggregate_type,
+                    aggregate_id=shipment.id,
+                    aggregate_version=version,
+                    producer="logistics",
+                    occurred_at=at,
+                )
+                rows.add(events_table, event_row(envelope))
+            rows.add(
+                shipment_summaries,
+                {
+                    "shipment_id": shipment.id,
+                    "order_id": order_id,
+                    "carrier_id": shipment.carrier_id,
+                    "status": shipment.status.value,
+                    "region": HANGZHOU.region,
+                    "weight_grams": shipment.parcel.weight_grams,
+                    "tracking_number": shipment.tracking_number,
+                    "transit_scans": shipment.transit_scans,
+                    "created_at": shipment.created_at,
+                    "updated_at": shipment.updated_at,
+                    "version": shipment.version,
+                },
+            )
+            if state == "delivered":
+                world.delivered.append((shipment.id, shipment.carrier_id))
+        for row in key_rows(caller_scope("logistics.CreateShipment", shipper), size, now):
+            rows.add(idempotency_keys, row)
+    return world
+
+
+async def logistics_operations(
+    database: Database, world: LogisticsWorld, repeats: int, rng: random.Random
+) -> list[Operation]:
+    units = partial(SqlLogisticsUnitOfWork, database)
+    service = ShipmentService(units, CARRIERS)
+    shipper = caller("orders", scopes=("logistics:ship",))
+    carrier = Caller(
+        subject="carrier-0",
+        kind="app",
+        roles=frozenset({"carrier"}),
+        scopes=frozenset({"logistics:tracking"}),
+        token_id=str(uuid.uuid4()),
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    created: list[str] = []
+
+    async def create(_: int) -> None:
+        request = logistics_api.CreateShipmentRequest(
+            idempotency_key=str(uuid.uuid4()),
+            order_id=str(uuid.uuid4()),
+            seller_id=str(uuid.uuid4()),
+            buyer_id=str(uuid.uuid4()),
+            destination=logistics_api.Destination(
+                region="CN-ZJ",
+                city="Hangzhou",
+                postal_code="310000",
+                street_address="1 West Lake Road",
+                recipient_name="Li Lei",
+            ),
+            parcel=logistics_api.Parcel(weight_grams=500),
+        )
+        with bind_caller(shipper):
+            response = await service.CreateShipment(request, None)
+        created.append(response.shipment.shipment_id)
+
+    async def dispatch(_: int) -> None:
+        request = logistics_api.PostTrackingUpdateRequest(
+            idempotency_key=str(uuid.uuid4()),
+            shipment_id=created.pop(),
+            location="Hangzhou depot",
+            dispatched=logistics_api.PostTrackingUpdateRequest.Dispatched(tracking_number="TN1"),
+        )
+        with bind_caller(carrier):
+            await service.PostTrackingUpdate(request, None)
+
+    async def get(_: int) -> None:
+        shipment_id, carrier_id = rng.choice(world.delivered)
+        viewer = dataclasses.replace(carrier, subject=carrier_id)
+        request = logistics_api.GetShipmentRequest(shipment_id=shipment_id)
+        with bind_caller(viewer):
+            await service.GetShipment(request, None)
+
+    async def listed(_: int) -> None:
+        request = logistics_api.ListShipmentsRequest(statuses=ACTIVE, page_size=200)
+        with bind_caller(carrier):
+            await service.ListShipments(request, None)
+
+    return [
+        ("logistics: CreateShipment", repeats + 1, create),
+        ("logistics: PostTrackingUpdate (dispatched)", repeats, dispatch),
+        ("logistics: GetShipment (delivered)", repeats, get),
+        ("logistics: ListShipments (a carrier's active, as the simulator)", repeats, listed),
+    ]
+
+
 def explain(url: str, seen: Any) -> list[Plan]:
     """(op, statement, plan summary, shared buffers, seq scans on big tables) per statement.
 
@@ -708,6 +880,7 @@ SERVICES: dict[str, tuple[Path, Any, Any]] = {
     "catalog": (CATALOG_MIGRATIONS, fill_catalog, catalog_operations),
     "payments": (PAYMENTS_MIGRATIONS, fill_payments, payments_operations),
     "ledger": (LEDGER_MIGRATIONS, fill_ledger, ledger_operations),
+    "logistics": (LOGISTICS_MIGRATIONS, fill_logistics, logistics_operations),
 }
 
 
@@ -741,7 +914,7 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,100000", help="orders' worth of history")
     parser.add_argument("--repeats", type=int, default=100, help="operations measured per kind")
-    parser.add_argument("--services", default=",".join(SERVICES))
+    parser.add_argument("--services", default="catalog,payments,ledger", help=",".join(SERVICES))
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
     configure_logging("bench", "WARNING")  # not the provider's and the sweeper's info lines
