@@ -1,8 +1,8 @@
-"""What catalog's, payments' and the ledger's requests and sweeps cost against databases
-holding 1k vs 100k orders' worth of history (issue 16, item 5).
+"""What catalog's, payments', the ledger's and logistics' requests and sweeps cost against
+databases holding 1k vs 100k orders' worth of history (issue 16, item 5).
 
     .venv/bin/python -m bench.bench_services_scale [--sizes 1000,100000] [--repeats 100]
-        [--services catalog,payments,ledger]
+        [--services catalog,payments,ledger]      (or any of those and logistics)
 
 The method is bench_orders_scale's: for each size and service, a fresh PostgreSQL database on
 the server of DATABASE_URL (else `mercato infra up`'s), dropped at the end, migrated as the
@@ -27,6 +27,10 @@ What N orders leave behind:
   postings of each fact: capture, processing fee, release or refund, the orders' paid and
   completed/refunded milestones), an ad click per four orders against 20 advertisers' deposited
   budgets, a payout to a seller every 500 orders; 50 sellers (2,000 orders each at 100k).
+- logistics: N shipments, event-sourced with their summaries (each `Shipment` driven through
+  the real domain: 95 % delivered, 4 % cancelled, 1 % lost), spread by weight over four
+  carriers, plus 30 created or in transit at every size (the orders in flight); the keys of
+  their CreateShipment calls.
 
 Per operation: wall-clock p50/p99 (ms), the bench process's CPU per operation (ms) and SQL
 statements per operation; the ratio largest ÷ smallest size. Every statement is captured with
