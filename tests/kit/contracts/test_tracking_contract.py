@@ -127,6 +127,53 @@ class TrackingContract:
                 ORDERS: 10
             }
 
+    async def test_applied_events_and_positions_are_recorded_together(
+        self, transaction: Transaction
+    ) -> None:
+        first, second = event(ORDERS, 4), event(ORDERS_1, 0)
+        async with transaction() as tracking:
+            await tracking.record_applied_and_advance(
+                "ledger", [first, second], {ORDERS: 5, ORDERS_1: 1}, dead_lettered=()
+            )
+
+        async with transaction() as tracking:
+            assert await tracking.positions("ledger", [ORDERS.topic]) == {ORDERS: 5, ORDERS_1: 1}
+            assert await tracking.outcomes("ledger", [first.event_id, second.event_id]) == {
+                first.event_id: Outcome.APPLIED,
+                second.event_id: Outcome.APPLIED,
+            }
+
+    async def test_recording_an_applied_event_again_moves_no_position(
+        self, transaction: Transaction
+    ) -> None:
+        applied = event(ORDERS, 4)
+        async with transaction() as tracking:
+            await tracking.record_applied_and_advance("ledger", [applied], {ORDERS: 5})
+
+        again = event(ORDERS_1, 0, applied.event_id)
+        with pytest.raises(TrackingConflict, match=applied.event_id):
+            async with transaction() as tracking:
+                await tracking.record_applied_and_advance(
+                    "ledger", [again], {ORDERS_1: 1}, dead_lettered=()
+                )
+
+        async with transaction() as tracking:
+            assert await tracking.positions("ledger", [ORDERS.topic]) == {ORDERS: 5}
+
+    async def test_recording_with_a_position_moving_back_keeps_nothing(
+        self, transaction: Transaction
+    ) -> None:
+        async with transaction() as tracking:
+            await tracking.advance("ledger", ORDERS, 10)
+
+        late = event(ORDERS, 8)
+        with pytest.raises(TrackingConflict, match="cannot move back to offset 9"):
+            async with transaction() as tracking:
+                await tracking.record_applied_and_advance("ledger", [late], {ORDERS: 9})
+
+        async with transaction() as tracking:
+            assert await tracking.outcomes("ledger", [late.event_id]) == {}
+
     async def test_positions_belong_to_one_consumer(self, transaction: Transaction) -> None:
         async with transaction() as tracking:
             await tracking.advance("ledger", ORDERS, 10)

@@ -439,9 +439,10 @@ class IdempotentConsumer:
                     applied.append(item.tracked())
                     types.append(item.envelope.event_type if item.envelope else "")
             redriven = {e for e, o in outcomes.items() if o is Outcome.DEAD_LETTERED}
-            await tracking.record_applied(self.name, applied, dead_lettered=redriven)
             next_offsets = {p: items[-1].record.offset + 1 for p, items in pending.items()}
-            await tracking.advance_all(self.name, next_offsets)
+            await tracking.record_applied_and_advance(
+                self.name, applied, next_offsets, dead_lettered=redriven
+            )
             wrote = outbox_written(session)
         for partition, next_offset in next_offsets.items():
             self._moved(partition, next_offset)

@@ -93,6 +93,12 @@ class SqlTracking(Tracking):
         if not next_offsets:
             return
         ordered = sorted(next_offsets.items())
+        moved = await self._session.execute(self._advancing(consumer, ordered))
+        await self._check_moved(consumer, ordered, moved)
+
+    def _advancing(self, consumer: str, ordered: Sequence[tuple[Partition, int]]) -> Any:
+        """The upsert of several positions that never moves one back (returning those it
+        stored)."""
         statement = self._insert(consumer_positions).values(
             [
                 {
@@ -104,14 +110,15 @@ class SqlTracking(Tracking):
                 for partition, next_offset in ordered
             ]
         )
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[_positions.consumer, _positions.topic, _positions.partition],
             set_={"next_offset": statement.excluded.next_offset},
             where=_positions.next_offset <= statement.excluded.next_offset,
-        )
-        moved = await self._session.execute(
-            statement.returning(_positions.topic, _positions.partition)
-        )
+        ).returning(_positions.topic, _positions.partition)
+
+    async def _check_moved(
+        self, consumer: str, ordered: Sequence[tuple[Partition, int]], moved: Any
+    ) -> None:
         stored = {Partition(topic, part) for topic, part in moved}
         for partition, next_offset in ordered:
             if partition not in stored:
@@ -166,17 +173,7 @@ class SqlTracking(Tracking):
         # that did not see the first; only dead-letter records give way to it. One written by
         # another transaction since the caller looked makes the INSERT fail (TrackingConflict:
         # the batch is retried), never an event applied twice.
-        replaced = (
-            {event.event_id for event in events} if dead_lettered is None else set(dead_lettered)
-        )
-        if replaced:
-            await self._session.execute(
-                delete(processed_events).where(
-                    _events.consumer == consumer,
-                    _events.event_id.in_(replaced),
-                    _events.outcome == Outcome.DEAD_LETTERED.value,
-                )
-            )
+        await self._forget_dead_letters(consumer, events, dead_lettered)
         now = datetime.now(UTC)
         try:
             await self._session.execute(
@@ -185,6 +182,37 @@ class SqlTracking(Tracking):
             )
         except IntegrityError as exc:
             raise applied_twice(consumer, _named_in(exc, events)) from exc
+
+    async def record_applied_and_advance(
+        self,
+        consumer: str,
+        events: Sequence[TrackedEvent],
+        next_offsets: Mapping[Partition, int],
+        *,
+        dead_lettered: Collection[str] | None = None,
+    ) -> None:
+        """`record_applied` and `advance_all`; on PostgreSQL in one statement (the applied
+        records' plain INSERT as a data-modifying CTE of the positions' upsert)."""
+        if not events or not next_offsets or self._dialect() != "postgresql":
+            await super().record_applied_and_advance(
+                consumer, events, next_offsets, dead_lettered=dead_lettered
+            )
+            return
+        await self._forget_dead_letters(consumer, events, dead_lettered)
+        now = datetime.now(UTC)
+        recorded = (
+            processed_events.insert()
+            .values([_row(consumer, event, Outcome.APPLIED, now) for event in events])
+            .cte("recorded")
+        )
+        ordered = sorted(next_offsets.items())
+        try:
+            moved = await self._session.execute(
+                self._advancing(consumer, ordered).add_cte(recorded)
+            )
+        except IntegrityError as exc:
+            raise applied_twice(consumer, _named_in(exc, events)) from exc
+        await self._check_moved(consumer, ordered, moved)
 
     async def record_dead_lettered(self, consumer: str, event: TrackedEvent) -> None:
         """Record that an event was dead-lettered; raise TrackingConflict if it was applied."""
@@ -202,8 +230,28 @@ class SqlTracking(Tracking):
         if not await self._changed(statement.returning(_events.event_id)):
             raise applied_twice(consumer, event.event_id)
 
+    async def _forget_dead_letters(
+        self, consumer: str, events: Sequence[TrackedEvent], dead_lettered: Collection[str] | None
+    ) -> None:
+        """Delete the dead-letter records the applied `events` replace (all of theirs when
+        `dead_lettered` is unknown; no statement when it is empty)."""
+        replaced = (
+            {event.event_id for event in events} if dead_lettered is None else set(dead_lettered)
+        )
+        if replaced:
+            await self._session.execute(
+                delete(processed_events).where(
+                    _events.consumer == consumer,
+                    _events.event_id.in_(replaced),
+                    _events.outcome == Outcome.DEAD_LETTERED.value,
+                )
+            )
+
+    def _dialect(self) -> str:
+        return str(self._session.get_bind().dialect.name)
+
     def _insert(self, table: Any) -> Any:
-        dialect = self._session.get_bind().dialect.name
+        dialect = self._dialect()
         if dialect == "postgresql":
             return postgresql.insert(table)
         if dialect == "sqlite":

@@ -109,6 +109,18 @@ class Tracking(ABC):
         transaction (by `outcomes`), so a backend need not look again; None when unknown.
         """
 
+    async def record_applied_and_advance(
+        self,
+        consumer: str,
+        events: Sequence[TrackedEvent],
+        next_offsets: Mapping[Partition, int],
+        *,
+        dead_lettered: Collection[str] | None = None,
+    ) -> None:
+        """`record_applied`, then `advance_all` (a backend may do both at once)."""
+        await self.record_applied(consumer, events, dead_lettered=dead_lettered)
+        await self.advance_all(consumer, next_offsets)
+
     @abstractmethod
     async def record_dead_lettered(self, consumer: str, event: TrackedEvent) -> None:
         """Record that an event went to the dead-letter topic (the latest such record wins).
