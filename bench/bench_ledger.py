@@ -11,20 +11,23 @@ OrderCompleted (three journal entries and two order milestones per order). In ea
 - replay: `mercato ledger replay`'s rebuild (`mercato_ledger.adapters.replay.rebuild`): one
   aiokafka reader (`LogReader`) from offset zero to the end offsets, every envelope decoded,
   deduplicated by event id, posted by the posting rules and chained by hash in memory, written
-  per fetch with multi-row INSERTs into a fresh store (SQLite: a temporary file, what the CLI uses
-  by default; PostgreSQL: a fresh database). Timed from the reader's creation to the last
-  commit. Baseline: ConsumerPerformance (kafka-tools, JVM) reading the same records from the same
-  topic in a fresh group; it only fetches.
+  per fetch straight to the driver (PostgreSQL: COPY; SQLite: an executemany per table) into a
+  fresh store (SQLite: a temporary file, what the CLI uses by default; PostgreSQL: a fresh
+  database). Timed from the reader's creation to the last commit. Baseline: ConsumerPerformance
+  (kafka-tools, JVM) reading the same records from the same topic in a fresh group; it only
+  fetches.
 - read only (why the reader is aiokafka): `LogReader` reading the topic to its end, against a
   kafka-python `KafkaConsumer` (no group, partitions assigned, max_poll_records 5000) doing
   the same.
 - posting: the same events' facts (decoded beforehand, outside the timing), `--batch` per
   transaction, into a fresh store:
   - live path: `record_fact` on `SqlJournal` per event, as the service's consumer handler does
-    (append lock, head read once per transaction, an entry INSERT and a lines INSERT per entry);
+    (append lock, head read once per transaction, the rows written before the commit in one
+    executemany per table);
   - replay path: `record_fact` on `BulkJournal`, flushed once per transaction;
   - core (the baseline): the very rows the ledger writes (hashes computed beforehand), inserted
-    per batch with `connection.execute(table.insert(), rows)` on a plain async engine.
+    per batch with `connection.execute(table.insert(), rows)` on a plain async engine (SQLAlchemy
+    binding each row, which the ledger's own writes no longer do).
 The run's topic and consumer groups are deleted at the end.
 """
 
