@@ -509,9 +509,10 @@ def _as_of(sequence: Any, occurred: Any, as_of: AsOf) -> list[Any]:
 
 
 class BulkJournal:
-    """Appends chained in memory, written by `flush` (or `take` and `write_rows`) in one
-    executemany per table: a rebuild's, for a store nobody else writes to, and the live
-    path's, for the transaction that holds the append lock."""
+    """Appends chained in memory, then written table by table straight to the driver: a
+    rebuild's (`take` and `write_rows`, or `flush`: COPY on PostgreSQL, for a store nobody
+    else writes to) and the live path's (`SqlJournal`, in the transaction that holds the
+    append lock: an executemany per table before the commit)."""
 
     def __init__(self, head: tuple[int, str] = (0, GENESIS)) -> None:
         self._sequence, self._hash = head
@@ -553,7 +554,7 @@ async def write_rows(session: AsyncSession, rows: Rows) -> None:
 
     Straight to the driver: SQLAlchemy's compiling and binding of each row was a quarter of a
     replay's time (docs/benchmarks.md §6). The values are those SQLAlchemy would have bound
-    (`_bound` applies the column types' bind processors: SQLite's text for `posted_at`)."""
+    (`_insert` applies the column types' bind processors: SQLite's text for `posted_at`)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         raw = await connection.get_raw_connection()
@@ -599,7 +600,8 @@ _Processors = tuple[tuple[int, Callable[[Any], Any]], ...]
 
 @lru_cache(maxsize=16)
 def _insert_statement(table: Table, dialect: Dialect) -> tuple[str, _Processors]:
-    """A positional INSERT of every column of `table`, and the columns' bind processors."""
+    """A positional INSERT of every column of `table`, and the columns' bind processors
+    (SQLite's paramstyle is qmark; psycopg's takes %s)."""
     quote = dialect.identifier_preparer
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     columns = ", ".join(quote.format_column(column) for column in table.columns)
