@@ -1,11 +1,13 @@
-"""The running audit, a periodic task of the service: it checks the invariants, and the hash
-chain from where the last check ended, logging what does not hold."""
+"""The running audit, a periodic task of the service: it checks the invariants and the hash
+chain from where the last check ended, logging what does not hold (the full pass over all of
+history is the Audit RPC's and `mercato ledger audit`'s)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from mercato_kit.logging import get_logger
+from mercato_ledger.adapters.running_checks import RunningChecks
 from mercato_ledger.adapters.unit_of_work import LedgerUnitOfWork
 from mercato_ledger.domain import JournalEntry, Violation, first_broken_link
 
@@ -15,8 +17,10 @@ _PAGE = 2000
 
 
 class RunningAudit:
-    """Checks the invariants, and the hash chain from where the last check ended (a broken
-    link is logged once, as an error, and the chain is not checked again until a restart).
+    """Checks the invariants on what arrived since the last check (and on what that check
+    found), and the hash chain from where the last check ended (a broken link is logged once,
+    as an error, and the chain is not checked again until a restart). The first check after a
+    start checks all of history (`RunningChecks`).
 
     A violation is logged when two checks in a row see it: the topics are consumed
     independently, so one check may catch the ledger between them (an order's completion read
@@ -26,6 +30,7 @@ class RunningAudit:
 
     def __init__(self, unit_of_work: Callable[..., LedgerUnitOfWork]) -> None:
         self._unit_of_work = unit_of_work
+        self._checks = RunningChecks()
         self._verified: JournalEntry | None = None
         self._broken = False
         self._suspects: set[Violation] = set()
@@ -34,7 +39,7 @@ class RunningAudit:
 
     async def check(self) -> bool:
         async with self._unit_of_work(read_only=True) as uow:
-            found = set(await uow.journal.violations())
+            found = await self._checks.check(uow.session)
             confirmed = found & self._suspects
             for violation in sorted(confirmed, key=str):
                 log.warning(
