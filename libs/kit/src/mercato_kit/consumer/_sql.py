@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, tuple_
+from sqlalchemy import and_, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,34 @@ __all__ = ["SqlTracking"]
 
 _positions = consumer_positions.c
 _events = processed_events.c
+
+# The applied records (a plain INSERT: the primary key refuses a second "applied") and the
+# positions' upsert (never back), in one statement; arrays, so one text for any batch.
+_RECORD_AND_ADVANCE_POSTGRESQL = text(
+    """
+WITH recorded AS (
+    INSERT INTO processed_events (
+        consumer, event_id, topic, partition, "offset", outcome, processed_at
+    )
+    SELECT
+        CAST(:consumer AS VARCHAR), e.event_id, e.topic, e.partition, e.at,
+        CAST(:outcome AS VARCHAR), CAST(:now AS TIMESTAMPTZ)
+    FROM unnest(
+        CAST(:event_ids AS VARCHAR[]), CAST(:topics AS VARCHAR[]),
+        CAST(:partitions AS INTEGER[]), CAST(:offsets AS BIGINT[])
+    ) AS e(event_id, topic, partition, at)
+)
+INSERT INTO consumer_positions (consumer, topic, partition, next_offset)
+SELECT CAST(:consumer AS VARCHAR), p.topic, p.partition, p.next_offset
+FROM unnest(
+    CAST(:position_topics AS VARCHAR[]), CAST(:position_partitions AS INTEGER[]),
+    CAST(:next_offsets AS BIGINT[])
+) AS p(topic, partition, next_offset)
+ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+    WHERE consumer_positions.next_offset <= excluded.next_offset
+RETURNING topic, partition
+"""
+)
 
 
 class SqlTracking(Tracking):
@@ -199,16 +227,22 @@ class SqlTracking(Tracking):
             )
             return
         await self._forget_dead_letters(consumer, events, dead_lettered)
-        now = datetime.now(UTC)
-        recorded = (
-            processed_events.insert()
-            .values([_row(consumer, event, Outcome.APPLIED, now) for event in events])
-            .cte("recorded")
-        )
         ordered = sorted(next_offsets.items())
         try:
             moved = await self._session.execute(
-                self._advancing(consumer, ordered).add_cte(recorded)
+                _RECORD_AND_ADVANCE_POSTGRESQL,
+                {
+                    "consumer": consumer,
+                    "outcome": Outcome.APPLIED.value,
+                    "now": datetime.now(UTC),
+                    "event_ids": [event.event_id for event in events],
+                    "topics": [event.topic for event in events],
+                    "partitions": [event.partition for event in events],
+                    "offsets": [event.offset for event in events],
+                    "position_topics": [partition.topic for partition, _ in ordered],
+                    "position_partitions": [partition.partition for partition, _ in ordered],
+                    "next_offsets": [next_offset for _, next_offset in ordered],
+                },
             )
         except IntegrityError as exc:
             raise applied_twice(consumer, _named_in(exc, events)) from exc
