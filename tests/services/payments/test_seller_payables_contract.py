@@ -148,3 +148,73 @@ async def test_the_table_refuses_a_negative_balance_whatever_the_code(
 
         with pytest.raises(IntegrityError):
             await run(corrupt)
+
+
+async def test_a_payout_run_reads_only_payees_with_money_due_on_postgresql(
+    fresh_postgres_url: str,
+) -> None:
+    """2,000 sellers already paid out to zero and 3 with money due: the selection a payout run
+    makes, planned as a prepared statement's generic plan is (what psycopg runs after its fifth
+    execution), goes through the partial index of due balances and touches a handful of
+    pages, not one per payee at zero."""
+    import json
+    import re
+
+    from sqlalchemy import event, text
+
+    async with _sql(fresh_postgres_url) as run:
+        database = Database(fresh_postgres_url)
+        try:
+            async with database.transaction() as session:
+                await session.execute(
+                    text(
+                        "INSERT INTO seller_payables (seller_id, currency, balance_minor,"
+                        " updated_at) SELECT 'paid-' || lpad(g::text, 4, '0'), 'CNY', 0, now()"
+                        " FROM generate_series(1, 2000) AS g"
+                    )
+                )
+            for seller in ("due-1", "due-2", "zz-due-3"):
+                await run(lambda p, s=seller: p.credit(s, Money(minor_units=5, currency="CNY")))
+
+            sent: list[tuple[str, dict[str, Any]]] = []
+
+            def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+                if "FOR UPDATE" in statement:
+                    sent.append((statement, dict(parameters)))
+
+            event.listen(database.engine.sync_engine, "before_cursor_execute", capture)
+            async with database.transaction() as session:
+                due = await SqlSellerPayables(session).lock_due("CNY", 100)
+            event.remove(database.engine.sync_engine, "before_cursor_execute", capture)
+            assert [seller for seller, _ in due] == ["due-1", "due-2", "zz-due-3"]
+
+            (statement, parameters), *_ = sent
+            names: list[str] = []
+
+            def positional(match: re.Match[str]) -> str:
+                if match.group(1) not in names:
+                    names.append(match.group(1))
+                return f"${names.index(match.group(1)) + 1}"
+
+            prepared = re.sub(r"%\((\w+)\)s", positional, statement)
+            async with database.engine.connect() as connection:
+                await connection.execute(text("ANALYZE seller_payables"))
+                await connection.exec_driver_sql(f"PREPARE due AS {prepared}")
+                await connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+                arguments = ", ".join(repr(parameters[name]) for name in names)
+                plan = (
+                    await connection.exec_driver_sql(
+                        f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE due({arguments})"
+                    )
+                ).scalar_one()
+                await connection.rollback()
+        finally:
+            await database.dispose()
+
+    root = (plan if isinstance(plan, list) else json.loads(plan))[0]["Plan"]
+
+    def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
+
+    assert "ix_seller_payables_due" in {node.get("Index Name") for node in nodes(root)}
+    assert root["Shared Hit Blocks"] + root["Shared Read Blocks"] < 50, root
