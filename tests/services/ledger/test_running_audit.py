@@ -173,3 +173,28 @@ async def test_over_a_scenario_the_running_checks_report_what_the_full_pass_does
         incremental, full = await both(database, checks)
         assert incremental == full
         assert full  # each round leaves something to find
+
+
+async def test_budgets_touched_beyond_one_in_list_are_all_checked(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budgets a check touches are summed a chunk of accounts at a time: with chunks of 2,
+    five advertisers with new lines (three of them in debit) are found as the full pass finds
+    them, and again as suspects on the next check."""
+    from mercato_ledger.adapters import running_checks
+
+    monkeypatch.setattr(running_checks, "_IN_CHUNK", 2)
+    checks = RunningChecks()
+    assert await both(database, checks) == (set(), set())
+    for n, spent in enumerate([10, 20_000, 30, 40_000, 50_000]):
+        budget = f"liability:advertiser_budget:adv-{n}"
+        await post(database, f"deposit-{n}", (budget, -10_000), (CLEARING, 10_000))
+        await post(database, f"clicks-{n}", (budget, spent), (CLEARING, -spent))
+    incremental, full = await both(database, checks)
+    assert incremental == full
+    assert sorted(v.detail for v in incremental) == [
+        f"liability:advertiser_budget:adv-{n} is in debit: {debit} CNY spent beyond what was "
+        "deposited"
+        for n, debit in [(1, 10_000), (3, 30_000), (4, 40_000)]
+    ]
+    assert await both(database, checks) == (full, full)
