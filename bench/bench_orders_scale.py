@@ -403,28 +403,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", default="1000,100000", help="orders in the database")
-    parser.add_argument("--repeats", type=int, default=100, help="operations measured per kind")
-    parser.add_argument("--seed", type=int, default=16)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    _, server_url = infra_endpoints()
-    rng = random.Random(args.seed)
-    print(f"machine: {machine()}; PostgreSQL; {load()} at start")
-    print(
-        f"command: .venv/bin/python -m bench.bench_orders_scale --sizes {args.sizes} "
-        f"--repeats {args.repeats}\n"
-    )
-    runs = {}
-    for size in sizes:
-        results, plans, fill_s = asyncio.run(bench_size(server_url, size, args.repeats, rng))
-        runs[size] = (results, plans)
-        print(f"- {size:,} orders filled in {fill_s:.1f} s; {load()}")
-    base, top = sizes[0], sizes[-1]
+def print_report(runs: dict[int, tuple[dict, list]], base: int, top: int) -> None:
+    """The markdown tables of a run: each operation at the smallest and largest size, then
+    the buffers of every statement explained at both."""
     print(
         f"\n| operation | p50 ms {base:,} | p50 ms {top:,} | ratio p50 | p99 ms {base:,} "
         f"| p99 ms {top:,} | CPU ms/op {base:,} | CPU ms/op {top:,} | ratio CPU | statements/op |"
@@ -449,6 +430,30 @@ def main() -> None:
             f"| {op} | `{short}` | {nodes} | {small_buffers.get((op, statement), '-')} "
             f"| {buffers} | {'**' + ', '.join(scans) + '**' if scans else 'none'} |"
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,100000", help="orders in the database")
+    parser.add_argument("--repeats", type=int, default=100, help="operations measured per kind")
+    parser.add_argument("--seed", type=int, default=16)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    _, server_url = infra_endpoints()
+    rng = random.Random(args.seed)
+    print(f"machine: {machine()}; PostgreSQL; {load()} at start")
+    print(
+        f"command: .venv/bin/python -m bench.bench_orders_scale --sizes {args.sizes} "
+        f"--repeats {args.repeats}\n"
+    )
+    runs = {}
+    for size in sizes:
+        results, plans, fill_s = asyncio.run(bench_size(server_url, size, args.repeats, rng))
+        runs[size] = (results, plans)
+        print(f"- {size:,} orders filled in {fill_s:.1f} s; {load()}")
+    print_report(runs, sizes[0], sizes[-1])
     print(f"\n{load()} at end")
 
 

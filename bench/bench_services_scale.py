@@ -48,7 +48,6 @@ import dataclasses
 import hashlib
 import random
 import re
-import statistics
 import time
 import uuid
 from collections import defaultdict
@@ -63,7 +62,13 @@ from typing import Any
 from sqlalchemy import create_engine, delete, insert, text
 
 from bench._harness import fresh_postgres, infra_endpoints, load, machine
-from bench.bench_orders_scale import SCAN_ROWS, Capture, Measured, measure, percentile
+from bench.bench_orders_scale import (
+    SCAN_ROWS,
+    Capture,
+    Measured,
+    measure,
+    print_report,
+)
 from bench.bench_store import event_row
 from mercato.catalog.v1 import catalog_service_pb2 as catalog_api
 from mercato.common.v1.money_pb2 import Money as MoneyMessage
@@ -945,31 +950,7 @@ def main() -> None:
             plans += explained
             print(f"- {service}: {size:,} orders' history filled in {fill_s:.1f} s; {load()}")
         runs[size] = (results, plans)
-    base, top = sizes[0], sizes[-1]
-    print(
-        f"\n| operation | p50 ms {base:,} | p50 ms {top:,} | ratio p50 | p99 ms {base:,} "
-        f"| p99 ms {top:,} | CPU ms/op {base:,} | CPU ms/op {top:,} | ratio CPU | statements/op |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, small in runs[base][0].items():
-        big = runs[top][0][name]
-        p50s, p50b = statistics.median(small.wall_ms), statistics.median(big.wall_ms)
-        print(
-            f"| {name} | {p50s:.2f} | {p50b:.2f} | {p50b / p50s:.2f} "
-            f"| {percentile(small.wall_ms, 0.99):.2f} | {percentile(big.wall_ms, 0.99):.2f} "
-            f"| {small.cpu_ms:.2f} | {big.cpu_ms:.2f} | {big.cpu_ms / small.cpu_ms:.2f} "
-            f"| {big.statements:.1f} |"
-        )
-    print(f"\n#### EXPLAIN (ANALYZE, BUFFERS): shared buffers per statement, {base:,} vs {top:,}\n")
-    print("| operation | statement | plan | buffers | buffers | seq scan > 5k rows |")
-    print("|---|---|---|---|---|---|")
-    small_buffers = {(op, st): b for op, st, _, b, _ in runs[base][1]}
-    for op, statement, nodes, buffers, scans in runs[top][1]:
-        short = " ".join(statement.split())[:90].replace("|", "\\|")
-        print(
-            f"| {op} | `{short}` | {nodes} | {small_buffers.get((op, statement), '-')} "
-            f"| {buffers} | {'**' + ', '.join(scans) + '**' if scans else 'none'} |"
-        )
+    print_report(runs, sizes[0], sizes[-1])
     print(f"\n{load()} at end")
 
 
