@@ -30,7 +30,10 @@ def identity(
             folder,
             trusted_proxies="127.0.0.1",
             sign_in_source_max_failures="1000",
-            cleanup_interval="0.5",  # its expiry task runs often (the retentions are the defaults)
+            # Its expiry tasks run often (the retentions are the defaults): identity's own and
+            # the kit's, for idempotency keys.
+            cleanup_interval="0.5",
+            idempotency_key_cleanup_interval="0.5",
         )
         try:
             yield running

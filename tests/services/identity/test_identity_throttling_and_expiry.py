@@ -37,7 +37,7 @@ from mercato_identity.domain import (
 from mercato_identity.domain.commands import RegisterAccount, SignIn
 from mercato_identity.domain.errors import InvalidCredentials, SignInThrottled
 from mercato_kit.auth import InMemoryRevocations, SigningKey
-from mercato_kit.storage import Database, idempotency_keys, migrate
+from mercato_kit.storage import Database, migrate
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
@@ -249,13 +249,6 @@ async def test_rows_past_their_retention_are_deleted_and_the_rest_kept(world: Wo
                 _code("fresh", base, expires_at=base + timedelta(days=3)),
             ],
         )
-        await uow.session.execute(
-            insert(idempotency_keys),
-            [
-                _key("old", base - timedelta(days=6)),
-                _key("recent", base + timedelta(days=1)),
-            ],
-        )
         await uow.commit()
     async with world.unit_of_work() as uow:
         loaded = await uow.sessions.get("s-ended")
@@ -269,7 +262,6 @@ async def test_rows_past_their_retention_are_deleted_and_the_rest_kept(world: Wo
         sessions=timedelta(days=1),
         authorization_codes=timedelta(days=1),
         sign_in_throttles=timedelta(days=1),
-        idempotency_keys=timedelta(days=7),
         security_events=timedelta(days=1),
     )
     async with world.unit_of_work() as uow:
@@ -280,11 +272,9 @@ async def test_rows_past_their_retention_are_deleted_and_the_rest_kept(world: Wo
     assert await world.count(sessions, sessions.c.session_id == "s-ended") == 0
     assert await world.count(sessions, sessions.c.session_id == "s-live") == 1
     assert await world.count(authorization_codes) == 1
-    assert await world.count(idempotency_keys, idempotency_keys.c.key == "old") == 0
-    assert await world.count(idempotency_keys, idempotency_keys.c.key == "recent") == 1
     assert await world.count(sign_in_throttles) == 0
     assert await world.count(security_events) == 0
-    assert forgotten["authorization_codes"] == forgotten["idempotency_keys"] == 1
+    assert forgotten["authorization_codes"] == 1
 
 
 def _code(digest: str, issued_at: datetime, *, expires_at: datetime) -> dict[str, object]:
@@ -300,14 +290,4 @@ def _code(digest: str, issued_at: datetime, *, expires_at: datetime) -> dict[str
         "issued_at": issued_at,
         "expires_at": expires_at,
         "used_at": None,
-    }
-
-
-def _key(key: str, created_at: datetime) -> dict[str, object]:
-    return {
-        "scope": "identity.RegisterAccount:anonymous",
-        "key": key,
-        "request_hash": "0" * 64,
-        "response": b"",
-        "created_at": created_at,
     }

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol, TypeVar
 
@@ -39,7 +39,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.auth._caller import Caller, current_caller
 from mercato_kit.errors import ConcurrencyError, IdempotencyKeyReused, InvalidArgument
-from mercato_kit.storage import idempotency_keys
+from mercato_kit.logging import get_logger
+from mercato_kit.storage import Database, idempotency_keys
 from mercato_kit.store import SqlUnitOfWork
 
 __all__ = [
@@ -50,12 +51,15 @@ __all__ = [
     "SqlIdempotencyKeys",
     "caller_scope",
     "forget_keys_before",
+    "forget_old_keys",
     "idempotent",
     "request_hash",
     "run_once",
 ]
 
 R = TypeVar("R", bound=Message)
+
+_log = get_logger(__name__)
 
 MAX_KEY_LENGTH = 128
 """The longest key (and scope) the table holds."""
@@ -295,3 +299,22 @@ async def forget_keys_before(session: AsyncSession, cutoff: datetime, *, limit: 
         delete(idempotency_keys).where(tuple_(table.scope, table.key).in_(oldest))
     )
     return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def forget_old_keys(
+    database: Database, retention: timedelta, *, batch: int = 1000
+) -> Callable[[], Awaitable[bool]]:
+    """The job of a service's key retention (the runtime runs it every
+    `<SERVICE>_IDEMPOTENCY_KEY_CLEANUP_INTERVAL`): delete up to `batch` keys first used more
+    than `retention` ago, in one transaction, through the `created_at` index; True while a batch
+    came back full (the periodic task then runs it again at once)."""
+
+    async def forget() -> bool:
+        cutoff = datetime.now(UTC) - retention
+        async with database.transaction() as session:
+            forgotten = await forget_keys_before(session, cutoff, limit=batch)
+        if forgotten:
+            _log.info("idempotency keys forgotten", count=forgotten, before=cutoff.isoformat())
+        return forgotten >= batch
+
+    return forget

@@ -39,6 +39,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -75,6 +76,7 @@ from mercato_kit.grpc import (
     ssl_server_context,
 )
 from mercato_kit.http import HttpServer
+from mercato_kit.idempotency import forget_old_keys
 from mercato_kit.logging import configure_logging, get_logger
 from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
 from mercato_kit.metrics import Metrics, install_metrics, metrics_application
@@ -132,6 +134,10 @@ class ServiceSettings(BaseSettings):
     - `<SERVICE>_METRICS_ADDR` ("host:port"): serve the kit's metrics and the service's own
       there for Prometheus (`GET /metrics`, plain HTTP); unset (the default), nothing is
       recorded or served (`mercato_kit.metrics`).
+    - `<SERVICE>_IDEMPOTENCY_KEY_RETENTION` (seconds, default 7 days; 0 keeps them forever): how
+      long a command's idempotency key and first answer are kept. A repeat after that runs the
+      command again, so it must outlast every caller's retries. The older keys are deleted
+      every `<SERVICE>_IDEMPOTENCY_KEY_CLEANUP_INTERVAL` (300 s), 1,000 per transaction.
     """
 
     grpc_addr: str
@@ -156,6 +162,8 @@ class ServiceSettings(BaseSettings):
     tls_client_ca: Path | None = None
     tls_ca: Path | None = Field(None, validation_alias="MERCATO_TLS_CA")
     metrics_addr: str | None = Field(None, pattern=r"^[^\s:]*:[0-9]{1,5}$")
+    idempotency_key_retention: int = Field(7 * 24 * 3600, ge=0)
+    idempotency_key_cleanup_interval: float = Field(300.0, gt=0)
 
     @model_validator(mode="after")
     def _tls_files_go_together(self) -> Self:
@@ -463,6 +471,12 @@ async def run_service(
     wired = wire(context)
     if wired is not None:
         await wired
+    if settings.idempotency_key_retention:
+        context.add_task(
+            "idempotency-keys",
+            forget_old_keys(database, timedelta(seconds=settings.idempotency_key_retention)),
+            interval=settings.idempotency_key_cleanup_interval,
+        )
     if settings.metrics_addr:
         context.add_task("metrics", metrics.sample, interval=metrics.sample_interval)
         # Plain HTTP even when the service has TLS: Prometheus scrapes it on the host's network.

@@ -17,9 +17,10 @@ identity), whose `x-forwarded-for` is then believed.
 
 Retention (application.cleanup), every `IDENTITY_CLEANUP_INTERVAL`: `IDENTITY_SESSION_RETENTION`
 after a session ended or expired, `IDENTITY_AUTHORIZATION_CODE_RETENTION` after a code expired,
-`IDENTITY_SIGN_IN_THROTTLE_RETENTION` after a counter's last failure,
-`IDENTITY_IDEMPOTENCY_KEY_RETENTION` after a key was first used, and
+`IDENTITY_SIGN_IN_THROTTLE_RETENTION` after a counter's last failure, and
 `IDENTITY_SECURITY_EVENT_RETENTION` for the audit trail's table (Kafka keeps its own).
+`IDENTITY_IDEMPOTENCY_KEY_RETENTION` (7 days after a key was first used) is the kit's, as for
+every service (mercato_kit.runtime.ServiceSettings).
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ class IdentitySettings(ServiceSettings):
     session_retention: int = Field(30 * 24 * 3600, ge=1)
     authorization_code_retention: int = Field(24 * 3600, ge=1)
     sign_in_throttle_retention: int = Field(24 * 3600, ge=1)
-    idempotency_key_retention: int = Field(7 * 24 * 3600, ge=1)
     security_event_retention: int = Field(365 * 24 * 3600, ge=1)
     cleanup_interval: float = Field(300.0, gt=0)
     key_refresh_interval: float = Field(30.0, gt=0)
@@ -128,7 +128,6 @@ class IdentitySettings(ServiceSettings):
             sessions=timedelta(seconds=self.session_retention),
             authorization_codes=timedelta(seconds=self.authorization_code_retention),
             sign_in_throttles=timedelta(seconds=self.sign_in_throttle_retention),
-            idempotency_keys=timedelta(seconds=self.idempotency_key_retention),
             security_events=timedelta(seconds=self.security_event_retention),
         )
 

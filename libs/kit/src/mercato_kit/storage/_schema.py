@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -108,5 +109,8 @@ idempotency_keys = Table(
     Column("response", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("scope", "key", name="pk_idempotency_keys"),
+    Index("ix_idempotency_keys_created_at", "created_at"),
 )
-"""The first response to each (command, key), returned again for a repeat of the same request."""
+"""The first response to each (command, key), returned again for a repeat of the same request;
+kept for the service's `<SERVICE>_IDEMPOTENCY_KEY_RETENTION` (the oldest found by
+`created_at`)."""

@@ -10,7 +10,6 @@ services) hear of them from Kafka.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,6 @@ from mercato_identity.adapters.throttles import SqlThrottles
 from mercato_identity.adapters.translator import payload_of
 from mercato_identity.domain import Grant, Session
 from mercato_kit.auth import InMemoryRevocations
-from mercato_kit.idempotency import forget_keys_before
 from mercato_kit.storage import Database
 from mercato_kit.store import SqlUnitOfWork
 
@@ -67,9 +65,6 @@ class SqlIdentityUnitOfWork(SqlUnitOfWork):
         self.grants = SqlGrants(session, self.outbox)
         self.codes = SqlAuthorizationCodes(session)
         self.keys = SqlPublishedKeys(session, self.outbox, self._sealer)
-
-    async def forget_idempotency_keys_before(self, cutoff: datetime, *, limit: int) -> int:
-        return await forget_keys_before(self.session, cutoff, limit=limit)
 
     async def commit(self) -> None:
         await super().commit()

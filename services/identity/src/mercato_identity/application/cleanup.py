@@ -1,6 +1,7 @@
 """Expiry of what accumulates: ended and expired sessions (with their refresh tokens), expired
-authorization codes, idle sign-in throttles, used idempotency keys and old audit lines, each
-kept for its retention (settings), deleted by a periodic task in bounded transactions."""
+authorization codes, idle sign-in throttles and old audit lines, each kept for its retention
+(settings), deleted by a periodic task in bounded transactions. (Used idempotency keys are the
+kit's, like every service's: `IDENTITY_IDEMPOTENCY_KEY_RETENTION`, mercato_kit.runtime.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ class Retention:
     sessions: timedelta = timedelta(days=30)
     authorization_codes: timedelta = timedelta(days=1)
     sign_in_throttles: timedelta = timedelta(days=1)
-    idempotency_keys: timedelta = timedelta(days=7)
     security_events: timedelta = timedelta(days=365)
 
 
@@ -31,9 +31,6 @@ async def forget_expired(
         ),
         "sign_in_throttles": await uow.throttles.forget_before(
             now - retention.sign_in_throttles, now, limit=batch
-        ),
-        "idempotency_keys": await uow.forget_idempotency_keys_before(
-            now - retention.idempotency_keys, limit=batch
         ),
         "security_events": await uow.security.forget_before(
             now - retention.security_events, limit=batch
