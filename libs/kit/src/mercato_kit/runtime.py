@@ -450,9 +450,10 @@ async def run_service(
     metrics = Metrics(name)
     recording = metrics if settings.metrics_addr else None
     install_metrics(recording)
-    publisher = KafkaPublisher(
-        create_producer(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
+    make_producer = functools.partial(
+        create_producer, settings.kafka_bootstrap_servers, client_id=f"{name}-relay"
     )
+    publisher = KafkaPublisher(make_producer(), remake=make_producer)
     await publisher.start()
     relay = OutboxRelay(database, publisher, name=name, metrics=recording)
     policies, revocations = AuthPolicies(), InMemoryRevocations()

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Awaitable, Sequence
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+)
 
 from mercato_kit.events import KafkaRecord
+from mercato_kit.logging import get_logger
 
 __all__ = ["InMemoryPublisher", "KafkaPublisher", "PublishError", "Publisher"]
+
+_log = get_logger(__name__)
+
+_SESSION_LOST = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch)
+"""Errors after which an idempotent producer's session with the cluster is broken for good:
+aiokafka keeps its producer id and sequence numbers, and every later send fails the same way
+(seen after a broker restart with batches in flight; aio-libs/aiokafka#1017). Only a new
+producer (a new producer id) sends again."""
+
+_STOP_TIMEOUT_S = 10.0
 
 
 class PublishError(Exception):
@@ -49,10 +66,16 @@ class KafkaPublisher(Publisher):
     """Publishes to Kafka through an aiokafka producer (see `create_producer`).
 
     Owns the producer's lifecycle: `start()`/`close()`, or use it as an async context manager.
+    With `remake` (a function that makes a producer like the first), a batch that fails because
+    the producer's idempotent session was lost (`_SESSION_LOST`) replaces the producer with a
+    new one before the error goes up, so the caller's next attempt is sent under a new producer
+    id instead of failing forever; without it such errors repeat until the process restarts.
     """
 
-    def __init__(self, producer: Any) -> None:
+    def __init__(self, producer: Any, *, remake: Callable[[], Any] | None = None) -> None:
         self._producer = producer
+        self._remake = remake
+        self._replacing = asyncio.Lock()
 
     async def start(self) -> None:
         """Connect the producer to the cluster."""
@@ -88,11 +111,12 @@ class KafkaPublisher(Publisher):
         The producer keeps one request in flight per partition (idempotent), so records of a
         later call reach each partition after these.
         """
+        producer = self._producer
         pending: list[asyncio.Future[Any]] = []
         try:
             for record in records:
                 pending.append(
-                    await self._producer.send(
+                    await producer.send(
                         record.topic,
                         value=record.value,
                         key=record.key,
@@ -102,19 +126,38 @@ class KafkaPublisher(Publisher):
         except KafkaError as exc:
             # Let the records already enqueued settle, so none fails later unobserved.
             await asyncio.gather(*pending, return_exceptions=True)
+            await self._replace_after(producer, [exc])
             raise PublishError(
                 f"record {len(pending) + 1} of {len(records)} could not be sent: {exc!r}"
             ) from exc
-        return _acknowledgements(pending)
+        return self._acknowledgements(producer, pending)
 
+    async def _acknowledgements(self, producer: Any, pending: list[asyncio.Future[Any]]) -> None:
+        outcomes = await asyncio.gather(*pending, return_exceptions=True)
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            await self._replace_after(producer, failures)
+            raise PublishError(
+                f"{len(failures)} of {len(pending)} records were not acknowledged: {failures[0]!r}"
+            ) from failures[0]
 
-async def _acknowledgements(pending: list[asyncio.Future[Any]]) -> None:
-    outcomes = await asyncio.gather(*pending, return_exceptions=True)
-    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-    if failures:
-        raise PublishError(
-            f"{len(failures)} of {len(pending)} records were not acknowledged: {failures[0]!r}"
-        ) from failures[0]
+    async def _replace_after(self, producer: Any, failures: Sequence[BaseException]) -> None:
+        """A new producer in place of `producer` when one of `failures` means its session is
+        lost (once: batches of the same producer failing together replace it once)."""
+        if self._remake is None or not any(isinstance(f, _SESSION_LOST) for f in failures):
+            return
+        async with self._replacing:
+            if self._producer is not producer:
+                return  # another batch of the same producer replaced it already
+            _log.warning(
+                "kafka producer replaced: its idempotent session was lost",
+                error=repr(next(f for f in failures if isinstance(f, _SESSION_LOST))),
+            )
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), _STOP_TIMEOUT_S)
+            fresh = self._remake()
+            await fresh.start()
+            self._producer = fresh
 
 
 async def _acknowledged() -> None:

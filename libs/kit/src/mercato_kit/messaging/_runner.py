@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -49,9 +50,10 @@ async def run_relay(settings: RelaySettings) -> None:
     """
     database = Database(settings.database_url)
     try:
-        publisher = KafkaPublisher(
-            create_producer(settings.kafka_bootstrap_servers, client_id=f"relay-{settings.name}")
+        make_producer = functools.partial(
+            create_producer, settings.kafka_bootstrap_servers, client_id=f"relay-{settings.name}"
         )
+        publisher = KafkaPublisher(make_producer(), remake=make_producer)
         relay = OutboxRelay(
             database,
             publisher,
