@@ -118,6 +118,10 @@ def _start_until_simulators(kafka: str, workdir: Path) -> tuple[subprocess.Popen
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # SIGINT as a terminal delivers it, even when the suite itself was started in the
+        # background of a non-interactive shell (which ignores SIGINT for its children, and a
+        # Python started so never turns it into KeyboardInterrupt).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     seen = []
     assert demo.stdout is not None

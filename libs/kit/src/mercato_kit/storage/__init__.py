@@ -4,6 +4,7 @@ and the outbox writers (`append_to_outbox`, `AggregateOutbox`, `outbox_written`)
 from mercato_kit.storage._database import READ_ONLY_OPTION, Database, async_url, sync_url
 from mercato_kit.storage._migrations import migrate
 from mercato_kit.storage._outbox import (
+    OUTBOX_LOCK_KEY,
     AggregateOutbox,
     PayloadOf,
     append_to_outbox,
@@ -22,6 +23,7 @@ from mercato_kit.storage._schema import (
 )
 
 __all__ = [
+    "OUTBOX_LOCK_KEY",
     "READ_ONLY_OPTION",
     "AggregateOutbox",
     "Database",

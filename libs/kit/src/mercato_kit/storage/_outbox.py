@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from google.protobuf.message import Message
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.domain import Aggregate, DomainEvent
@@ -26,6 +26,14 @@ from mercato_kit.storage._schema import outbox
 from mercato_kit.tracing import span, tracing_enabled
 
 _WRITTEN = "mercato_outbox_written"
+
+OUTBOX_LOCK_KEY = 0x6D65726361746F
+"""The PostgreSQL advisory lock key every outbox write holds to its commit ("mercato" in ASCII;
+the event store's appends take the same one): outbox ids are drawn in lock order and committed
+in that order, so no row becomes visible after a higher id. The relay relies on it: within a
+round it reads on from the last id it sent, and a row committed later below that id would be
+sent after a later row of the same key (seen under load: a test of per-key order under
+concurrent writers failed). SQLite's BEGIN IMMEDIATE serialises writers already."""
 
 PayloadOf = Callable[[Aggregate, DomainEvent], Message]
 """A service's translation of one of an aggregate's domain events into its published payload."""
@@ -76,6 +84,8 @@ def outbox_written(session: AsyncSession) -> bool:
 async def _insert(
     session: AsyncSession, envelopes: Sequence[EventEnvelope], topic: str | None
 ) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(OUTBOX_LOCK_KEY)))
     now = datetime.now(UTC)
     await session.execute(
         insert(outbox),

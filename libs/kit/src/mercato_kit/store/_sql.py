@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato_kit.events import EventEnvelope, topic_for
 from mercato_kit.storage import (
+    OUTBOX_LOCK_KEY,
     Database,
     append_to_outbox,
     events,
@@ -46,8 +47,9 @@ from mercato_kit.storage import (
 )
 from mercato_kit.store._port import EventStore, RecordedEvent, UnitOfWork, check_append, conflict
 
-APPEND_LOCK_KEY = 0x6D65726361746F
-"""The PostgreSQL advisory lock key that serialises appends ("mercato" in ASCII)."""
+APPEND_LOCK_KEY = OUTBOX_LOCK_KEY
+"""The PostgreSQL advisory lock key that serialises appends ("mercato" in ASCII): the outbox's,
+so appends and plain outbox writes commit their outbox rows in id order together."""
 
 _VERSION_CONSTRAINT_MARKERS = ("uq_events_aggregate_version", "events.aggregate_version")
 
