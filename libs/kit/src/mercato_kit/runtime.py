@@ -78,7 +78,7 @@ from mercato_kit.grpc import (
 from mercato_kit.http import HttpServer
 from mercato_kit.idempotency import forget_old_keys
 from mercato_kit.logging import configure_logging, get_logger
-from mercato_kit.messaging import KafkaPublisher, OutboxRelay, create_producer, ensure_topics
+from mercato_kit.messaging import KafkaPublisher, OutboxRelay, ensure_topics
 from mercato_kit.metrics import Metrics, install_metrics, metrics_application
 from mercato_kit.settings import SettingsError, env_name, load_settings
 from mercato_kit.storage import Database, migrate, sync_url
@@ -450,10 +450,9 @@ async def run_service(
     metrics = Metrics(name)
     recording = metrics if settings.metrics_addr else None
     install_metrics(recording)
-    make_producer = functools.partial(
-        create_producer, settings.kafka_bootstrap_servers, client_id=f"{name}-relay"
+    publisher = KafkaPublisher.for_cluster(
+        settings.kafka_bootstrap_servers, client_id=f"{name}-relay"
     )
-    publisher = KafkaPublisher(make_producer(), remake=make_producer)
     await publisher.start()
     relay = OutboxRelay(database, publisher, name=name, metrics=recording)
     policies, revocations = AuthPolicies(), InMemoryRevocations()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -18,6 +19,7 @@ from aiokafka.errors import (
 
 from mercato_kit.events import KafkaRecord
 from mercato_kit.logging import get_logger
+from mercato_kit.messaging._producer import create_producer
 
 __all__ = ["InMemoryPublisher", "KafkaPublisher", "PublishError", "Publisher"]
 
@@ -76,6 +78,13 @@ class KafkaPublisher(Publisher):
         self._producer = producer
         self._remake = remake
         self._replacing = asyncio.Lock()
+
+    @classmethod
+    def for_cluster(cls, bootstrap_servers: str, *, client_id: str) -> KafkaPublisher:
+        """A publisher on a `create_producer` producer that it remakes alike when the
+        producer's idempotent session is lost (what a relay of a running service uses)."""
+        make = functools.partial(create_producer, bootstrap_servers, client_id=client_id)
+        return cls(make(), remake=make)
 
     async def start(self) -> None:
         """Connect the producer to the cluster."""

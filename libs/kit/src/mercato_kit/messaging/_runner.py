@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import signal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mercato_kit.logging import get_logger
-from mercato_kit.messaging._producer import create_producer
 from mercato_kit.messaging._publisher import KafkaPublisher
 from mercato_kit.messaging._relay import OutboxRelay
 from mercato_kit.storage import Database
@@ -50,10 +48,9 @@ async def run_relay(settings: RelaySettings) -> None:
     """
     database = Database(settings.database_url)
     try:
-        make_producer = functools.partial(
-            create_producer, settings.kafka_bootstrap_servers, client_id=f"relay-{settings.name}"
+        publisher = KafkaPublisher.for_cluster(
+            settings.kafka_bootstrap_servers, client_id=f"relay-{settings.name}"
         )
-        publisher = KafkaPublisher(make_producer(), remake=make_producer)
         relay = OutboxRelay(
             database,
             publisher,
